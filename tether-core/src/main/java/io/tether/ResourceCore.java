@@ -1,0 +1,176 @@
+package io.tether;
+
+import java.lang.ref.Cleaner;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * What every async resource is: an id, the id of its cause, a type, the {@link Frame} current at
+ * its link point, and the machinery to run a continuation in that frame with hook events around it.
+ * {@link AsyncResource}, {@link AsyncSnapshot}, bound functions and executor tasks all extend it.
+ *
+ * <p>Invariants: all fields but {@code destroyed} are final and set at the link point, on the
+ * linking thread, so a resource may be published to any thread through any queue. {@code
+ * destroyed} moves 0 to 1 once, by CAS, which is what makes destroy exactly-once whoever races to
+ * raise it (the running thread, {@code emitDestroy}, or the cleaner when the resource became
+ * unreachable). A resource linked inside a hook callback is {@code silent}: it still carries its
+ * frame but raises no hook events at all, so hooks cannot recurse.
+ */
+abstract class ResourceCore {
+
+  /** Trigger id meaning "the execution async id at the link point". */
+  static final long CURRENT_TRIGGER = Long.MIN_VALUE;
+
+  /** Async id 1 is the main thread's top level; resources count up from 2, never reused. */
+  private static final AtomicLong NEXT_ID = new AtomicLong(2);
+
+  private static final AtomicIntegerFieldUpdater<ResourceCore> DESTROYED =
+      AtomicIntegerFieldUpdater.newUpdater(ResourceCore.class, "destroyed");
+
+  final String type;
+  final long asyncId;
+  final long triggerAsyncId;
+  final Frame frame;
+  final boolean silent;
+  /** Non-null when destroy must also be raised if this resource becomes unreachable. */
+  private final DestroyWatch watch;
+  private volatile int destroyed;
+
+  /**
+   * Links a resource here and now: captures the current frame and raises {@code init}.
+   *
+   * @param destroyWhenUnreachable whether an unreachable, never destroyed resource gets {@code
+   *     destroy} (only where a destroy hook is enabled now)
+   */
+  ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable) {
+    ExecutionState s = ExecutionState.current();
+    this.type = type;
+    this.asyncId = NEXT_ID.getAndIncrement();
+    this.triggerAsyncId = triggerAsyncId == CURRENT_TRIGGER ? s.asyncId : triggerAsyncId;
+    this.frame = s.frame;
+    this.silent = s.inHook;
+    Hooks.HookSet h = Hooks.active;
+    if (h != null && !silent) {
+      watch = destroyWhenUnreachable && h.destroy.length > 0 ? DestroyWatch.watch(this) : null;
+      h.init(s, asyncId, type, this.triggerAsyncId, this);
+    } else {
+      watch = null;
+    }
+  }
+
+  /** Makes this resource's continuation current on this thread and raises {@code before}. */
+  final ExecutionState enterScope() {
+    ExecutionState s = ExecutionState.current();
+    s.enter(frame, this, asyncId, triggerAsyncId);
+    Hooks.HookSet h = Hooks.active;
+    if (h != null && !silent) {
+      h.before(s, asyncId);
+    }
+    return s;
+  }
+
+  /** Raises {@code after} and restores what {@link #enterScope()} found. */
+  final void exitScope(ExecutionState s) {
+    Hooks.HookSet h = Hooks.active;
+    if (h != null && !silent) {
+      h.after(s, asyncId);
+    }
+    s.exit();
+  }
+
+  final void runInScope(Runnable fn) {
+    ExecutionState s = enterScope();
+    try {
+      fn.run();
+    } finally {
+      exitScope(s);
+    }
+  }
+
+  final <R> R getInScope(Supplier<R> fn) {
+    ExecutionState s = enterScope();
+    try {
+      return fn.get();
+    } finally {
+      exitScope(s);
+    }
+  }
+
+  final <R> R callInScope(Callable<R> fn) throws Exception {
+    ExecutionState s = enterScope();
+    try {
+      return fn.call();
+    } finally {
+      exitScope(s);
+    }
+  }
+
+  /** Claims the one destroy of this resource; false if it was already claimed. */
+  final boolean claimDestroy() {
+    if (!DESTROYED.compareAndSet(this, 0, 1)) {
+      return false;
+    }
+    if (watch != null) {
+      watch.cancel();
+    }
+    return true;
+  }
+
+  /** Whether destroy was claimed (emitted, or about to be). */
+  final boolean isDestroyed() {
+    return destroyed != 0;
+  }
+
+  /**
+   * The resource will not run again (its last run ended, or it was rejected, cancelled or
+   * dropped): raises destroy on this thread, once. Skipped outright, claim and all, when nothing
+   * could observe it: no hook enabled and no watch to cancel.
+   */
+  final void ended() {
+    if ((watch != null || Hooks.active != null) && claimDestroy() && !silent) {
+      Hooks.destroyNow(asyncId);
+    }
+  }
+
+  /**
+   * Raises destroy for a resource that became unreachable without being destroyed. Holds only the
+   * id, never the resource, or the resource could never become unreachable.
+   */
+  private static final class DestroyWatch implements Runnable {
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+      Thread t = new Thread(r, "tether-cleaner");
+      t.setDaemon(true);
+      return t;
+    });
+
+    private final long asyncId;
+    private volatile boolean done;
+    private Cleaner.Cleanable cleanable;
+
+    private DestroyWatch(long asyncId) {
+      this.asyncId = asyncId;
+    }
+
+    static DestroyWatch watch(ResourceCore resource) {
+      DestroyWatch w = new DestroyWatch(resource.asyncId);
+      w.cleanable = CLEANER.register(resource, w);
+      return w;
+    }
+
+    /** Destroy was raised another way: the cleaner must not raise it again. */
+    void cancel() {
+      done = true;
+      cleanable.clean();
+    }
+
+    @Override
+    public void run() {
+      if (!done) {
+        done = true;
+        Hooks.destroyNow(asyncId);
+      }
+    }
+  }
+}

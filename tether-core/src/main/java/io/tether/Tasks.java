@@ -1,0 +1,130 @@
+package io.tether;
+
+import java.util.concurrent.Callable;
+
+/**
+ * The application's tasks as async resources: each wrapper is linked where the task is handed to
+ * an executor and runs the task in the context of that link point.
+ */
+final class Tasks {
+
+  static final String EXECUTOR_TASK = "EXECUTOR_TASK";
+  static final String SCHEDULED_TASK = "SCHEDULED_TASK";
+
+  private Tasks() {}
+
+  /** The application's own task behind {@code task}, if {@code task} is one of our wrappers. */
+  static Object unwrap(Object task) {
+    if (task instanceof OneShot) {
+      return ((OneShot) task).task;
+    }
+    if (task instanceof Periodic) {
+      return ((Periodic) task).task;
+    }
+    if (task instanceof OneShotCallable) {
+      return ((OneShotCallable<?>) task).task;
+    }
+    return task;
+  }
+
+  /** The wrapper was dropped before it ran (rejected, or drained by {@code shutdownNow}). */
+  static void dropped(Object task) {
+    if (task instanceof ResourceCore) {
+      ((ResourceCore) task).ended();
+    }
+  }
+
+  /** A task that runs once; destroy follows its run. */
+  static final class OneShot extends ResourceCore implements Runnable {
+    final Runnable task;
+
+    OneShot(Runnable task, String type) {
+      super(type, CURRENT_TRIGGER, true);
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      try {
+        runInScope(task);
+      } finally {
+        ended();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.valueOf(task);
+    }
+  }
+
+  /** A callable that runs once; destroy follows its call. */
+  static final class OneShotCallable<V> extends ResourceCore implements Callable<V> {
+    final Callable<V> task;
+
+    OneShotCallable(Callable<V> task, String type) {
+      super(type, CURRENT_TRIGGER, true);
+      this.task = task;
+    }
+
+    @Override
+    public V call() throws Exception {
+      try {
+        return callInScope(task);
+      } finally {
+        ended();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.valueOf(task);
+    }
+  }
+
+  /**
+   * A periodic task: every run is a continuation of the one resource, in the scheduling context.
+   * Destroy follows the last run: the one that threw (which ends a periodic schedule), or the one
+   * in progress when the schedule was cancelled, or at once if it was cancelled between runs.
+   * {@code running} and {@code over} are volatile and written before the other is read, so at
+   * least one side of a race between a run and a cancel sees the other and raises destroy.
+   */
+  static final class Periodic extends ResourceCore implements Runnable {
+    final Runnable task;
+    private volatile boolean running;
+    private volatile boolean over;
+
+    Periodic(Runnable task) {
+      super(SCHEDULED_TASK, CURRENT_TRIGGER, true);
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      running = true;
+      boolean threw = true;
+      try {
+        runInScope(task);
+        threw = false;
+      } finally {
+        running = false;
+        if (threw || over) {
+          ended();
+        }
+      }
+    }
+
+    /** The schedule was cancelled: no run will start any more. */
+    void cancelled() {
+      over = true;
+      if (!running) {
+        ended();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.valueOf(task);
+    }
+  }
+}
