@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * an immutable {@link HookSet}, replaced (copy on write, under {@link #LOCK}) on every enable and
  * disable; a dispatch reads it once, so a change made while events are dispatched (even from a
  * callback) applies from the next event. Callbacks run with {@link ExecutionState#inHook} set, so
- * async work linked inside them is silent and cannot recurse.
+ * async work linked inside them is silent and cannot recurse. A callback that throws has whatever
+ * it did to the thread's context undone before the next callback, so it cannot corrupt the
+ * application's context.
  */
 final class Hooks {
 
@@ -108,9 +110,11 @@ final class Hooks {
       s.inHook = true;
       try {
         for (AsyncHook hook : hooks) {
+          Frame frame = s.frame;
           try {
             hook.callbacks.init(asyncId, type, triggerAsyncId, resource);
           } catch (Throwable t) {
+            s.frame = frame;
             report(hook, "init", asyncId, t);
           }
         }
@@ -149,6 +153,7 @@ final class Hooks {
     s.inHook = true;
     try {
       for (AsyncHook hook : hooks) {
+        Frame frame = s.frame;
         try {
           AsyncHookCallbacks c = hook.callbacks;
           switch (event) {
@@ -166,6 +171,7 @@ final class Hooks {
               break;
           }
         } catch (Throwable t) {
+          s.frame = frame;
           report(hook, EVENT_NAMES[event], asyncId, t);
         }
       }
