@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +112,7 @@ public final class AsyncExecutors {
           Objects.requireNonNull(command, "command must not be null"), Tasks.EXECUTOR_TASK);
       try {
         delegate.execute(task);
-      } catch (RejectedExecutionException | Error e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(task);
         throw e;
       }
@@ -170,7 +169,7 @@ public final class AsyncExecutors {
           Objects.requireNonNull(task, "task must not be null"), Tasks.EXECUTOR_TASK);
       try {
         return delegate.submit(wrapped);
-      } catch (RejectedExecutionException e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(wrapped);
         throw e;
       }
@@ -182,7 +181,7 @@ public final class AsyncExecutors {
           Objects.requireNonNull(task, "task must not be null"), Tasks.EXECUTOR_TASK);
       try {
         return delegate.submit(wrapped, result);
-      } catch (RejectedExecutionException e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(wrapped);
         throw e;
       }
@@ -233,7 +232,7 @@ public final class AsyncExecutors {
           Objects.requireNonNull(command, "command must not be null"), Tasks.SCHEDULED_TASK);
       try {
         return delegate.schedule(task, delay, unit);
-      } catch (RejectedExecutionException e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(task);
         throw e;
       }
@@ -245,7 +244,7 @@ public final class AsyncExecutors {
           Objects.requireNonNull(callable, "callable must not be null"), Tasks.SCHEDULED_TASK);
       try {
         return delegate.schedule(task, delay, unit);
-      } catch (RejectedExecutionException e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(task);
         throw e;
       }
@@ -259,7 +258,7 @@ public final class AsyncExecutors {
       try {
         return new PeriodicFuture(delegate.scheduleAtFixedRate(task, initialDelay, period, unit),
             task);
-      } catch (RejectedExecutionException | IllegalArgumentException e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(task);
         throw e;
       }
@@ -273,7 +272,7 @@ public final class AsyncExecutors {
       try {
         return new PeriodicFuture(delegate.scheduleWithFixedDelay(task, initialDelay, delay, unit),
             task);
-      } catch (RejectedExecutionException | IllegalArgumentException e) {
+      } catch (RuntimeException | Error e) {
         Tasks.dropped(task);
         throw e;
       }

@@ -85,7 +85,11 @@ public final class AsyncLocalStorage<T> {
    */
   @SuppressWarnings("unchecked")
   public T getStore() {
-    Frame f = ExecutionState.current().frame;
+    ExecutionState s = ExecutionState.current();
+    if (s.key0 == this) {
+      return s.epoch0 == epoch ? (T) s.value0 : null;
+    }
+    Frame f = s.frame;
     int i = f.indexOf(this);
     if (i >= 0) {
       return f.epochAt(i) == epoch ? (T) f.valueAt(i) : null;
@@ -106,7 +110,7 @@ public final class AsyncLocalStorage<T> {
     ExecutionState s = ExecutionState.current();
     Frame prior = s.frame;
     Frame inside = set(prior, store);
-    s.frame = inside;
+    s.setFrame(inside);
     try {
       callback.run();
     } finally {
@@ -127,7 +131,7 @@ public final class AsyncLocalStorage<T> {
     ExecutionState s = ExecutionState.current();
     Frame prior = s.frame;
     Frame inside = set(prior, store);
-    s.frame = inside;
+    s.setFrame(inside);
     try {
       return callback.get();
     } finally {
@@ -150,7 +154,7 @@ public final class AsyncLocalStorage<T> {
     ExecutionState s = ExecutionState.current();
     Frame prior = s.frame;
     Frame inside = set(prior, store);
-    s.frame = inside;
+    s.setFrame(inside);
     try {
       return callback.call();
     } finally {
@@ -188,7 +192,7 @@ public final class AsyncLocalStorage<T> {
    */
   public void enterWith(T store) {
     ExecutionState s = ExecutionState.current();
-    s.frame = set(s.frame, store);
+    s.setFrame(set(s.frame, store));
   }
 
   /**
@@ -202,7 +206,7 @@ public final class AsyncLocalStorage<T> {
     epoch = new Object();
     disabled = true;
     ExecutionState s = ExecutionState.current();
-    s.frame = s.frame.without(this);
+    s.setFrame(s.frame.without(this));
   }
 
   /**
@@ -256,6 +260,6 @@ public final class AsyncLocalStorage<T> {
    */
   private void restore(ExecutionState s, Frame prior, Frame inside) {
     Frame now = s.frame;
-    s.frame = now == inside ? prior : now.withEntryOf(this, prior);
+    s.setFrame(now == inside ? prior : now.withEntryOf(this, prior));
   }
 }

@@ -9,7 +9,9 @@ package io.tether;
  * order the storages were first set; lookups scan linearly, which for the handful of storages an
  * application uses beats hashing and allocates nothing. The epoch is the storage's epoch when the
  * value was set: {@link AsyncLocalStorage#disable()} replaces the storage's epoch, which turns every
- * entry set before it, in every frame anywhere, into a stale one that reads as {@code null}.
+ * entry set before it, in every frame anywhere, into a stale one that reads as {@code null}. The
+ * first entry is also kept in fields, so that reading the first storage an application sets (often
+ * its only one) is two loads shorter than a scan.
  */
 final class Frame {
 
@@ -18,9 +20,17 @@ final class Frame {
   private static final int SLOTS = 3;
 
   private final Object[] slots;
+  /** Copies of {@code slots[0..2]}, or nulls when the frame is empty. */
+  final Object key0;
+  final Object epoch0;
+  final Object value0;
 
   private Frame(Object[] slots) {
     this.slots = slots;
+    boolean empty = slots.length == 0;
+    key0 = empty ? null : slots[0];
+    epoch0 = empty ? null : slots[1];
+    value0 = empty ? null : slots[2];
   }
 
   /** Index of {@code storage}'s entry, or -1. */

@@ -114,7 +114,7 @@ final class Hooks {
           try {
             hook.callbacks.init(asyncId, type, triggerAsyncId, resource);
           } catch (Throwable t) {
-            s.frame = frame;
+            s.setFrame(frame);
             report(hook, "init", asyncId, t);
           }
         }
@@ -171,7 +171,7 @@ final class Hooks {
               break;
           }
         } catch (Throwable t) {
-          s.frame = frame;
+          s.setFrame(frame);
           report(hook, EVENT_NAMES[event], asyncId, t);
         }
       }
@@ -191,7 +191,13 @@ final class Hooks {
     static {
       Thread t = new Thread(DestroyThread::drain, "tether-destroy");
       t.setDaemon(true);
-      t.start();
+      ExecutionState s = ExecutionState.current();
+      s.suppressDepth++;  // Tether's own thread: the agent must not link it to anyone's context
+      try {
+        t.start();
+      } finally {
+        s.suppressDepth--;
+      }
     }
 
     private static void drain() {

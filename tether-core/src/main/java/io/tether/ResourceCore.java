@@ -139,11 +139,22 @@ abstract class ResourceCore {
    * id, never the resource, or the resource could never become unreachable.
    */
   private static final class DestroyWatch implements Runnable {
-    private static final Cleaner CLEANER = Cleaner.create(r -> {
-      Thread t = new Thread(r, "tether-cleaner");
-      t.setDaemon(true);
-      return t;
-    });
+    private static final Cleaner CLEANER = createCleaner();
+
+    /** Tether's own cleaner thread, started unlinked so that it pins nobody's context. */
+    private static Cleaner createCleaner() {
+      ExecutionState s = ExecutionState.current();
+      s.suppressDepth++;
+      try {
+        return Cleaner.create(r -> {
+          Thread t = new Thread(r, "tether-cleaner");
+          t.setDaemon(true);
+          return t;
+        });
+      } finally {
+        s.suppressDepth--;
+      }
+    }
 
     private final long asyncId;
     private volatile boolean done;

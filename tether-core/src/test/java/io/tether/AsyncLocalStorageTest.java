@@ -423,6 +423,7 @@ class AsyncLocalStorageTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation")  // Thread.getId(): threadId() is JDK 19+
   void getStore_allocatesNothing() {
     java.lang.management.ThreadMXBean mx =
         java.lang.management.ManagementFactory.getThreadMXBean();

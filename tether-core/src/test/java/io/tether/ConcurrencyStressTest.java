@@ -33,7 +33,7 @@ class ConcurrencyStressTest {
   private static final int PROGRAMS_PER_THREAD = 400;
   private static final int MAX_DEPTH = 6;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private final AsyncLocalStorage<String>[] storages = new AsyncLocalStorage[STORAGES];
   private final ExecutorService pool = AsyncExecutors.wrap(Executors.newFixedThreadPool(3));
   private final ScheduledExecutorService timers =

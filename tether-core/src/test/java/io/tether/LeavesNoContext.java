@@ -31,7 +31,7 @@ final class LeavesNoContext implements BeforeEachCallback, AfterEachCallback {
     long asyncId = s.asyncId;
     long triggerAsyncId = s.triggerAsyncId;
     Hooks.HookSet hooks = Hooks.active;
-    s.frame = Frame.EMPTY;
+    s.setFrame(Frame.EMPTY);
     synchronized (Hooks.LOCK) {
       Hooks.active = null;
     }

@@ -1,0 +1,90 @@
+package io.tether.agent;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The agent's options, {@code -javaagent:tether-agent.jar=key=value,key=value}. Each family of
+ * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments.
+ * An unknown key or a bad value is an error that names the option and what it accepts.
+ */
+final class AgentOptions {
+
+  /** The families of instrumentation, each an option that is {@code true} unless set otherwise. */
+  enum Family {
+    EXECUTORS("executors"),
+    FORKJOIN("forkjoin"),
+    FUTURES("futures"),
+    THREADS("threads"),
+    TIMERS("timers"),
+    HTTP("http"),
+    NIO("nio");
+
+    final String key;
+
+    Family(String key) {
+      this.key = key;
+    }
+  }
+
+  private final Map<Family, Boolean> enabled = new LinkedHashMap<>();
+  private boolean debug;
+
+  private AgentOptions() {
+    for (Family f : Family.values()) {
+      enabled.put(f, true);
+    }
+  }
+
+  static String acceptedKeys() {
+    return Arrays.stream(Family.values()).map(f -> f.key).collect(Collectors.joining(", "))
+        + ", debug";
+  }
+
+  static AgentOptions parse(String args) {
+    AgentOptions options = new AgentOptions();
+    if (args == null || args.isBlank()) {
+      return options;
+    }
+    for (String pair : args.split(",")) {
+      String trimmed = pair.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      int eq = trimmed.indexOf('=');
+      String key = eq < 0 ? trimmed : trimmed.substring(0, eq).trim();
+      String value = eq < 0 ? "" : trimmed.substring(eq + 1).trim();
+      Family family = Arrays.stream(Family.values()).filter(f -> f.key.equals(key)).findFirst()
+          .orElse(null);
+      if (family == null && !key.equals("debug")) {
+        throw new IllegalArgumentException("unknown option '" + key + "'; accepted options: "
+            + acceptedKeys() + " (each =true or =false)");
+      }
+      boolean on;
+      if (value.equals("true")) {
+        on = true;
+      } else if (value.equals("false")) {
+        on = false;
+      } else {
+        throw new IllegalArgumentException("option '" + key + "' takes true or false, was '"
+            + value + "'");
+      }
+      if (family == null) {
+        options.debug = on;
+      } else {
+        options.enabled.put(family, on);
+      }
+    }
+    return options;
+  }
+
+  boolean enabled(Family family) {
+    return enabled.get(family);
+  }
+
+  boolean debug() {
+    return debug;
+  }
+}

@@ -1,0 +1,58 @@
+package io.tether.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isSubTypeOf;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.tether.AgentSupport;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadPoolExecutor;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Every other {@code Executor} (third-party and hand-written ones): the task given to
+ * {@code execute} is replaced by a context-carrying wrapper, since where such an executor runs its
+ * tasks is unknown. The JDK's own executors are left to their precise instrumentations (which keep
+ * task identity), and an executor that delegates to another wraps once: the outermost.
+ */
+final class ExecutorInstrumentation extends BoundaryInstrumentation {
+
+  @Override
+  AgentOptions.Family family() {
+    return AgentOptions.Family.EXECUTORS;
+  }
+
+  @Override
+  AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(isSubTypeOf(Executor.class).and(not(isInterface()))
+            .and(not(nameStartsWith("java.")))
+            .and(not(nameStartsWith("jdk.")))
+            .and(not(nameStartsWith("sun.")))
+            .and(not(nameStartsWith("com.sun.")))
+            .and(not(isSubTypeOf(ThreadPoolExecutor.class)))
+            .and(not(isSubTypeOf(ForkJoinPool.class))))
+        .transform(advice(named("execute").and(takesArguments(Runnable.class))
+            .and(not(isAbstract())), ExecuteAdvice.class));
+  }
+
+  static final class ExecuteAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
+      if (AgentSupport.linkBegin()) {
+        task = AgentSupport.wrapRunnable(task, AgentSupport.EXECUTOR_TASK);
+      }
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit() {
+      AgentSupport.linkEnd();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.tether.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.tether.AgentSupport;
+import java.util.concurrent.ForkJoinTask;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code ForkJoinPool} and {@code ForkJoinTask}, parallel streams included: a task is linked where
+ * it is forked or submitted to a pool (the internal push methods, whose names differ between JDK
+ * releases: {@code externalPush}/{@code externalSubmit} in 17, {@code poolSubmit} in 21+) and runs
+ * in that context in {@code doExec}, whichever worker steals it. A task run inline by the thread
+ * that invokes it was never linked and simply runs in the current context. Workers are created
+ * under suppression.
+ */
+final class ForkJoinInstrumentation extends BoundaryInstrumentation {
+
+  @Override
+  AgentOptions.Family family() {
+    return AgentOptions.Family.FORKJOIN;
+  }
+
+  @Override
+  AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(named("java.util.concurrent.ForkJoinTask"))
+        .transform(advice(named("fork").and(takesArguments(0)), ForkAdvice.class))
+        .transform(advice(named("doExec").and(takesArguments(0)), ExecAdvice.class))
+        .type(named("java.util.concurrent.ForkJoinPool"))
+        .transform(advice(named("externalPush").or(named("externalSubmit"))
+            .and(takesArguments(1)).and(takesArgument(0, ForkJoinTask.class)),
+            PushFirstArgumentAdvice.class))
+        .transform(advice(named("poolSubmit").and(takesArguments(2))
+            .and(takesArgument(1, ForkJoinTask.class)), PushSecondArgumentAdvice.class))
+        .transform(advice(named("createWorker"),
+            ThreadPoolInstrumentation.SuppressAdvice.class));
+  }
+
+  static final class ForkAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@Advice.This Object task) {
+      if (AgentSupport.linkBegin()) {
+        AgentSupport.linkTask(task, AgentSupport.FORK_JOIN_TASK, false);
+      }
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit() {
+      AgentSupport.linkEnd();
+    }
+  }
+
+  static final class PushFirstArgumentAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@Advice.Argument(0) Object task) {
+      if (AgentSupport.linkBegin()) {
+        AgentSupport.linkTask(task, AgentSupport.FORK_JOIN_TASK, false);
+      }
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit() {
+      AgentSupport.linkEnd();
+    }
+  }
+
+  static final class PushSecondArgumentAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@Advice.Argument(1) Object task) {
+      if (AgentSupport.linkBegin()) {
+        AgentSupport.linkTask(task, AgentSupport.FORK_JOIN_TASK, false);
+      }
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit() {
+      AgentSupport.linkEnd();
+    }
+  }
+
+  static final class ExecAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.This Object task) {
+      return AgentSupport.beginTask(task);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter Object begun) {
+      AgentSupport.endTask(begun, true);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.tether.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+
+import io.tether.AgentSupport;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/**
+ * {@code CompletableFuture} with Node's promise semantics: every method that registers a stage
+ * links the dependent future there (triggered by its source) and replaces the stage's function with
+ * one that runs in that link's context, whichever thread completes the source. Constructors adopt
+ * that link (or, with hooks enabled, get their own), and the internal completion methods raise
+ * {@code promiseResolve}. The functions are the future's private business, so wrapping them is
+ * invisible to the application.
+ */
+final class FutureInstrumentation extends BoundaryInstrumentation {
+
+  static final String[] STAGE_METHODS = {
+    "thenApply", "thenApplyAsync", "thenAccept", "thenAcceptAsync", "thenRun", "thenRunAsync",
+    "thenCombine", "thenCombineAsync", "thenAcceptBoth", "thenAcceptBothAsync",
+    "runAfterBoth", "runAfterBothAsync", "applyToEither", "applyToEitherAsync",
+    "acceptEither", "acceptEitherAsync", "runAfterEither", "runAfterEitherAsync",
+    "thenCompose", "thenComposeAsync", "whenComplete", "whenCompleteAsync",
+    "handle", "handleAsync", "exceptionally", "exceptionallyAsync",
+    "exceptionallyCompose", "exceptionallyComposeAsync", "completeAsync"
+  };
+
+  static final String[] COMPLETIONS = {
+    "completeNull", "completeValue", "completeThrowable", "completeRelay", "internalComplete"
+  };
+
+  @Override
+  AgentOptions.Family family() {
+    return AgentOptions.Family.FUTURES;
+  }
+
+  @Override
+  AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(named("java.util.concurrent.CompletableFuture"))
+        .transform(advice(isPublic().and(not(isStatic())).and(namedOneOf(STAGE_METHODS)),
+            StageAdvice.class))
+        .transform(advice(isPublic().and(isStatic()).and(namedOneOf("supplyAsync", "runAsync")),
+            StaticStageAdvice.class))
+        .transform(advice(isConstructor(), ConstructorAdvice.class))
+        .transform(advice(namedOneOf(COMPLETIONS).and(returns(boolean.class)),
+            CompletionAdvice.class));
+  }
+
+  static final class StageAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.This Object source,
+        @Advice.AllArguments(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object[] args) {
+      Object link = AgentSupport.stageBegin(source);
+      if (link != null) {
+        args = AgentSupport.wrapCallbacks(args, link);
+      }
+      return link;
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter Object link) {
+      AgentSupport.stageEnd(link);
+    }
+  }
+
+  static final class StaticStageAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(
+        @Advice.AllArguments(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object[] args) {
+      Object link = AgentSupport.stageBegin(null);
+      if (link != null) {
+        args = AgentSupport.wrapCallbacks(args, link);
+      }
+      return link;
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter Object link) {
+      AgentSupport.stageEnd(link);
+    }
+  }
+
+  static final class ConstructorAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@Advice.This Object future) {
+      AgentSupport.futureCreated(future);
+    }
+  }
+
+  static final class CompletionAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@Advice.This Object future, @Advice.Return boolean completed) {
+      if (completed) {
+        AgentSupport.futureCompleted(future);
+      }
+    }
+  }
+}

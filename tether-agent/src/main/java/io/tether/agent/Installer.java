@@ -1,0 +1,114 @@
+package io.tether.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
+import io.tether.AgentSupport;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Builds one ByteBuddy agent from the enabled {@link BoundaryInstrumentation}s and installs it,
+ * retransforming the JDK classes that are already loaded.
+ */
+final class Installer {
+
+  private Installer() {}
+
+  static List<BoundaryInstrumentation> all() {
+    return List.of(
+        new ThreadPoolInstrumentation(),
+        new ExecutorInstrumentation(),
+        new ForkJoinInstrumentation(),
+        new FutureInstrumentation(),
+        new ThreadInstrumentation(),
+        new TimerInstrumentation(),
+        new HttpClientInstrumentation(),
+        new NioInstrumentation());
+  }
+
+  static void install(Instrumentation inst, AgentOptions options) {
+    letJdkModulesReadTether(inst);
+    disableNexus();
+    AgentBuilder builder = new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
+        .with(new Listener(options.debug()))
+        // Tether itself (on the bootstrap loader) and ByteBuddy are never instrumented; the
+        // application's own io.tether.* classes (examples, tests) are.
+        .ignore(nameStartsWith("io.tether.").and(not(nameStartsWith("io.tether.agent."))),
+            isBootstrapClassLoader())
+        .or(nameStartsWith("io.tether.agent.shaded.").or(nameStartsWith("net.bytebuddy."))
+            .or(isSynthetic()).or(nameContains("$$Lambda")));
+    for (BoundaryInstrumentation boundary : all()) {
+      if (options.enabled(boundary.family())) {
+        builder = boundary.extend(builder);
+      }
+    }
+    builder.installOn(inst);
+  }
+
+  /**
+   * The agent only inlines advice, so ByteBuddy's Nexus (which initialises types through injected
+   * code, and on JDK 24+ prints {@code sun.misc.Unsafe} warnings while setting up) is not needed.
+   * The property is ByteBuddy's own, under its relocated package name, so it concerns only the
+   * copy inside this agent.
+   */
+  private static void disableNexus() {
+    String root = AgentBuilder.class.getPackageName().replace(".agent.builder", "");
+    String property = root + ".nexus.disabled";
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, "true");
+    }
+  }
+
+  /**
+   * Code woven into JDK modules calls {@link AgentSupport}, which lives in the bootstrap loader's
+   * unnamed module: those modules must read it.
+   */
+  private static void letJdkModulesReadTether(Instrumentation inst) {
+    Module tether = AgentSupport.class.getModule();
+    for (String name : List.of("java.base", "java.net.http")) {
+      ModuleLayer.boot().findModule(name).ifPresent(module -> inst.redefineModule(
+          module, Set.of(tether), Map.of(), Map.of(), Set.of(), Map.of()));
+    }
+  }
+
+  /** Reports each class that could not be instrumented once; the application runs on. */
+  private static final class Listener extends AgentBuilder.Listener.Adapter {
+    private final boolean debug;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+    Listener(boolean debug) {
+      this.debug = debug;
+    }
+
+    @Override
+    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+        boolean loaded, DynamicType dynamicType) {
+      if (debug) {
+        System.err.println("tether-agent: instrumented " + type.getName());
+      }
+    }
+
+    @Override
+    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+        Throwable error) {
+      if (reported.add(typeName)) {
+        System.err.println("tether-agent: could not instrument " + typeName + " (" + error
+            + "); it runs uninstrumented");
+      }
+    }
+  }
+}

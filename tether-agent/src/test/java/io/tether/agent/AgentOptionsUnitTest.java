@@ -1,0 +1,44 @@
+package io.tether.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class AgentOptionsUnitTest {
+
+  @Test
+  void parse_noOptions_everyFamilyOn() {
+    AgentOptions options = AgentOptions.parse(null);
+    for (AgentOptions.Family f : AgentOptions.Family.values()) {
+      assertThat(options.enabled(f)).as(f.key).isTrue();
+    }
+    assertThat(options.debug()).isFalse();
+  }
+
+  @Test
+  void parse_familiesOffAndDebugOn() {
+    AgentOptions options = AgentOptions.parse("executors=false, timers=false,debug=true");
+    assertThat(options.enabled(AgentOptions.Family.EXECUTORS)).isFalse();
+    assertThat(options.enabled(AgentOptions.Family.TIMERS)).isFalse();
+    assertThat(options.enabled(AgentOptions.Family.FUTURES)).isTrue();
+    assertThat(options.debug()).isTrue();
+  }
+
+  @Test
+  void parse_unknownKey_namesItAndTheAcceptedOnes() {
+    assertThatThrownBy(() -> AgentOptions.parse("executors=false,bogus=true"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown option 'bogus'")
+        .hasMessageContaining("executors, forkjoin, futures, threads, timers, http, nio, debug");
+  }
+
+  @Test
+  void parse_badValue_namesTheOptionAndTheAcceptedValues() {
+    assertThatThrownBy(() -> AgentOptions.parse("futures=maybe"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("option 'futures' takes true or false, was 'maybe'");
+    assertThatThrownBy(() -> AgentOptions.parse("threads"))
+        .hasMessage("option 'threads' takes true or false, was ''");
+  }
+}

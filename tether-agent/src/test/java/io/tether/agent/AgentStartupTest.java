@@ -1,0 +1,63 @@
+package io.tether.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The agent in a JVM of its own: bad options stop it at start with one line. */
+@Timeout(60)
+class AgentStartupTest {
+
+  private static final String AGENT = System.getProperty("tether.agent.jar",
+      "target/tether-agent.jar");
+
+  private static Result java(String agentArgs, String... args) throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> command = new java.util.ArrayList<>(List.of(java,
+        "-javaagent:" + AGENT + (agentArgs == null ? "" : "=" + agentArgs)));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return new Result(p.exitValue(), out);
+  }
+
+  private static final class Result {
+    final int exit;
+    final String output;
+
+    Result(int exit, String output) {
+      this.exit = exit;
+      this.output = output;
+    }
+  }
+
+  @Test
+  void unknownOption_stopsTheJvmWithOneLineNamingIt() throws Exception {
+    Result r = java("bogus=true", "-version");
+    assertThat(r.exit).isNotZero();
+    assertThat(r.output.strip().lines()).containsExactly(
+        "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
+            + " threads, timers, http, nio, debug (each =true or =false)");
+  }
+
+  @Test
+  void badValue_stopsTheJvmWithOneLineNamingIt() throws Exception {
+    Result r = java("executors=yes", "-version");
+    assertThat(r.exit).isNotZero();
+    assertThat(r.output.strip())
+        .isEqualTo("tether-agent: option 'executors' takes true or false, was 'yes'");
+  }
+
+  @Test
+  void goodOptions_jvmRunsNormally() throws Exception {
+    Result r = java("nio=false,http=false", "-version");
+    assertThat(r.exit).isZero();
+    assertThat(r.output).doesNotContain("tether-agent");
+  }
+}

@@ -1,0 +1,630 @@
+package io.tether;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Not public API: the entry points that the Tether agent weaves into JDK classes. Everything here
+ * may change in any release; applications use {@link AsyncLocalStorage}, {@link AsyncResource},
+ * {@link AsyncHooks} and {@link AsyncExecutors}.
+ *
+ * <p>Every method is safe to call from inside any JDK class at any time: it never throws for a
+ * reason of its own, and does nothing for work linked inside a hook callback or inside a pool's own
+ * thread creation.
+ *
+ * <p>Tasks keep their identity: a link (the resource of one submission) is attached to the
+ * application's own task object in a weak identity map, so queues, {@code remove},
+ * {@code shutdownNow}, {@code beforeExecute}/{@code afterExecute} and rejection handlers see the
+ * application's object. Several submissions of the same object queue their links in order.
+ */
+public final class AgentSupport {
+
+  /** Resource types of SPEC section 3.3. */
+  public static final String EXECUTOR_TASK = Tasks.EXECUTOR_TASK;
+  public static final String SCHEDULED_TASK = Tasks.SCHEDULED_TASK;
+  public static final String FORK_JOIN_TASK = "FORK_JOIN_TASK";
+  public static final String THREAD = "THREAD";
+  public static final String VIRTUAL_THREAD = "VIRTUAL_THREAD";
+  public static final String TIMER_TASK = "TIMER_TASK";
+  public static final String COMPLETABLE_FUTURE = "COMPLETABLE_FUTURE";
+  public static final String HTTP_CLIENT_EXCHANGE = "HTTP_CLIENT_EXCHANGE";
+  public static final String NIO_COMPLETION = "NIO_COMPLETION";
+
+  private static final WeakIdentityMap<Slot> TASKS = new WeakIdentityMap<>();
+  private static final WeakIdentityMap<Link> FUTURES = new WeakIdentityMap<>();
+
+  /** Classes whose instances are CompletableFuture internals: their context comes from the stage. */
+  private static final ClassValue<Boolean> FUTURE_INTERNAL = new ClassValue<Boolean>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return type.getName().startsWith("java.util.concurrent.CompletableFuture$");
+    }
+  };
+
+  private AgentSupport() {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Linking tasks at their link point
+
+  /**
+   * Enters a method that links work. Only the outermost of nested linking methods on a thread
+   * links (an executor delegating to another, {@code fork} pushing through {@code externalPush}),
+   * and nothing is linked inside hook callbacks or a pool's own thread creation.
+   *
+   * @return whether the caller should link: pass it to {@link #linkEnd(boolean)} in any case
+   */
+  public static boolean linkBegin() {
+    ExecutionState s = ExecutionState.current();
+    return s.linkDepth++ == 0 && s.suppressDepth == 0;
+  }
+
+  /** Leaves a method entered with {@link #linkBegin()}. */
+  public static void linkEnd() {
+    ExecutionState s = ExecutionState.current();
+    if (s.linkDepth > 0) {
+      s.linkDepth--;
+    }
+  }
+
+  /**
+   * Links {@code task} here and now, attaching the link to the task object itself.
+   *
+   * @return whether a link was attached
+   */
+  public static boolean linkTask(Object task, String type, boolean periodic) {
+    if (task == null || task instanceof ResourceCore || FUTURE_INTERNAL.get(task.getClass())) {
+      return false;
+    }
+    Link link = new Link(type, periodic);
+    while (true) {
+      Slot slot = TASKS.get(task);
+      if (slot == null) {
+        slot = new Slot();
+        Slot raced = TASKS.putIfAbsent(task, slot);
+        slot = raced != null ? raced : slot;
+      }
+      if (slot.add(link)) {
+        return true;
+      }
+      // The slot was emptied and removed concurrently: take a fresh one.
+    }
+  }
+
+  /** Whether a link is attached to {@code task}. */
+  public static boolean isLinked(Object task) {
+    Slot slot = task == null ? null : TASKS.get(task);
+    return slot != null && slot.peek() != null;
+  }
+
+  /**
+   * The task was dropped without running (rejected, cancelled, removed, drained): its most recent
+   * link is detached and ended, so that it holds no context any more.
+   */
+  public static void dropTask(Object task) {
+    Link link = take(task, true);
+    if (link != null) {
+      link.cancelled();
+    }
+  }
+
+  /** Drops every task of {@code tasks} (the list {@code shutdownNow} returns). */
+  public static void dropTasks(Iterable<?> tasks) {
+    if (tasks != null) {
+      for (Object task : tasks) {
+        while (take(task, true) != null) {
+          // drain every link of a task queued several times
+        }
+      }
+    }
+  }
+
+  private static Link take(Object task, boolean newest) {
+    Slot slot = task == null ? null : TASKS.get(task);
+    if (slot == null) {
+      return null;
+    }
+    Link link = slot.take(newest, true);
+    if (slot.isEmptyAndRetired()) {
+      TASKS.remove(task);
+    }
+    return link;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Running a linked task
+
+  /**
+   * Called where a worker is about to run {@code task}: enters the context of its link, if it has
+   * one, and raises {@code before}.
+   *
+   * @return the link entered, to pass to {@link #endTask}, or {@code null}
+   */
+  public static Object beginTask(Object task) {
+    Slot slot = task == null ? null : TASKS.get(task);
+    if (slot == null) {
+      return null;
+    }
+    Link link = slot.take(false, false);
+    if (slot.isEmptyAndRetired()) {
+      TASKS.remove(task);
+    }
+    if (link == null) {
+      return null;
+    }
+    link.running = true;
+    link.enterScope();
+    return link;
+  }
+
+  /**
+   * Ends what {@link #beginTask} began: raises {@code after}, restores the worker's context, and
+   * raises {@code destroy} after the last run (a one-shot task, or a periodic one now done).
+   *
+   * @param finished whether a periodic task will not run again
+   */
+  public static void endTask(Object begun, boolean finished) {
+    if (begun instanceof Link) {
+      Link link = (Link) begun;
+      link.exitScope(ExecutionState.current());
+      link.running = false;
+      if (!link.periodic || finished || link.over) {
+        link.ended();
+      }
+    }
+  }
+
+  /**
+   * Ends what {@link #beginTask} began when the task threw and its thread is about to die (a pool
+   * worker, a thread's {@code run}): raises {@code after} and {@code destroy} but keeps the task's
+   * context current, so that {@code afterExecute} and the thread's uncaught-exception handler see
+   * it.
+   */
+  public static void endTaskThrown(Object begun) {
+    if (begun instanceof Link) {
+      Link link = (Link) begun;
+      Hooks.HookSet h = Hooks.active;
+      if (h != null && !link.silent) {
+        h.after(ExecutionState.current(), link.asyncId);
+      }
+      link.running = false;
+      link.ended();
+    }
+  }
+
+  /** Runs {@code task} as a worker runs it: in its link's context (woven into pool run loops). */
+  public static void runTask(Runnable task) {
+    Object begun = beginTask(task);
+    if (begun == null) {
+      task.run();
+      return;
+    }
+    boolean threw = true;
+    try {
+      task.run();
+      threw = false;
+    } finally {
+      if (threw) {
+        endTaskThrown(begun);
+      } else {
+        endTask(begun, task instanceof Future && ((Future<?>) task).isDone());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Thread creation inside pools: pool threads start empty.
+
+  /** Enters code that creates a pool's own threads: they link nothing and inherit nothing. */
+  public static void suppressBegin() {
+    ExecutionState.current().suppressDepth++;
+  }
+
+  /** Leaves what {@link #suppressBegin()} entered. */
+  public static void suppressEnd() {
+    ExecutionState s = ExecutionState.current();
+    if (s.suppressDepth > 0) {
+      s.suppressDepth--;
+    }
+  }
+
+  /** The type of a thread's resource. */
+  public static String threadType(Thread thread) {
+    return thread.getClass().getName().equals("java.lang.VirtualThread") ? VIRTUAL_THREAD : THREAD;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Wrapping, where identity does not matter or cannot be kept (third-party executors, callbacks)
+
+  /** {@code task} as a one-shot task resource linked here, unless it already is one. */
+  public static Runnable wrapRunnable(Runnable task, String type) {
+    if (task == null || task instanceof ResourceCore || FUTURE_INTERNAL.get(task.getClass())
+        || ExecutionState.current().suppressDepth > 0) {
+      return task;
+    }
+    return new Tasks.OneShot(task, type);
+  }
+
+  /** {@code task} as a one-shot task resource linked here, unless it already is one. */
+  public static <V> Callable<V> wrapCallable(Callable<V> task, String type) {
+    if (task == null || task instanceof ResourceCore
+        || ExecutionState.current().suppressDepth > 0) {
+      return task;
+    }
+    return new Tasks.OneShotCallable<>(task, type);
+  }
+
+  /**
+   * Replaces every functional argument of {@code args} (the arguments of a method that registers a
+   * callback) with one that runs in the context of {@code link}. Executors and stages are left.
+   *
+   * @return {@code args}, changed in place
+   */
+  public static Object[] wrapCallbacks(Object[] args, Object link) {
+    if (!(link instanceof Link)) {
+      return args;
+    }
+    Link l = (Link) link;
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null || a instanceof Executor || a instanceof ResourceCore
+          || a instanceof CompletionCallback || a instanceof java.util.concurrent.CompletionStage) {
+        continue;
+      }
+      args[i] = Callbacks.wrap(a, l);
+    }
+    return args;
+  }
+
+  /**
+   * Replaces every NIO.2 {@code CompletionHandler} of {@code args} with one that runs in the context
+   * of this call, as the continuation of a new {@code NIO_COMPLETION} resource.
+   *
+   * @return {@code args}, changed in place
+   */
+  public static Object[] wrapCompletionHandlers(Object[] args) {
+    ExecutionState s = ExecutionState.current();
+    if (s.suppressDepth > 0) {
+      return args;
+    }
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] instanceof java.nio.channels.CompletionHandler
+          && !(args[i] instanceof CompletionCallback)) {
+        args[i] = Callbacks.wrap(args[i], new Link(NIO_COMPLETION, false));
+      }
+    }
+    return args;
+  }
+
+  /**
+   * Links an {@code HttpClient} exchange here; when {@code response} completes, the exchange's
+   * continuation runs (hooks see {@code before}/{@code after}) and the resource ends. Functions the
+   * caller registers on the response run in the caller's context through the future's own
+   * instrumentation.
+   */
+  public static void httpExchange(Object response) {
+    ExecutionState s = ExecutionState.current();
+    if (!(response instanceof java.util.concurrent.CompletableFuture) || s.suppressDepth > 0) {
+      return;
+    }
+    Link link = new Link(HTTP_CLIENT_EXCHANGE, false);
+    // Tether's own stage: registered under suppression, so it is no resource of its own.
+    s.suppressDepth++;
+    try {
+      ((java.util.concurrent.CompletableFuture<?>) response).whenComplete(new ExchangeDone(link));
+    } finally {
+      s.suppressDepth--;
+    }
+  }
+
+  /** Marks an exchange's completion as the exchange's continuation. */
+  private static final class ExchangeDone implements BiConsumer<Object, Throwable> {
+    private final Link exchange;
+
+    ExchangeDone(Link exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public void accept(Object response, Throwable failure) {
+      ExecutionState s = exchange.enterScope();
+      exchange.exitScope(s);
+      exchange.ended();
+    }
+  }
+
+  /** A callback resource of {@code type} linked here, for {@link #wrapCallbacks}. */
+  public static Object linkCallback(String type) {
+    ExecutionState s = ExecutionState.current();
+    if (s.suppressDepth > 0) {
+      return null;
+    }
+    return new Link(type, false);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // CompletableFuture: each future is a resource; a stage's function runs in the context where the
+  // stage was registered, as the continuation of the dependent future.
+
+  /**
+   * Enters a public method of {@code CompletableFuture} that registers a stage on {@code source}
+   * ({@code null} for the static {@code supplyAsync}/{@code runAsync}). Links the dependent future
+   * that the method creates, triggered by the source.
+   *
+   * @return the dependent's link, to pass to {@link #wrapCallbacks} and {@link #stageEnd}; {@code
+   *     null} for a nested call
+   */
+  public static Object stageBegin(Object source) {
+    ExecutionState s = ExecutionState.current();
+    if (s.stageDepth++ > 0 || s.suppressDepth > 0) {
+      return null;
+    }
+    long trigger = ResourceCore.CURRENT_TRIGGER;
+    if (source != null) {
+      Link sourceLink = FUTURES.get(source);
+      if (sourceLink != null) {
+        trigger = sourceLink.asyncId;
+      }
+    }
+    Link link = new Link(COMPLETABLE_FUTURE, trigger, false);
+    s.pendingFuture = link;
+    return link;
+  }
+
+  /** Leaves what {@link #stageBegin} entered. */
+  public static void stageEnd(Object link) {
+    ExecutionState s = ExecutionState.current();
+    if (s.stageDepth > 0) {
+      s.stageDepth--;
+    }
+    if (link != null && s.pendingFuture == link) {
+      s.pendingFuture = null;
+    }
+  }
+
+  /**
+   * A {@code CompletableFuture} was constructed: it adopts the link of the stage being registered,
+   * or, when hooks are enabled, gets a link of its own (no hooks, no need to track it).
+   */
+  public static void futureCreated(Object future) {
+    ExecutionState s = ExecutionState.current();
+    Link link = s.pendingFuture;
+    if (link != null) {
+      s.pendingFuture = null;
+    } else if (Hooks.active != null && s.suppressDepth == 0 && !s.inHook) {
+      link = new Link(COMPLETABLE_FUTURE, ResourceCore.CURRENT_TRIGGER, false);
+    }
+    if (link != null && Hooks.active != null) {
+      FUTURES.putIfAbsent(future, link);
+    }
+  }
+
+  /** A {@code CompletableFuture} was completed: raises {@code promiseResolve}. */
+  public static void futureCompleted(Object future) {
+    Hooks.HookSet h = Hooks.active;
+    if (h == null) {
+      return;
+    }
+    Link link = FUTURES.get(future);
+    if (link != null && !link.silent) {
+      h.promiseResolve(ExecutionState.current(), link.asyncId);
+    }
+  }
+
+  /** The async id of {@code future}'s resource, or 0 if it is not tracked (for tests and tools). */
+  public static long futureAsyncId(Object future) {
+    Link link = FUTURES.get(future);
+    return link == null ? 0 : link.asyncId;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** One resource linked by the agent: a submission of a task, a thread, a stage, a callback. */
+  static final class Link extends ResourceCore {
+    final boolean periodic;
+    volatile boolean running;
+    volatile boolean over;
+    /** Next link of the same task object, guarded by its {@link Slot}. */
+    Link next;
+
+    Link(String type, boolean periodic) {
+      super(type, CURRENT_TRIGGER, true);
+      this.periodic = periodic;
+    }
+
+    Link(String type, long trigger, boolean periodic) {
+      super(type, trigger, true);
+      this.periodic = periodic;
+    }
+
+    /** No run will start any more: destroy now, or after the run in progress. */
+    void cancelled() {
+      over = true;
+      if (!running) {
+        ended();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return type + "#" + asyncId;
+    }
+  }
+
+  /**
+   * The links of one task object, oldest first. Once emptied by a taker it is retired, and an
+   * attacher that finds it retired takes a fresh slot, so no link is added to a removed slot.
+   */
+  private static final class Slot {
+    private Link head;
+    private boolean retired;
+
+    synchronized boolean add(Link link) {
+      if (retired) {
+        return false;
+      }
+      if (head == null) {
+        head = link;
+      } else {
+        Link tail = head;
+        while (tail.next != null) {
+          tail = tail.next;
+        }
+        tail.next = link;
+      }
+      return true;
+    }
+
+    synchronized Link peek() {
+      return head;
+    }
+
+    /** Removes the oldest (or newest) link; a periodic link is only read unless {@code force}. */
+    synchronized Link take(boolean newest, boolean force) {
+      Link link = head;
+      if (link == null) {
+        return null;
+      }
+      if (newest) {
+        Link before = null;
+        while (link.next != null) {
+          before = link;
+          link = link.next;
+        }
+        if (before == null) {
+          head = null;
+        } else {
+          before.next = null;
+        }
+      } else if (force || !link.periodic) {
+        head = link.next;
+        link.next = null;
+      }
+      if (head == null) {
+        retired = true;
+      }
+      return link;
+    }
+
+    synchronized boolean isEmptyAndRetired() {
+      return head == null && retired;
+    }
+  }
+
+  /** Callbacks that run in the context of a link: one class per functional interface. */
+  static final class Callbacks {
+    private Callbacks() {}
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Object wrap(Object fn, Link link) {
+      if (fn instanceof Function) {
+        Function f = (Function) fn;
+        return (Function<Object, Object>) x -> {
+          ExecutionState s = link.enterScope();
+          try {
+            return f.apply(x);
+          } finally {
+            link.exitScope(s);
+          }
+        };
+      }
+      if (fn instanceof BiFunction) {
+        BiFunction f = (BiFunction) fn;
+        return (BiFunction<Object, Object, Object>) (x, y) -> {
+          ExecutionState s = link.enterScope();
+          try {
+            return f.apply(x, y);
+          } finally {
+            link.exitScope(s);
+          }
+        };
+      }
+      if (fn instanceof Consumer) {
+        Consumer f = (Consumer) fn;
+        return (Consumer<Object>) x -> {
+          ExecutionState s = link.enterScope();
+          try {
+            f.accept(x);
+          } finally {
+            link.exitScope(s);
+          }
+        };
+      }
+      if (fn instanceof BiConsumer) {
+        BiConsumer f = (BiConsumer) fn;
+        return (BiConsumer<Object, Object>) (x, y) -> {
+          ExecutionState s = link.enterScope();
+          try {
+            f.accept(x, y);
+          } finally {
+            link.exitScope(s);
+          }
+        };
+      }
+      if (fn instanceof Supplier) {
+        Supplier f = (Supplier) fn;
+        return (Supplier<Object>) () -> {
+          ExecutionState s = link.enterScope();
+          try {
+            return f.get();
+          } finally {
+            link.exitScope(s);
+          }
+        };
+      }
+      if (fn instanceof Runnable) {
+        Runnable f = (Runnable) fn;
+        return (Runnable) () -> {
+          ExecutionState s = link.enterScope();
+          try {
+            f.run();
+          } finally {
+            link.exitScope(s);
+          }
+        };
+      }
+      if (fn instanceof java.nio.channels.CompletionHandler) {
+        return new CompletionCallback<>((java.nio.channels.CompletionHandler) fn, link);
+      }
+      return fn;
+    }
+  }
+
+  /** An NIO.2 completion handler that runs in the context of the I/O call, once. */
+  static final class CompletionCallback<V, A> implements java.nio.channels.CompletionHandler<V, A> {
+    private final java.nio.channels.CompletionHandler<V, A> handler;
+    private final Link link;
+
+    CompletionCallback(java.nio.channels.CompletionHandler<V, A> handler, Link link) {
+      this.handler = handler;
+      this.link = link;
+    }
+
+    @Override
+    public void completed(V result, A attachment) {
+      ExecutionState s = link.enterScope();
+      try {
+        handler.completed(result, attachment);
+      } finally {
+        link.exitScope(s);
+        link.ended();
+      }
+    }
+
+    @Override
+    public void failed(Throwable exc, A attachment) {
+      ExecutionState s = link.enterScope();
+      try {
+        handler.failed(exc, attachment);
+      } finally {
+        link.exitScope(s);
+        link.ended();
+      }
+    }
+  }
+}
