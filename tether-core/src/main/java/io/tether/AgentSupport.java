@@ -73,6 +73,25 @@ public final class AgentSupport {
   }
 
   /**
+   * Suspends the linking nesting of this thread while application code runs inside a linking
+   * method (a rejection handler that runs the task in the caller): what that code links, it links
+   * afresh.
+   *
+   * @return the nesting to give back to {@link #linkResume(int)}
+   */
+  public static int linkSuspend() {
+    ExecutionState s = ExecutionState.current();
+    int depth = s.linkDepth;
+    s.linkDepth = 0;
+    return depth;
+  }
+
+  /** Gives back the nesting that {@link #linkSuspend()} took. */
+  public static void linkResume(int depth) {
+    ExecutionState.current().linkDepth = depth;
+  }
+
+  /**
    * Links {@code task} here and now, attaching the link to the task object itself.
    *
    * @return whether a link was attached

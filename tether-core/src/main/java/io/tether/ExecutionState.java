@@ -48,8 +48,10 @@ final class ExecutionState {
   /** The link of the future that the stage being registered is about to create. */
   AgentSupport.Link pendingFuture;
 
-  private Object[] savedRefs = new Object[8];
-  private long[] savedIds = new long[8];
+  private static final int SAVED_REFS = 3;
+  private static final int SAVED_IDS = 3;
+  private Object[] savedRefs = new Object[SAVED_REFS * 4];
+  private long[] savedIds = new long[SAVED_IDS * 4];
   private int depth;
 
   private ExecutionState() {
@@ -83,30 +85,46 @@ final class ExecutionState {
   /** Makes {@code frame} and the resource current, saving what was current for {@link #exit}. */
   void enter(Frame newFrame, Object newResource, long newAsyncId, long newTriggerAsyncId) {
     int d = depth;
-    if (d * 2 == savedRefs.length) {
-      savedRefs = java.util.Arrays.copyOf(savedRefs, d * 4);
-      savedIds = java.util.Arrays.copyOf(savedIds, d * 4);
+    int r = SAVED_REFS * d;
+    int i = SAVED_IDS * d;
+    if (r == savedRefs.length) {
+      savedRefs = java.util.Arrays.copyOf(savedRefs, r * 2);
+      savedIds = java.util.Arrays.copyOf(savedIds, i * 2);
     }
-    savedRefs[2 * d] = frame;
-    savedRefs[2 * d + 1] = resource;
-    savedIds[2 * d] = asyncId;
-    savedIds[2 * d + 1] = triggerAsyncId;
+    savedRefs[r] = frame;
+    savedRefs[r + 1] = resource;
+    savedRefs[r + 2] = pendingFuture;
+    savedIds[i] = asyncId;
+    savedIds[i + 1] = triggerAsyncId;
+    savedIds[i + 2] = ((long) linkDepth << 32) | (stageDepth & 0xffffffffL);
     depth = d + 1;
     setFrame(newFrame);
     resource = newResource;
     asyncId = newAsyncId;
     triggerAsyncId = newTriggerAsyncId;
+    // The continuation is application code, even when a JDK method that links work is on the
+    // stack below it (a stage function run inline by thenCompose, a task run by CallerRunsPolicy):
+    // what it links, it links afresh.
+    linkDepth = 0;
+    stageDepth = 0;
+    pendingFuture = null;
   }
 
   /** Restores what the matching {@link #enter} saved, and lets go of the references it kept. */
   void exit() {
     int d = --depth;
-    setFrame((Frame) savedRefs[2 * d]);
-    resource = savedRefs[2 * d + 1];
-    savedRefs[2 * d] = null;
-    savedRefs[2 * d + 1] = null;
-    asyncId = savedIds[2 * d];
-    triggerAsyncId = savedIds[2 * d + 1];
+    int r = SAVED_REFS * d;
+    int i = SAVED_IDS * d;
+    setFrame((Frame) savedRefs[r]);
+    resource = savedRefs[r + 1];
+    pendingFuture = (AgentSupport.Link) savedRefs[r + 2];
+    savedRefs[r] = null;
+    savedRefs[r + 1] = null;
+    savedRefs[r + 2] = null;
+    asyncId = savedIds[i];
+    triggerAsyncId = savedIds[i + 1];
+    linkDepth = (int) (savedIds[i + 2] >>> 32);
+    stageDepth = (int) savedIds[i + 2];
   }
 
   /** Nesting depth of continuations on this thread; 0 outside any. */

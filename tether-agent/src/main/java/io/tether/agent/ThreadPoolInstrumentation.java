@@ -99,10 +99,20 @@ final class ThreadPoolInstrumentation extends BoundaryInstrumentation {
     }
   }
 
+  /**
+   * A rejected task holds no context; the handler is application code (it may run the task right
+   * here, as {@code CallerRunsPolicy} does), so linking inside it starts afresh.
+   */
   static final class RejectAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.Argument(0) Runnable task) {
+    static int enter(@Advice.Argument(0) Runnable task) {
       AgentSupport.dropTask(task);
+      return AgentSupport.linkSuspend();
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter int depth) {
+      AgentSupport.linkResume(depth);
     }
   }
 

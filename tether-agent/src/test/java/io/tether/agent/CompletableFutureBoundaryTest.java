@@ -180,6 +180,16 @@ class CompletableFutureBoundaryTest {
   }
 
   @Test
+  void stageFunctionRunInlineByItsRegistration_linksWhatItStartsAfresh() throws Exception {
+    // The source is complete, so thenCompose runs the function inside thenCompose itself: the
+    // future the function starts is still the function's own, in the function's context.
+    CompletableFuture<String> done = CompletableFuture.completedFuture("x");
+    CompletableFuture<String> result = REQUEST.run("inline", () -> done.thenCompose(x ->
+        CompletableFuture.supplyAsync(() -> x + ":" + REQUEST.getStore(), custom)));
+    assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("x:inline");
+  }
+
+  @Test
   void hooks_dependentTriggeredBySource_promiseResolveOnCompletion() throws Exception {
     try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
       CompletableFuture<String> source = new CompletableFuture<>();

@@ -162,6 +162,28 @@ class ThreadPoolBoundaryTest {
   }
 
   @Test
+  void callerRunsPolicy_taskRunByCallerLinksWhatItSubmits() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    ThreadPoolExecutor full = track(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.CallerRunsPolicy()));
+    ExecutorService other = track(Executors.newSingleThreadExecutor());
+    full.execute(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    full.execute(() -> {});
+    CompletableFuture<Future<String>> submitted = new CompletableFuture<>();
+    REQUEST.run("caller runs", () -> full.execute(
+        () -> submitted.complete(other.submit(REQUEST::getStore))));
+    release.countDown();
+    assertThat(submitted.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS))
+        .isEqualTo("caller runs");
+  }
+
+  @Test
   void sameTaskSubmittedTwiceUnderTwoContexts_runsEachTimeInItsOwn() throws Exception {
     ExecutorService pool = track(Executors.newSingleThreadExecutor());
     List<String> seen = new CopyOnWriteArrayList<>();
