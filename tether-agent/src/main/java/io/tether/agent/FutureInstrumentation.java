@@ -46,37 +46,19 @@ final class FutureInstrumentation extends BoundaryInstrumentation {
   AgentBuilder extend(AgentBuilder builder) {
     return builder
         .type(named("java.util.concurrent.CompletableFuture"))
-        .transform(advice(isPublic().and(not(isStatic())).and(namedOneOf(STAGE_METHODS)),
-            StageAdvice.class))
-        .transform(advice(isPublic().and(isStatic()).and(namedOneOf("supplyAsync", "runAsync")),
-            StaticStageAdvice.class))
+        .transform(advice(isPublic().and(not(isStatic()).and(namedOneOf(STAGE_METHODS))
+            .or(isStatic().and(namedOneOf("supplyAsync", "runAsync")))), StageAdvice.class))
         .transform(advice(isConstructor(), ConstructorAdvice.class))
         .transform(advice(namedOneOf(COMPLETIONS).and(returns(boolean.class)),
             CompletionAdvice.class));
   }
 
+  /** On instance stages the source is {@code this}; on the static ones there is none. */
   static final class StageAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.This Object source,
+    static Object enter(@Advice.This(optional = true) Object source,
         @Advice.AllArguments(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object[] args) {
       Object link = AgentSupport.stageBegin(source);
-      if (link != null) {
-        args = AgentSupport.wrapCallbacks(args, link);
-      }
-      return link;
-    }
-
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    static void exit(@Advice.Enter Object link) {
-      AgentSupport.stageEnd(link);
-    }
-  }
-
-  static final class StaticStageAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(
-        @Advice.AllArguments(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object[] args) {
-      Object link = AgentSupport.stageBegin(null);
       if (link != null) {
         args = AgentSupport.wrapCallbacks(args, link);
       }
