@@ -73,6 +73,56 @@ public final class AgentSupport {
   }
 
   /**
+   * Enters {@code ThreadPoolExecutor.execute}, which links its task where the task enters the
+   * pool ({@link #linkSubmitted}) rather than on the way in: what enters the pool is what a worker
+   * will run, even when another agent replaced the argument on the way in (TransmittableThreadLocal
+   * wraps it in a {@code TtlRunnable}, OpenTelemetry's agent in a wrapper of its own), in whichever
+   * order the agents are attached.
+   *
+   * <p>A task that {@code CompletableFuture} itself hands to the pool (inside a stage method, or
+   * when a completion fires an async dependent) is the future's business and is not linked,
+   * whatever another agent wrapped it in: the nesting is raised past what
+   * {@link #linkSubmitted} links at.
+   *
+   * @return the nesting to give back to {@link #linkResume(int)}
+   */
+  public static int submitBegin() {
+    ExecutionState s = ExecutionState.current();
+    int depth = s.linkDepth;
+    s.linkDepth = s.stageDepth > 0 ? depth + 2 : depth + 1;
+    return depth;
+  }
+
+  /**
+   * The task of the {@code execute} entered with {@link #submitBegin()} enters the pool (as a new
+   * worker's first task, or into the queue): links it, if that {@code execute} is the outermost
+   * linking call and has not linked it yet (a task that no new worker took goes on to the queue).
+   *
+   * @return whether a link was attached here
+   */
+  public static boolean linkSubmitted(Object task) {
+    ExecutionState s = ExecutionState.current();
+    if (s.linkDepth == 1 && s.suppressDepth == 0 && linkTask(task, EXECUTOR_TASK, false)) {
+      s.linkDepth = 2;
+      return true;
+    }
+    return false;
+  }
+
+  /** {@code queue.offer(task)} in {@code ThreadPoolExecutor.execute}: see {@link #linkSubmitted}. */
+  public static boolean offerTask(java.util.concurrent.BlockingQueue<Object> queue, Object task) {
+    boolean linked = linkSubmitted(task);
+    try {
+      return queue.offer(task);
+    } catch (RuntimeException | Error e) {
+      if (linked) {
+        dropTask(task);
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Suspends the linking nesting of this thread while application code runs inside a linking
    * method (a rejection handler that runs the task in the caller): what that code links, it links
    * afresh.
@@ -393,6 +443,15 @@ public final class AgentSupport {
     Link link = new Link(COMPLETABLE_FUTURE, trigger, false);
     s.pendingFuture = link;
     return link;
+  }
+
+  /**
+   * Enters {@code CompletableFuture}'s own hand-over of a dependent to its executor (a completion
+   * firing an async stage): like a stage method, it links nothing of its own. Leave with
+   * {@link #stageEnd stageEnd(null)}.
+   */
+  public static void futureHandOverBegin() {
+    ExecutionState.current().stageDepth++;
   }
 
   /** Leaves what {@link #stageBegin} entered. */

@@ -3,6 +3,9 @@ package io.tether.agent;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDefinition;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.description.type.TypeList;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -22,5 +25,69 @@ abstract class BoundaryInstrumentation {
     return new AgentBuilder.Transformer.ForAdvice(Advice.withCustomMapping())
         .include(BoundaryInstrumentation.class.getClassLoader())
         .advice(methods, advice.getName());
+  }
+
+  /**
+   * Matches {@code typeName} and its subtypes, by name, so that installing the agent loads none of
+   * the JDK classes it instruments (an agent that only transforms classes as they load, such as
+   * TransmittableThreadLocal's, may come after this one). A super type that cannot be described is
+   * skipped rather than failing the match: an interface another agent added while transforming
+   * the class (OpenTelemetry's virtual-field accessors, whose class files no class loader serves)
+   * or one missing from the class path. ByteBuddy's {@code isSubTypeOf} would throw there, and the
+   * class would run without any of Tether's instrumentation.
+   *
+   * @param isInterface whether {@code typeName} is an interface (only then are interfaces walked)
+   */
+  static ElementMatcher.Junction<TypeDescription> isSubTypeOf(String typeName,
+      boolean isInterface) {
+    return new ElementMatcher.Junction.AbstractBase<TypeDescription>() {
+      @Override
+      public boolean matches(TypeDescription target) {
+        return isSubType(target, typeName, isInterface);
+      }
+
+      @Override
+      public String toString() {
+        return "isSubTypeOf(" + typeName + ")";
+      }
+    };
+  }
+
+  private static boolean isSubType(TypeDefinition type, String typeName, boolean isInterface) {
+    TypeDescription erasure;
+    try {
+      erasure = type.asErasure();
+      if (erasure.getName().equals(typeName)) {
+        return true;
+      }
+    } catch (RuntimeException unresolvable) {
+      return false;
+    }
+    try {
+      TypeDescription.Generic superClass = erasure.getSuperClass();
+      if (superClass != null && isSubType(superClass, typeName, isInterface)) {
+        return true;
+      }
+    } catch (RuntimeException unresolvable) {
+      // not through this branch of the hierarchy
+    }
+    if (isInterface) {
+      TypeList.Generic interfaces;
+      try {
+        interfaces = erasure.getInterfaces();
+      } catch (RuntimeException unresolvable) {
+        return false;
+      }
+      for (int i = 0; i < interfaces.size(); i++) {
+        try {
+          if (isSubType(interfaces.get(i), typeName, true)) {
+            return true;
+          }
+        } catch (RuntimeException unresolvable) {
+          // not through this interface
+        }
+      }
+    }
+    return false;
   }
 }

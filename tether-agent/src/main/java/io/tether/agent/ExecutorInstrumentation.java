@@ -2,16 +2,12 @@ package io.tether.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
-import static net.bytebuddy.matcher.ElementMatchers.isSubTypeOf;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ThreadPoolExecutor;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
@@ -31,13 +27,12 @@ final class ExecutorInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentBuilder extend(AgentBuilder builder) {
     return builder
-        .type(isSubTypeOf(Executor.class).and(not(isInterface()))
-            .and(not(nameStartsWith("java.")))
-            .and(not(nameStartsWith("jdk.")))
-            .and(not(nameStartsWith("sun.")))
-            .and(not(nameStartsWith("com.sun.")))
-            .and(not(isSubTypeOf(ThreadPoolExecutor.class)))
-            .and(not(isSubTypeOf(ForkJoinPool.class))))
+        .type(not(nameStartsWith("java.")).and(not(nameStartsWith("jdk.")))
+            .and(not(nameStartsWith("sun."))).and(not(nameStartsWith("com.sun.")))
+            .and(not(isInterface()))
+            .and(isSubTypeOf("java.util.concurrent.Executor", true))
+            .and(not(isSubTypeOf("java.util.concurrent.ThreadPoolExecutor", false)))
+            .and(not(isSubTypeOf("java.util.concurrent.ForkJoinPool", false))))
         .transform(advice(named("execute").and(takesArguments(Runnable.class))
             .and(not(isAbstract())), ExecuteAdvice.class));
   }

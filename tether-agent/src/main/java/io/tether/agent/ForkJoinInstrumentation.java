@@ -5,7 +5,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
-import java.util.concurrent.ForkJoinTask;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
@@ -18,6 +17,9 @@ import net.bytebuddy.asm.Advice;
  * under suppression.
  */
 final class ForkJoinInstrumentation extends BoundaryInstrumentation {
+
+  /** By name: installing the agent loads no class it instruments. */
+  private static final String FORK_JOIN_TASK = "java.util.concurrent.ForkJoinTask";
 
   @Override
   AgentOptions.Family family() {
@@ -32,10 +34,10 @@ final class ForkJoinInstrumentation extends BoundaryInstrumentation {
         .transform(advice(named("doExec").and(takesArguments(0)), ExecAdvice.class))
         .type(named("java.util.concurrent.ForkJoinPool"))
         .transform(advice(named("externalPush").or(named("externalSubmit"))
-            .and(takesArguments(1)).and(takesArgument(0, ForkJoinTask.class)),
+            .and(takesArguments(1)).and(takesArgument(0, named(FORK_JOIN_TASK))),
             PushFirstArgumentAdvice.class))
         .transform(advice(named("poolSubmit").and(takesArguments(2))
-            .and(takesArgument(1, ForkJoinTask.class)), PushSecondArgumentAdvice.class))
+            .and(takesArgument(1, named(FORK_JOIN_TASK))), PushSecondArgumentAdvice.class))
         .transform(advice(named("createWorker"),
             ThreadPoolInstrumentation.SuppressAdvice.class));
   }

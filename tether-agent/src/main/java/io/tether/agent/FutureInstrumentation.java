@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -50,7 +51,9 @@ final class FutureInstrumentation extends BoundaryInstrumentation {
             .or(isStatic().and(namedOneOf("supplyAsync", "runAsync")))), StageAdvice.class))
         .transform(advice(isConstructor(), ConstructorAdvice.class))
         .transform(advice(namedOneOf(COMPLETIONS).and(returns(boolean.class)),
-            CompletionAdvice.class));
+            CompletionAdvice.class))
+        .type(named("java.util.concurrent.CompletableFuture$UniCompletion"))
+        .transform(advice(named("claim").and(takesArguments(0)), HandOverAdvice.class));
   }
 
   /** On instance stages the source is {@code this}; on the static ones there is none. */
@@ -68,6 +71,23 @@ final class FutureInstrumentation extends BoundaryInstrumentation {
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
     static void exit(@Advice.Enter Object link) {
       AgentSupport.stageEnd(link);
+    }
+  }
+
+  /**
+   * {@code claim} hands an async dependent to its executor when its source completes: that task is
+   * the future's business (its function already runs in the stage's context), so the executor does
+   * not link it as a task of its own, also when another agent wrapped it on the way in.
+   */
+  static final class HandOverAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      AgentSupport.futureHandOverBegin();
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit() {
+      AgentSupport.stageEnd(null);
     }
   }
 

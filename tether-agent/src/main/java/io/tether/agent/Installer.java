@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -40,11 +42,25 @@ final class Installer {
   static void install(Instrumentation inst, AgentOptions options) {
     letJdkModulesReadTether(inst);
     disableNexus();
-    AgentBuilder builder = new AgentBuilder.Default()
+    Listener listener = new Listener(options.debug());
+    // Beside other agents (an OpenTelemetry or TransmittableThreadLocal agent before or after this
+    // one), a class may reach this agent already transformed, with interfaces added that
+    // reflection hides (OpenTelemetry filters its own from Class.getInterfaces()) and whose class
+    // files no class loader serves. So: each class is described from the class file as handed to
+    // this agent, never by reflection, or retransforming it would drop those interfaces and the JVM
+    // would refuse the class; only declared methods are described (they are all this agent
+    // instruments), not the full method graph over every super type; and a batch of loaded classes
+    // that the JVM refuses to retransform is split until the refused class is alone, so that it
+    // does not take the others with it.
+    AgentBuilder builder = new AgentBuilder.Default(
+            new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
         .disableClassFormatChanges()
+        .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(new AgentBuilder.RedefinitionStrategy.Listener.Compound(
+            AgentBuilder.RedefinitionStrategy.Listener.BatchReallocator.splitting(), listener))
         .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
-        .with(new Listener(options.debug()))
+        .with((AgentBuilder.Listener) listener)
         // Tether itself (on the bootstrap loader) and ByteBuddy are never instrumented; the
         // application's own io.tether.* classes (examples, tests) are.
         .ignore(nameStartsWith("io.tether.").and(not(nameStartsWith("io.tether.agent."))),
@@ -86,7 +102,8 @@ final class Installer {
   }
 
   /** Reports each class that could not be instrumented once; the application runs on. */
-  private static final class Listener extends AgentBuilder.Listener.Adapter {
+  private static final class Listener extends AgentBuilder.Listener.Adapter
+      implements AgentBuilder.RedefinitionStrategy.Listener {
     private final boolean debug;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
@@ -110,5 +127,22 @@ final class Installer {
             + "); it runs uninstrumented");
       }
     }
+
+    @Override
+    public void onBatch(int index, List<Class<?>> batch, List<Class<?>> types) {}
+
+    /** A loaded class the JVM refused to retransform (reported once split down to itself). */
+    @Override
+    public Iterable<? extends List<Class<?>>> onError(int index, List<Class<?>> batch,
+        Throwable throwable, List<Class<?>> types) {
+      if (batch.size() == 1) {
+        onError(batch.get(0).getName(), batch.get(0).getClassLoader(), null, true, throwable);
+      }
+      return java.util.Collections.emptyList();
+    }
+
+    @Override
+    public void onComplete(int amount, List<Class<?>> types,
+        Map<List<Class<?>>, Throwable> failures) {}
   }
 }

@@ -1,12 +1,10 @@
 package io.tether.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isSubTypeOf;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.tether.AgentSupport;
-import java.nio.channels.AsynchronousChannel;
 import java.nio.channels.CompletionHandler;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -31,7 +29,8 @@ final class NioInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentBuilder extend(AgentBuilder builder) {
     return builder
-        .type(isSubTypeOf(AsynchronousChannel.class).and(nameStartsWith("sun.nio.ch.")))
+        .type(nameStartsWith("sun.nio.ch.")
+            .and(isSubTypeOf("java.nio.channels.AsynchronousChannel", true)))
         .transform(advice(not(isAbstract()).and(takesCompletionHandler()), HandlerAdvice.class));
   }
 

@@ -1,6 +1,5 @@
 package io.tether.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSubTypeOf;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -29,7 +28,7 @@ final class ThreadInstrumentation extends BoundaryInstrumentation {
     return builder
         .type(named("java.lang.Thread").or(named("java.lang.VirtualThread")))
         .transform(advice(named("start"), StartAdvice.class))
-        .type(isSubTypeOf(Thread.class))
+        .type(isSubTypeOf("java.lang.Thread", false))
         .transform(advice(named("run").and(takesArguments(0)), RunAdvice.class))
         .type(named("java.lang.VirtualThread"))
         .transform(advice(named("run").and(takesArguments(1))

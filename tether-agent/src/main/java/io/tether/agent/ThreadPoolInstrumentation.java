@@ -15,10 +15,10 @@ import net.bytebuddy.asm.MemberSubstitution;
 
 /**
  * {@code ThreadPoolExecutor} (and so every subclass, {@code ScheduledThreadPoolExecutor} among
- * them) without wrapping a task: the link is attached to the application's own task at
- * {@code execute} (or {@code delayedExecute}), and the worker's {@code task.run()} in
- * {@code runWorker} becomes {@link AgentSupport#runTask}. Workers are created under suppression, so
- * they start with an empty context. Rejection, {@code remove}, {@code shutdownNow} and
+ * them) without wrapping a task: the link is attached to the task object itself where
+ * {@code execute} places it in the pool (or in {@code delayedExecute}), and the worker's
+ * {@code task.run()} in {@code runWorker} becomes {@link AgentSupport#runTask}. Workers are created
+ * under suppression, so they start with an empty context. Rejection, {@code remove}, {@code shutdownNow} and
  * {@code Future.cancel} detach the link, so a task that will not run holds no context.
  */
 final class ThreadPoolInstrumentation extends BoundaryInstrumentation {
@@ -34,7 +34,7 @@ final class ThreadPoolInstrumentation extends BoundaryInstrumentation {
         .type(named("java.util.concurrent.ThreadPoolExecutor"))
         .transform(advice(named("execute").and(takesArguments(Runnable.class)),
             ExecuteAdvice.class))
-        .transform(advice(named("addWorker"), SuppressAdvice.class))
+        .transform(advice(named("addWorker"), AddWorkerAdvice.class))
         .transform(advice(named("reject"), RejectAdvice.class))
         .transform(advice(named("remove").and(takesArguments(Runnable.class)),
             RemoveAdvice.class))
@@ -43,6 +43,11 @@ final class ThreadPoolInstrumentation extends BoundaryInstrumentation {
             .method(named("run").and(takesArguments(0)).and(isDeclaredBy(Runnable.class)))
             .replaceWith(runTask())
             .on(named("runWorker"))))
+        .transform((b, type, loader, module, domain) -> b.visit(MemberSubstitution.relaxed()
+            .method(named("offer").and(takesArguments(1))
+                .and(isDeclaredBy(named("java.util.concurrent.BlockingQueue"))))
+            .replaceWith(offerTask())
+            .on(named("execute").and(takesArguments(Runnable.class)))))
         .type(named("java.util.concurrent.ScheduledThreadPoolExecutor"))
         .transform(advice(named("delayedExecute"), DelayedExecuteAdvice.class))
         .type(named("java.util.concurrent.FutureTask"))
@@ -58,17 +63,49 @@ final class ThreadPoolInstrumentation extends BoundaryInstrumentation {
     }
   }
 
+  static java.lang.reflect.Method offerTask() {
+    try {
+      return AgentSupport.class.getMethod("offerTask", java.util.concurrent.BlockingQueue.class,
+          Object.class);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@code execute} links its task where the task enters the pool: as a new worker's first task
+   * ({@link AddWorkerAdvice}) or into the queue ({@code offer}, replaced by
+   * {@link AgentSupport#offerTask}). That is the object the worker runs, also when another agent
+   * replaced {@code execute}'s argument on the way in, whichever agent was attached first.
+   */
   static final class ExecuteAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.Argument(0) Runnable task) {
-      if (AgentSupport.linkBegin()) {
-        AgentSupport.linkTask(task, AgentSupport.EXECUTOR_TASK, false);
-      }
+    static int enter() {
+      return AgentSupport.submitBegin();
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    static void exit() {
-      AgentSupport.linkEnd();
+    static void exit(@Advice.Enter int depth) {
+      AgentSupport.linkResume(depth);
+    }
+  }
+
+  /** A new worker's first task enters the pool; the worker's thread starts under suppression. */
+  static final class AddWorkerAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static boolean enter(@Advice.Argument(0) Runnable firstTask) {
+      boolean linked = AgentSupport.linkSubmitted(firstTask);
+      AgentSupport.suppressBegin();
+      return linked;
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Argument(0) Runnable firstTask, @Advice.Enter boolean linked,
+        @Advice.Thrown Throwable thrown) {
+      AgentSupport.suppressEnd();
+      if (linked && thrown != null) {
+        AgentSupport.dropTask(firstTask);
+      }
     }
   }
 
