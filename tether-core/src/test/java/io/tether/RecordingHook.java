@@ -44,9 +44,11 @@ final class RecordingHook implements AsyncHookCallbacks {
   }
 
   @Override
-  public void destroy(long asyncId) {
-    destroyed.add(asyncId);
+  public synchronized void destroy(long asyncId) {
+    // Event first, then the set awaitDestroy waits on, under one lock: a waiter that sees the id
+    // also sees the event.
     add("destroy " + asyncId);
+    destroyed.add(asyncId);
   }
 
   @Override
