@@ -19,6 +19,13 @@ abstract class BoundaryInstrumentation {
 
   abstract AgentBuilder extend(AgentBuilder builder);
 
+  /**
+   * The JDK types (by name, so that nothing is loaded to match them) that this instrumentation
+   * transforms. Every other JDK type is ignored before ByteBuddy describes it, which keeps the
+   * agent's start-up from parsing the class file of every class already loaded.
+   */
+  abstract ElementMatcher.Junction<TypeDescription> jdkTypes();
+
   /** A transformer that applies {@code advice} to the methods {@code methods} matches. */
   static AgentBuilder.Transformer advice(
       ElementMatcher<? super MethodDescription> methods, Class<?> advice) {

@@ -1,5 +1,6 @@
 package io.tether.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.none;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -9,6 +10,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -22,6 +25,12 @@ final class ExecutorInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.EXECUTORS;
+  }
+
+  /** Only the application's executors: the JDK's have precise instrumentations of their own. */
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return none();
   }
 
   @Override

@@ -1,11 +1,14 @@
 package io.tether.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -24,6 +27,11 @@ final class ForkJoinInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.FORKJOIN;
+  }
+
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return namedOneOf("java.util.concurrent.ForkJoinTask", "java.util.concurrent.ForkJoinPool");
   }
 
   @Override

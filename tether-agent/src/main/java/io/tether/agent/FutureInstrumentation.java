@@ -11,6 +11,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -41,6 +43,12 @@ final class FutureInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.FUTURES;
+  }
+
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return namedOneOf("java.util.concurrent.CompletableFuture",
+        "java.util.concurrent.CompletableFuture$UniCompletion");
   }
 
   @Override

@@ -6,6 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import io.tether.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -19,6 +21,11 @@ final class HttpClientInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.HTTP;
+  }
+
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return named("jdk.internal.net.http.HttpClientImpl");
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.tether.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.none;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.tether.AgentSupport;
@@ -17,6 +17,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -52,27 +53,63 @@ final class Installer {
     // instruments), not the full method graph over every super type; and a batch of loaded classes
     // that the JVM refuses to retransform is split until the refused class is alone, so that it
     // does not take the others with it.
+    List<BoundaryInstrumentation> enabled = new java.util.ArrayList<>();
+    ElementMatcher.Junction<TypeDescription> jdkTargets = none();
+    for (BoundaryInstrumentation boundary : all()) {
+      if (options.enabled(boundary.family())) {
+        enabled.add(boundary);
+        jdkTargets = jdkTargets.or(boundary.jdkTypes());
+      }
+    }
     AgentBuilder builder = new AgentBuilder.Default(
             new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
         .disableClassFormatChanges()
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(
+            loadedCandidates(inst, jdkTargets)))
         .with(new AgentBuilder.RedefinitionStrategy.Listener.Compound(
             AgentBuilder.RedefinitionStrategy.Listener.BatchReallocator.splitting(), listener))
         .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
         .with((AgentBuilder.Listener) listener)
-        // Tether itself (on the bootstrap loader) and ByteBuddy are never instrumented; the
-        // application's own io.tether.* classes (examples, tests) are.
+        // Ignored by name alone, before any class file is parsed: the JDK's types but the few the
+        // enabled instrumentations transform, Tether itself (on the bootstrap loader; the
+        // application's own io.tether.* classes, examples and tests, are instrumented), ByteBuddy,
+        // and lambdas (hidden classes, which cannot be retransformed).
         .ignore(nameStartsWith("io.tether.").and(not(nameStartsWith("io.tether.agent."))),
             isBootstrapClassLoader())
+        .or(nameStartsWith("java.").or(nameStartsWith("jdk.")).or(nameStartsWith("sun."))
+            .or(nameStartsWith("com.sun.")).and(not(jdkTargets)))
         .or(nameStartsWith("io.tether.agent.shaded.").or(nameStartsWith("net.bytebuddy."))
-            .or(isSynthetic()).or(nameContains("$$Lambda")));
-    for (BoundaryInstrumentation boundary : all()) {
-      if (options.enabled(boundary.family())) {
-        builder = boundary.extend(builder);
-      }
+            .or(nameContains("$$Lambda")));
+    for (BoundaryInstrumentation boundary : enabled) {
+      builder = boundary.extend(builder);
     }
     builder.installOn(inst);
+  }
+
+  /**
+   * The classes already loaded that an instrumentation may transform, picked by name alone: at
+   * {@code -javaagent} time these are a handful of JDK classes, and letting ByteBuddy describe every
+   * loaded class to find them would cost most of the agent's start-up.
+   */
+  private static Set<Class<?>> loadedCandidates(Instrumentation inst,
+      ElementMatcher<TypeDescription> jdkTargets) {
+    Set<Class<?>> candidates = new java.util.HashSet<>();
+    for (Class<?> type : inst.getAllLoadedClasses()) {
+      String name = type.getName();
+      if (type.isArray() || type.isPrimitive() || !inst.isModifiableClass(type)
+          || name.contains("$$Lambda") || name.startsWith("io.tether.agent.")
+          || name.startsWith("io.tether.") && type.getClassLoader() == null) {
+        continue;
+      }
+      boolean jdk = name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
+          || name.startsWith("com.sun.");
+      if (!jdk || jdkTargets.matches(TypeDescription.ForLoadedType.of(type))) {
+        candidates.add(type);
+      }
+    }
+    return candidates;
   }
 
   /**

@@ -27,6 +27,11 @@ final class NioInstrumentation extends BoundaryInstrumentation {
   }
 
   @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return nameStartsWith("sun.nio.ch.");
+  }
+
+  @Override
   AgentBuilder extend(AgentBuilder builder) {
     return builder
         .type(nameStartsWith("sun.nio.ch.")

@@ -1,11 +1,14 @@
 package io.tether.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.tether.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -21,6 +24,12 @@ final class ThreadInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.THREADS;
+  }
+
+  /** The JDK's own Thread subclasses are pool and system threads: only Thread itself is needed. */
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return namedOneOf("java.lang.Thread", "java.lang.VirtualThread");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tether.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
@@ -10,6 +11,8 @@ import io.tether.AgentSupport;
 import java.util.List;
 import java.util.concurrent.RunnableScheduledFuture;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.MemberSubstitution;
 
@@ -26,6 +29,12 @@ final class ThreadPoolInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.EXECUTORS;
+  }
+
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return namedOneOf("java.util.concurrent.ThreadPoolExecutor",
+        "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.FutureTask");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tether.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -9,6 +10,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.tether.AgentSupport;
 import java.util.TimerTask;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.MemberSubstitution;
 
@@ -22,6 +25,11 @@ final class TimerInstrumentation extends BoundaryInstrumentation {
   @Override
   AgentOptions.Family family() {
     return AgentOptions.Family.TIMERS;
+  }
+
+  @Override
+  ElementMatcher.Junction<TypeDescription> jdkTypes() {
+    return namedOneOf("java.util.Timer", "java.util.TimerThread", "java.util.TimerTask");
   }
 
   @Override
