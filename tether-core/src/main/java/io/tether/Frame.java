@@ -5,72 +5,84 @@ package io.tether;
  *
  * <p>Invariants: a frame never changes after construction, so capturing the current context is one
  * reference read and a captured frame can be shared by any number of threads without
- * synchronisation. Entries are stored flat, three slots each ({@code storage, epoch, value}), in the
- * order the storages were first set; lookups scan linearly, which for the handful of storages an
- * application uses beats hashing and allocates nothing. The epoch is the storage's epoch when the
+ * synchronisation. The first entry lives in fields, so a frame of one storage (the usual case) is
+ * one small object and reading it takes no array access; the others are stored flat, three slots
+ * each ({@code storage, epoch, value}), in the order the storages were first set, and scanned
+ * linearly, which for the handful of storages an application uses beats hashing and allocates
+ * nothing. The epoch is the storage's epoch when the
  * value was set: {@link AsyncLocalStorage#disable()} replaces the storage's epoch, which turns every
- * entry set before it, in every frame anywhere, into a stale one that reads as {@code null}. The
- * first entry is also kept in fields, so that reading the first storage an application sets (often
- * its only one) is two loads shorter than a scan.
+ * entry set before it, in every frame anywhere, into a stale one that reads as {@code null}.
  */
 final class Frame {
 
-  static final Frame EMPTY = new Frame(new Object[0]);
+  static final Frame EMPTY = new Frame(null, null, null, new Object[0]);
 
   private static final int SLOTS = 3;
 
-  private final Object[] slots;
-  /** Copies of {@code slots[0..2]}, or nulls when the frame is empty. */
+  /** The first entry, held in fields (all null in the empty frame). */
   final Object key0;
   final Object epoch0;
   final Object value0;
+  /** The other entries, {@code SLOTS} slots each; shared between frames, never written. */
+  private final Object[] rest;
 
-  private Frame(Object[] slots) {
-    this.slots = slots;
-    boolean empty = slots.length == 0;
-    key0 = empty ? null : slots[0];
-    epoch0 = empty ? null : slots[1];
-    value0 = empty ? null : slots[2];
+  private Frame(Object key0, Object epoch0, Object value0, Object[] rest) {
+    this.key0 = key0;
+    this.epoch0 = epoch0;
+    this.value0 = value0;
+    this.rest = rest;
   }
 
-  /** Index of {@code storage}'s entry, or -1. */
+  /**
+   * Index of {@code storage}'s entry, or -1: 0 for the first entry, {@code SLOTS * (j + 1)} for
+   * entry {@code j} of the others.
+   */
   int indexOf(AsyncLocalStorage<?> storage) {
-    Object[] s = slots;
-    for (int i = 0; i < s.length; i += SLOTS) {
-      if (s[i] == storage) {
-        return i;
+    if (key0 == storage) {
+      return 0;
+    }
+    Object[] r = rest;
+    for (int i = 0; i < r.length; i += SLOTS) {
+      if (r[i] == storage) {
+        return i + SLOTS;
       }
     }
     return -1;
   }
 
   Object epochAt(int index) {
-    return slots[index + 1];
+    return index == 0 ? epoch0 : rest[index - SLOTS + 1];
   }
 
   Object valueAt(int index) {
-    return slots[index + 2];
+    return index == 0 ? value0 : rest[index - SLOTS + 2];
   }
 
   /** This frame with {@code storage} mapped to {@code value} set under {@code epoch}. */
   Frame with(AsyncLocalStorage<?> storage, Object epoch, Object value) {
-    Object[] s = slots;
+    if (key0 == null) {
+      return new Frame(storage, epoch, value, rest);
+    }
     int i = indexOf(storage);
+    if (i == 0) {
+      return epoch0 == epoch && value0 == value ? this : new Frame(storage, epoch, value, rest);
+    }
     Object[] copy;
-    if (i >= 0) {
-      if (s[i + 1] == epoch && s[i + 2] == value) {
+    int at;
+    if (i > 0) {
+      at = i - SLOTS;
+      if (rest[at + 1] == epoch && rest[at + 2] == value) {
         return this;
       }
-      copy = s.clone();
+      copy = rest.clone();
     } else {
-      copy = new Object[s.length + SLOTS];
-      System.arraycopy(s, 0, copy, 0, s.length);
-      i = s.length;
-      copy[i] = storage;
+      at = rest.length;
+      copy = java.util.Arrays.copyOf(rest, at + SLOTS);
+      copy[at] = storage;
     }
-    copy[i + 1] = epoch;
-    copy[i + 2] = value;
-    return new Frame(copy);
+    copy[at + 1] = epoch;
+    copy[at + 2] = value;
+    return new Frame(key0, epoch0, value0, copy);
   }
 
   /** This frame without any entry for {@code storage}. */
@@ -79,14 +91,16 @@ final class Frame {
     if (i < 0) {
       return this;
     }
-    Object[] s = slots;
-    if (s.length == SLOTS) {
-      return EMPTY;
+    Object[] r = rest;
+    if (i == 0) {
+      return r.length == 0 ? EMPTY
+          : new Frame(r[0], r[1], r[2], java.util.Arrays.copyOfRange(r, SLOTS, r.length));
     }
-    Object[] copy = new Object[s.length - SLOTS];
-    System.arraycopy(s, 0, copy, 0, i);
-    System.arraycopy(s, i + SLOTS, copy, i, s.length - i - SLOTS);
-    return new Frame(copy);
+    int at = i - SLOTS;
+    Object[] copy = new Object[r.length - SLOTS];
+    System.arraycopy(r, 0, copy, 0, at);
+    System.arraycopy(r, at + SLOTS, copy, at, r.length - at - SLOTS);
+    return new Frame(key0, epoch0, value0, copy);
   }
 
   /**
@@ -99,17 +113,17 @@ final class Frame {
   }
 
   int size() {
-    return slots.length / SLOTS;
+    return (key0 == null ? 0 : 1) + rest.length / SLOTS;
   }
 
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("Frame{");
-    for (int i = 0; i < slots.length; i += SLOTS) {
-      if (i > 0) {
-        b.append(", ");
-      }
-      b.append(slots[i]).append('=').append(slots[i + 2]);
+    if (key0 != null) {
+      b.append(key0).append('=').append(value0);
+    }
+    for (int i = 0; i < rest.length; i += SLOTS) {
+      b.append(", ").append(rest[i]).append('=').append(rest[i + 2]);
     }
     return b.append('}').toString();
   }
