@@ -1,6 +1,5 @@
 package io.tether;
 
-import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
@@ -319,15 +318,6 @@ public final class AgentSupport {
     return new Tasks.OneShot(task, type);
   }
 
-  /** {@code task} as a one-shot task resource linked here, unless it already is one. */
-  public static <V> Callable<V> wrapCallable(Callable<V> task, String type) {
-    if (task == null || task instanceof ResourceCore
-        || ExecutionState.current().suppressDepth > 0) {
-      return task;
-    }
-    return new Tasks.OneShotCallable<>(task, type);
-  }
-
   /**
    * Replaces every functional argument of {@code args} (the arguments of a method that registers a
    * callback) with one that runs in the context of {@code link}. Executors and stages are left.
@@ -407,15 +397,6 @@ public final class AgentSupport {
     }
   }
 
-  /** A callback resource of {@code type} linked here, for {@link #wrapCallbacks}. */
-  public static Object linkCallback(String type) {
-    ExecutionState s = ExecutionState.current();
-    if (s.suppressDepth > 0) {
-      return null;
-    }
-    return new Link(type, false);
-  }
-
   // ---------------------------------------------------------------------------------------------
   // CompletableFuture: each future is a resource; a stage's function runs in the context where the
   // stage was registered, as the continuation of the dependent future.
@@ -492,12 +473,6 @@ public final class AgentSupport {
     if (link != null && !link.silent) {
       h.promiseResolve(ExecutionState.current(), link.asyncId);
     }
-  }
-
-  /** The async id of {@code future}'s resource, or 0 if it is not tracked (for tests and tools). */
-  public static long futureAsyncId(Object future) {
-    Link link = FUTURES.get(future);
-    return link == null ? 0 : link.asyncId;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -118,11 +118,6 @@ abstract class ResourceCore {
     return true;
   }
 
-  /** Whether destroy was claimed (emitted, or about to be). */
-  final boolean isDestroyed() {
-    return destroyed != 0;
-  }
-
   /**
    * The resource will not run again (its last run ended, or it was rejected, cancelled or
    * dropped): raises destroy on this thread, once. Skipped outright, claim and all, when nothing
