@@ -4,8 +4,6 @@ import com.alibaba.ttl.TransmittableThreadLocal;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.tether.AsyncHook;
-import io.tether.AsyncHookCallbacks;
-import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -127,22 +125,7 @@ public class AgentOverheadBenchmark {
       if (!agents.tether) {
         throw new IllegalStateException(NOOP_HOOK_PROPERTY + " needs Tether's agent");
       }
-      hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-        @Override
-        public void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
-
-        @Override
-        public void before(long asyncId) {}
-
-        @Override
-        public void after(long asyncId) {}
-
-        @Override
-        public void destroy(long asyncId) {}
-
-        @Override
-        public void promiseResolve(long asyncId) {}
-      }).enable();
+      hook = Harness.enableNoopHook();
     }
     System.out.println("# AgentOverheadBenchmark: agents " + agents + ", no-op hook "
         + (hook != null) + ", checking " + describe(expected));

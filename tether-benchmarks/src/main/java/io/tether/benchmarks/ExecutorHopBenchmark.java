@@ -7,8 +7,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.tether.AsyncExecutors;
 import io.tether.AsyncHook;
-import io.tether.AsyncHookCallbacks;
-import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -115,22 +113,7 @@ public class ExecutorHopBenchmark {
 
     @Setup
     public void enable() {
-      hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-        @Override
-        public void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
-
-        @Override
-        public void before(long asyncId) {}
-
-        @Override
-        public void after(long asyncId) {}
-
-        @Override
-        public void destroy(long asyncId) {}
-
-        @Override
-        public void promiseResolve(long asyncId) {}
-      }).enable();
+      hook = Harness.enableNoopHook();
     }
 
     @TearDown

@@ -6,6 +6,9 @@ import io.micrometer.context.ContextSnapshotFactory;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import java.util.Objects;
 
@@ -139,5 +142,28 @@ final class Harness {
       registry.registerThreadLocalAccessor("key-" + i, Objects.requireNonNull(locals[i]));
     }
     return ContextSnapshotFactory.builder().contextRegistry(registry).build();
+  }
+
+  /**
+   * Enables a hook whose five callbacks all do nothing: the price of the hook machinery itself.
+   * Disable it in the benchmark's tear-down.
+   */
+  static AsyncHook enableNoopHook() {
+    return AsyncHooks.createHook(new AsyncHookCallbacks() {
+      @Override
+      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
+
+      @Override
+      public void before(long asyncId) {}
+
+      @Override
+      public void after(long asyncId) {}
+
+      @Override
+      public void destroy(long asyncId) {}
+
+      @Override
+      public void promiseResolve(long asyncId) {}
+    }).enable();
   }
 }
