@@ -23,6 +23,7 @@ public final class TetherAgent {
   static final String NESTED_CORE = "tether-bootstrap/tether-core.jar";
 
   private static volatile boolean installed;
+  private static final Object INSTALL_LOCK = new Object();
 
   private TetherAgent() {}
 
@@ -58,6 +59,65 @@ public final class TetherAgent {
     }
     Installer.install(inst, options);
     installed = true;
+  }
+
+  /**
+   * Installs the agent into this running JVM, with default options: the way to use it without
+   * {@code -javaagent}, for launchers and tests. Call it before the application touches any Tether
+   * class, so that the application and the instrumented JDK share one copy of Tether.
+   *
+   * @throws IllegalStateException if the JVM cannot attach the agent (a JRE without the
+   *     {@code jdk.attach} module, or attaching disabled with {@code -XX:+DisableAttachMechanism})
+   */
+  public static void install() {
+    install("");
+  }
+
+  /**
+   * Installs the agent into this running JVM with {@code options} (as after {@code =} in
+   * {@code -javaagent:tether-agent.jar=...}). A JVM may not attach an agent to itself, so a short
+   * helper JVM (this agent jar's {@link Attacher}) attaches it; returns once it is installed.
+   * Does nothing if the agent is installed already.
+   *
+   * @param options the agent's options, {@code ""} for the defaults
+   */
+  public static void install(String options) {
+    synchronized (INSTALL_LOCK) {  // not the class: agentmain, on the attach thread, needs that
+      attach(options);
+    }
+  }
+
+  private static void attach(String options) {
+    if (installed) {
+      return;
+    }
+    AgentOptions.parse(options);  // a bad option fails here, in the caller, not in the JVM
+    Path agentJar;
+    try {
+      agentJar = Path.of(TetherAgent.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot locate the Tether agent jar", e);
+    }
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder attacher = new ProcessBuilder(javaBin, "-cp", agentJar.toString(),
+        Attacher.class.getName(), String.valueOf(ProcessHandle.current().pid()),
+        agentJar.toString(), options).redirectErrorStream(true);
+    try {
+      Process p = attacher.start();
+      String out = new String(p.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0
+          || !installed) {
+        throw new IllegalStateException("could not attach the Tether agent to this JVM"
+            + (out.isEmpty() ? "" : ": " + out));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start the JVM that attaches the Tether agent", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while attaching the Tether agent", e);
+    }
   }
 
   /** Whether the agent is installed in this JVM. */
