@@ -24,15 +24,23 @@ import java.util.function.Supplier;
  */
 public final class AgentSupport {
 
-  /** Resource types of SPEC section 3.3. */
+  /** A task given to an executor. */
   public static final String EXECUTOR_TASK = Tasks.EXECUTOR_TASK;
+  /** A delayed or periodic task of a scheduled executor. */
   public static final String SCHEDULED_TASK = Tasks.SCHEDULED_TASK;
+  /** A fork/join task, parallel streams' included. */
   public static final String FORK_JOIN_TASK = "FORK_JOIN_TASK";
+  /** A platform thread. */
   public static final String THREAD = "THREAD";
+  /** A virtual thread. */
   public static final String VIRTUAL_THREAD = "VIRTUAL_THREAD";
+  /** A {@code java.util.Timer} task. */
   public static final String TIMER_TASK = "TIMER_TASK";
+  /** A {@code CompletableFuture} or stage. */
   public static final String COMPLETABLE_FUTURE = "COMPLETABLE_FUTURE";
+  /** An {@code HttpClient.sendAsync} exchange. */
   public static final String HTTP_CLIENT_EXCHANGE = "HTTP_CLIENT_EXCHANGE";
+  /** An NIO.2 completion handler's I/O operation. */
   public static final String NIO_COMPLETION = "NIO_COMPLETION";
 
   private static final WeakIdentityMap<Slot> TASKS = new WeakIdentityMap<>();
@@ -56,7 +64,7 @@ public final class AgentSupport {
    * links (an executor delegating to another, {@code fork} pushing through {@code externalPush}),
    * and nothing is linked inside hook callbacks or a pool's own thread creation.
    *
-   * @return whether the caller should link: pass it to {@link #linkEnd(boolean)} in any case
+   * @return whether the caller should link; call {@link #linkEnd()} on the way out in any case
    */
   public static boolean linkBegin() {
     ExecutionState s = ExecutionState.current();
