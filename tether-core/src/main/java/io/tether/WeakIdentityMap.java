@@ -34,6 +34,7 @@ final class WeakIdentityMap<V> {
     return map.putIfAbsent(new WeakKey(key, collected), value);
   }
 
+  /** Entries held now, stale ones expunged first: for tests of the map's own hygiene. */
   int size() {
     expunge();
     return map.size();

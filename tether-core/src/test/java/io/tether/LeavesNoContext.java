@@ -32,8 +32,15 @@ final class LeavesNoContext implements BeforeEachCallback, AfterEachCallback {
     long triggerAsyncId = s.triggerAsyncId;
     Hooks.HookSet hooks = Hooks.active;
     s.setFrame(Frame.EMPTY);
-    synchronized (Hooks.LOCK) {
-      Hooks.active = null;
+    if (hooks != null) {
+      // Disable what the test left enabled through the registry, so that no hook stays
+      // half-enabled (off in the dispatch set, on in its own flag) for the next test.
+      java.util.Set<AsyncHook> left = new java.util.HashSet<>();
+      for (AsyncHook[] byEvent : new AsyncHook[][] {hooks.init, hooks.before, hooks.after,
+          hooks.destroy, hooks.promiseResolve}) {
+        left.addAll(java.util.Arrays.asList(byEvent));
+      }
+      left.forEach(AsyncHook::disable);
     }
     assertThat(frame).as("context left on the test thread").isSameAs(Frame.EMPTY);
     assertThat(depth).as("continuations left open on the test thread").isZero();
