@@ -1,6 +1,5 @@
 package io.tether;
 
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -327,45 +326,29 @@ public final class AgentSupport {
   }
 
   /**
-   * Replaces every functional argument of {@code args} (the arguments of a method that registers a
-   * callback) with one that runs in the context of {@code link}. Executors and stages are left.
-   *
-   * @return {@code args}, changed in place
+   * A functional argument of a method that registers a stage, declared as {@code kind} (one of
+   * {@link AgentAdvice}'s kinds), as one of that type that runs in the context of {@code link}.
+   * Without a link, or for {@code null}, the argument itself.
    */
-  public static Object[] wrapCallbacks(Object[] args, Object link) {
-    if (!(link instanceof Link)) {
-      return args;
+  public static Object wrapCallback(Object callback, Object link, int kind) {
+    if (!(link instanceof Link) || callback == null || callback instanceof ResourceCore) {
+      return callback;
     }
-    Link l = (Link) link;
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a == null || a instanceof Executor || a instanceof ResourceCore
-          || a instanceof CompletionCallback || a instanceof java.util.concurrent.CompletionStage) {
-        continue;
-      }
-      args[i] = Callbacks.wrap(a, l);
-    }
-    return args;
+    return Callbacks.wrap(callback, (Link) link, kind);
   }
 
   /**
-   * Replaces every NIO.2 {@code CompletionHandler} of {@code args} with one that runs in the context
-   * of this call, as the continuation of a new {@code NIO_COMPLETION} resource.
-   *
-   * @return {@code args}, changed in place
+   * An NIO.2 {@code CompletionHandler} as one that runs in the context of this call, as the
+   * continuation of a new {@code NIO_COMPLETION} resource (the handler itself if it already is
+   * one, or inside a pool's own thread creation).
    */
-  public static Object[] wrapCompletionHandlers(Object[] args) {
-    ExecutionState s = ExecutionState.current();
-    if (s.suppressDepth > 0) {
-      return args;
+  public static Object wrapCompletionHandler(Object handler) {
+    if (!(handler instanceof java.nio.channels.CompletionHandler)
+        || handler instanceof CompletionCallback || ExecutionState.current().suppressDepth > 0) {
+      return handler;
     }
-    for (int i = 0; i < args.length; i++) {
-      if (args[i] instanceof java.nio.channels.CompletionHandler
-          && !(args[i] instanceof CompletionCallback)) {
-        args[i] = Callbacks.wrap(args[i], new Link(NIO_COMPLETION, false));
-      }
-    }
-    return args;
+    return new CompletionCallback<>((java.nio.channels.CompletionHandler<?, ?>) handler,
+        new Link(NIO_COMPLETION, false));
   }
 
   /**
@@ -582,77 +565,77 @@ public final class AgentSupport {
     private Callbacks() {}
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static Object wrap(Object fn, Link link) {
-      if (fn instanceof Function) {
-        Function f = (Function) fn;
-        return (Function<Object, Object>) x -> {
-          ExecutionState s = link.enterScope();
-          try {
-            return f.apply(x);
-          } finally {
-            link.exitScope(s);
-          }
-        };
+    static Object wrap(Object fn, Link link, int kind) {
+      switch (kind) {
+        case AgentAdvice.FUNCTION: {
+          Function f = (Function) fn;
+          return (Function<Object, Object>) x -> {
+            ExecutionState s = link.enterScope();
+            try {
+              return f.apply(x);
+            } finally {
+              link.exitScope(s);
+            }
+          };
+        }
+        case AgentAdvice.BI_FUNCTION: {
+          BiFunction f = (BiFunction) fn;
+          return (BiFunction<Object, Object, Object>) (x, y) -> {
+            ExecutionState s = link.enterScope();
+            try {
+              return f.apply(x, y);
+            } finally {
+              link.exitScope(s);
+            }
+          };
+        }
+        case AgentAdvice.CONSUMER: {
+          Consumer f = (Consumer) fn;
+          return (Consumer<Object>) x -> {
+            ExecutionState s = link.enterScope();
+            try {
+              f.accept(x);
+            } finally {
+              link.exitScope(s);
+            }
+          };
+        }
+        case AgentAdvice.BI_CONSUMER: {
+          BiConsumer f = (BiConsumer) fn;
+          return (BiConsumer<Object, Object>) (x, y) -> {
+            ExecutionState s = link.enterScope();
+            try {
+              f.accept(x, y);
+            } finally {
+              link.exitScope(s);
+            }
+          };
+        }
+        case AgentAdvice.SUPPLIER: {
+          Supplier f = (Supplier) fn;
+          return (Supplier<Object>) () -> {
+            ExecutionState s = link.enterScope();
+            try {
+              return f.get();
+            } finally {
+              link.exitScope(s);
+            }
+          };
+        }
+        case AgentAdvice.RUNNABLE: {
+          Runnable f = (Runnable) fn;
+          return (Runnable) () -> {
+            ExecutionState s = link.enterScope();
+            try {
+              f.run();
+            } finally {
+              link.exitScope(s);
+            }
+          };
+        }
+        default:
+          return fn;
       }
-      if (fn instanceof BiFunction) {
-        BiFunction f = (BiFunction) fn;
-        return (BiFunction<Object, Object, Object>) (x, y) -> {
-          ExecutionState s = link.enterScope();
-          try {
-            return f.apply(x, y);
-          } finally {
-            link.exitScope(s);
-          }
-        };
-      }
-      if (fn instanceof Consumer) {
-        Consumer f = (Consumer) fn;
-        return (Consumer<Object>) x -> {
-          ExecutionState s = link.enterScope();
-          try {
-            f.accept(x);
-          } finally {
-            link.exitScope(s);
-          }
-        };
-      }
-      if (fn instanceof BiConsumer) {
-        BiConsumer f = (BiConsumer) fn;
-        return (BiConsumer<Object, Object>) (x, y) -> {
-          ExecutionState s = link.enterScope();
-          try {
-            f.accept(x, y);
-          } finally {
-            link.exitScope(s);
-          }
-        };
-      }
-      if (fn instanceof Supplier) {
-        Supplier f = (Supplier) fn;
-        return (Supplier<Object>) () -> {
-          ExecutionState s = link.enterScope();
-          try {
-            return f.get();
-          } finally {
-            link.exitScope(s);
-          }
-        };
-      }
-      if (fn instanceof Runnable) {
-        Runnable f = (Runnable) fn;
-        return (Runnable) () -> {
-          ExecutionState s = link.enterScope();
-          try {
-            f.run();
-          } finally {
-            link.exitScope(s);
-          }
-        };
-      }
-      if (fn instanceof java.nio.channels.CompletionHandler) {
-        return new CompletionCallback<>((java.nio.channels.CompletionHandler) fn, link);
-      }
-      return fn;
     }
   }
 

@@ -1,9 +1,7 @@
 package io.tether.agent;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The agent's options, {@code -javaagent:tether-agent.jar=key=value,key=value}. Each family of
@@ -29,7 +27,7 @@ final class AgentOptions {
     }
   }
 
-  private final Map<Family, Boolean> enabled = new LinkedHashMap<>();
+  private final Map<Family, Boolean> enabled = new EnumMap<>(Family.class);
   private boolean debug;
 
   private AgentOptions() {
@@ -39,8 +37,11 @@ final class AgentOptions {
   }
 
   static String acceptedKeys() {
-    return Arrays.stream(Family.values()).map(f -> f.key).collect(Collectors.joining(", "))
-        + ", debug";
+    StringBuilder keys = new StringBuilder();
+    for (Family f : Family.values()) {
+      keys.append(f.key).append(", ");
+    }
+    return keys.append("debug").toString();
   }
 
   static AgentOptions parse(String args) {
@@ -56,8 +57,12 @@ final class AgentOptions {
       int eq = trimmed.indexOf('=');
       String key = eq < 0 ? trimmed : trimmed.substring(0, eq).trim();
       String value = eq < 0 ? "" : trimmed.substring(eq + 1).trim();
-      Family family = Arrays.stream(Family.values()).filter(f -> f.key.equals(key)).findFirst()
-          .orElse(null);
+      Family family = null;
+      for (Family f : Family.values()) {
+        if (f.key.equals(key)) {
+          family = f;
+        }
+      }
       if (family == null && !key.equals("debug")) {
         throw new IllegalArgumentException("unknown option '" + key + "'; accepted options: "
             + acceptedKeys() + " (each =true or =false)");

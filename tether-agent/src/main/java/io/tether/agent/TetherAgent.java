@@ -3,11 +3,12 @@ package io.tether.agent;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.jar.JarFile;
 
 /**
@@ -137,14 +138,36 @@ public final class TetherAgent {
     if (Files.isDirectory(agentJar)) {
       core = agentJar.resolve(NESTED_CORE);  // running from target/classes
     } else {
-      try (JarFile jar = new JarFile(agentJar.toFile())) {
-        core = Files.createTempFile("tether-core-", ".jar");
+      try (JarFile jar = new JarFile(agentJar.toFile());
+          InputStream in = jar.getInputStream(jar.getJarEntry(NESTED_CORE))) {
+        core = createTempJar();
         core.toFile().deleteOnExit();
-        try (InputStream in = jar.getInputStream(jar.getJarEntry(NESTED_CORE))) {
-          Files.copy(in, core, StandardCopyOption.REPLACE_EXISTING);
+        try (OutputStream out = Files.newOutputStream(core, StandardOpenOption.WRITE)) {
+          in.transferTo(out);
         }
       }
     }
     inst.appendToBootstrapClassLoaderSearch(new JarFile(new File(core.toString())));
+  }
+
+  /**
+   * A new, empty file for the nested jar, created exclusively (never an existing file or link).
+   * Not {@code Files.createTempFile}: its random name costs a {@code SecureRandom}, tens of
+   * milliseconds of every start-up.
+   */
+  private static Path createTempJar() throws IOException {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+    long pid = ProcessHandle.current().pid();
+    for (int attempt = 0; ; attempt++) {
+      Path file = dir.resolve("tether-core-" + pid + "-" + Long.toHexString(System.nanoTime())
+          + ".jar");
+      try {
+        return Files.createFile(file);
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        if (attempt == 100) {
+          throw taken;
+        }
+      }
+    }
   }
 }

@@ -54,6 +54,22 @@ class AgentStartupTest {
         .isEqualTo("tether-agent: option 'executors' takes true or false, was 'yes'");
   }
 
+  /**
+   * The JDK's pool classes first load while the agent matches an application's subclass of them:
+   * the agent reads their class files rather than loading them from inside its transformer (where
+   * the JVM would not hand them to it), so they are instrumented as usual.
+   */
+  @Test
+  void jdkPoolFirstLoadedThroughAnApplicationSubclass_isInstrumented() throws Exception {
+    String testClasses = java.nio.file.Path.of(FirstLoadMain.class.getProtectionDomain()
+        .getCodeSource().getLocation().toURI()).toString();
+    Result r = java("debug=true", "-cp", testClasses, FirstLoadMain.class.getName());
+    assertThat(r.output).contains("tether-agent: instrumented java.util.concurrent.ThreadPoolExecutor",
+        "tether-agent: instrumented java.util.concurrent.ScheduledThreadPoolExecutor",
+        "task saw: executed, scheduled");
+    assertThat(r.exit).isZero();
+  }
+
   @Test
   void goodOptions_jvmRunsNormally() throws Exception {
     Result r = java("nio=false,http=false", "-version");

@@ -1,0 +1,305 @@
+package io.tether.agent;
+
+import static io.tether.agent.MethodAdvice.ENTER;
+import static io.tether.agent.MethodAdvice.RETURN;
+import static io.tether.agent.MethodAdvice.THIS;
+import static io.tether.agent.MethodAdvice.THROWN;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.bytebuddy.jar.asm.Opcodes;
+
+/**
+ * Every JDK async boundary the agent instruments, family by family (SPEC section 3.3): which
+ * methods of which types, and what is woven into each. All the woven calls go to
+ * {@code io.tether.AgentAdvice} (on the bootstrap class path), and none of them throws.
+ *
+ * <ul>
+ *   <li><b>executors</b>: {@code ThreadPoolExecutor} (and so every subclass,
+ *       {@code ScheduledThreadPoolExecutor} among them) without wrapping a task: the link is
+ *       attached to the task object where it enters the pool (a new worker's first task in
+ *       {@code addWorker}, or {@code queue.offer} in {@code execute}, replaced by
+ *       {@code AgentSupport.offerTask}: the object the worker will run, also when another agent
+ *       replaced {@code execute}'s argument on the way in), and the worker's {@code task.run()}
+ *       in {@code runWorker} becomes {@code AgentSupport.runTask}. Workers are created under
+ *       suppression, so they start empty. Rejection, {@code remove}, {@code shutdownNow} and
+ *       {@code FutureTask.cancel} detach the link. Every other {@code Executor} (third-party,
+ *       hand-written) has the task of {@code execute(Runnable)} replaced by a context-carrying
+ *       one; an executor delegating to another wraps once, the outermost.
+ *   <li><b>forkjoin</b>: a task is linked where it is forked or pushed into a pool
+ *       ({@code externalPush}/{@code externalSubmit} in JDK 17, {@code poolSubmit} in 21+) and
+ *       runs in that context in {@code doExec}, whichever worker steals it; a task run inline by
+ *       the thread that invokes it was never linked. Workers are created under suppression.
+ *   <li><b>futures</b>: each public method of {@code CompletableFuture} that registers a stage
+ *       links the dependent future (triggered by its source) and replaces the stage's functions
+ *       with ones that run in that link's context, whichever thread completes the source;
+ *       constructors adopt that link (or, with hooks enabled, get their own); the internal
+ *       completion methods raise {@code promiseResolve}; {@code UniCompletion.claim}, the future
+ *       handing an async dependent to its executor, links nothing of its own.
+ *   <li><b>threads</b>: a thread is linked in {@code start} ({@code Thread}, and
+ *       {@code VirtualThread} on JDK 21+) and {@code run} is its continuation, in {@code Thread}
+ *       and in every application subclass that overrides it (only the outermost {@code run} on
+ *       the thread itself enters); a virtual thread runs its task in
+ *       {@code VirtualThread.run(Runnable)}. The JDK's own system threads are not linked.
+ *   <li><b>timers</b>: a task is linked in {@code Timer.sched} (periodic when it has a period),
+ *       each run in the timer thread's {@code mainLoop} is its continuation, and
+ *       {@code TimerTask.cancel} ends it.
+ *   <li><b>http</b>: {@code HttpClient.sendAsync} is an {@code HTTP_CLIENT_EXCHANGE} linked at
+ *       the call, whose continuation runs when the response future completes.
+ *   <li><b>nio</b>: every method of the JDK's asynchronous channels that takes a
+ *       {@code CompletionHandler} has the handler replaced by one that runs in the context of
+ *       the call, as the continuation of an {@code NIO_COMPLETION}.
+ * </ul>
+ */
+final class Boundaries {
+
+  /** Which methods a rule applies to: by name, descriptor and access flags. */
+  static final class Methods {
+    private final Set<String> names;
+    private String descriptor;
+    private String descriptorPrefix;
+    private String parameter;
+    private String returns;
+    private int required;
+    private int forbidden;
+
+    private Methods(String... names) {
+      this.names = names.length == 0 ? null : new HashSet<>(Arrays.asList(names));
+    }
+
+    static Methods named(String... names) {
+      return new Methods(names);
+    }
+
+    Methods descriptor(String exact) {
+      descriptor = exact;
+      return this;
+    }
+
+    Methods descriptorStartsWith(String prefix) {
+      descriptorPrefix = prefix;
+      return this;
+    }
+
+    /** Methods returning this type (a descriptor). */
+    Methods returns(String type) {
+      returns = type;
+      return this;
+    }
+
+    /** Methods with a parameter of this type (a descriptor). */
+    Methods withParameter(String type) {
+      parameter = type;
+      return this;
+    }
+
+    Methods with(int access) {
+      required |= access;
+      return this;
+    }
+
+    Methods without(int access) {
+      forbidden |= access;
+      return this;
+    }
+
+    boolean matches(int access, String name, String desc) {
+      return (names == null || names.contains(name))
+          && (descriptor == null || descriptor.equals(desc))
+          && (descriptorPrefix == null || desc.startsWith(descriptorPrefix))
+          && (parameter == null || desc.lastIndexOf(parameter, desc.indexOf(')')) > 0)
+          && (returns == null || desc.endsWith(")" + returns))
+          && (access & required) == required && (access & forbidden) == 0;
+    }
+  }
+
+  /** A rule: these methods get this advice. */
+  static final class Rule {
+    final Methods methods;
+    final MethodAdvice advice;
+
+    Rule(Methods methods, MethodAdvice advice) {
+      this.methods = methods;
+      this.advice = advice;
+    }
+  }
+
+  static final String[] STAGE_METHODS = {
+    "thenApply", "thenApplyAsync", "thenAccept", "thenAcceptAsync", "thenRun", "thenRunAsync",
+    "thenCombine", "thenCombineAsync", "thenAcceptBoth", "thenAcceptBothAsync",
+    "runAfterBoth", "runAfterBothAsync", "applyToEither", "applyToEitherAsync",
+    "acceptEither", "acceptEitherAsync", "runAfterEither", "runAfterEitherAsync",
+    "thenCompose", "thenComposeAsync", "whenComplete", "whenCompleteAsync",
+    "handle", "handleAsync", "exceptionally", "exceptionallyAsync",
+    "exceptionallyCompose", "exceptionallyComposeAsync", "completeAsync"
+  };
+
+  static final String[] COMPLETIONS = {
+    "completeNull", "completeValue", "completeThrowable", "completeRelay", "internalComplete"
+  };
+
+  private static final String V = "()V";
+  private static final String O_V = "(Ljava/lang/Object;)V";
+  private static final String O_O = "(Ljava/lang/Object;)Ljava/lang/Object;";
+  private static final String ZO_V = "(ZLjava/lang/Object;)V";
+  private static final String LINK_END = "linkEnd";
+
+  /** The rules of the JDK types instrumented, by internal name. */
+  final Map<String, List<Rule>> jdkTypes = new HashMap<>();
+  /** The rules of {@code sun.nio.ch} classes that are asynchronous channels. */
+  final List<Rule> asyncChannels = new ArrayList<>();
+  /** The rules of every other {@code Executor} implementation. */
+  final List<Rule> executors = new ArrayList<>();
+  /** The rules of application subclasses of {@code Thread}. */
+  final List<Rule> threads = new ArrayList<>();
+
+  Boundaries(AgentOptions options) {
+    if (options.enabled(AgentOptions.Family.EXECUTORS)) {
+      executors();
+    }
+    if (options.enabled(AgentOptions.Family.FORKJOIN)) {
+      forkJoin();
+    }
+    if (options.enabled(AgentOptions.Family.FUTURES)) {
+      futures();
+    }
+    if (options.enabled(AgentOptions.Family.THREADS)) {
+      threads();
+    }
+    if (options.enabled(AgentOptions.Family.TIMERS)) {
+      timers();
+    }
+    if (options.enabled(AgentOptions.Family.HTTP)) {
+      http();
+    }
+    if (options.enabled(AgentOptions.Family.NIO)) {
+      nio();
+    }
+  }
+
+  private void add(String type, Methods methods, MethodAdvice advice) {
+    List<Rule> rules = jdkTypes.get(type);
+    if (rules == null) {
+      rules = new ArrayList<>();
+      jdkTypes.put(type, rules);
+    }
+    rules.add(new Rule(methods, advice));
+  }
+
+  private static MethodAdvice linking(String enter, String descriptor, int... args) {
+    return MethodAdvice.enter(enter, descriptor, args).exit(LINK_END, V);
+  }
+
+  private void executors() {
+    String pool = "java/util/concurrent/ThreadPoolExecutor";
+    add(pool, Methods.named("execute").descriptor("(Ljava/lang/Runnable;)V"),
+        MethodAdvice.enter("executeEnter", "()I").exit("linkResume", "(I)V", ENTER)
+            .substitute("java/util/concurrent/BlockingQueue", "offer", "(Ljava/lang/Object;)Z",
+                "offerTask", "(Ljava/util/concurrent/BlockingQueue;Ljava/lang/Object;)Z"));
+    add(pool, Methods.named("addWorker").descriptorStartsWith("(Ljava/lang/Runnable;"),
+        MethodAdvice.enter("addWorkerEnter", "(Ljava/lang/Object;)Z", 0)
+            .exit("addWorkerExit", "(Ljava/lang/Throwable;Ljava/lang/Object;Z)V", THROWN, 0,
+                ENTER));
+    add(pool, Methods.named("reject").descriptor("(Ljava/lang/Runnable;)V"),
+        MethodAdvice.enter("rejectEnter", "(Ljava/lang/Object;)I", 0)
+            .exit("linkResume", "(I)V", ENTER));
+    add(pool, Methods.named("remove").descriptor("(Ljava/lang/Runnable;)Z"),
+        MethodAdvice.none().exitOnReturn("removeExit", ZO_V, RETURN, 0));
+    add(pool, Methods.named("shutdownNow").descriptor("()Ljava/util/List;"),
+        MethodAdvice.none().exitOnReturn("shutdownNowExit", O_V, RETURN));
+    add(pool, Methods.named("runWorker"), MethodAdvice.none()
+        .substitute("java/lang/Runnable", "run", V, "runTask", "(Ljava/lang/Runnable;)V"));
+    add("java/util/concurrent/ScheduledThreadPoolExecutor", Methods.named("delayedExecute")
+            .descriptorStartsWith("(Ljava/util/concurrent/RunnableScheduledFuture;"),
+        linking("delayedExecuteEnter", O_V, 0));
+    add("java/util/concurrent/FutureTask", Methods.named("cancel").descriptor("(Z)Z"),
+        MethodAdvice.none().exitOnReturn("cancelExit", ZO_V, RETURN, THIS));
+    executors.add(new Rule(Methods.named("execute").descriptorStartsWith("(Ljava/lang/Runnable;)"),
+        MethodAdvice.enterReplacing(0, "executorEnter", O_O, 0).exit(LINK_END, V)));
+  }
+
+  private void forkJoin() {
+    String task = "java/util/concurrent/ForkJoinTask";
+    String pool = "java/util/concurrent/ForkJoinPool";
+    add(task, Methods.named("fork").descriptorStartsWith("()"), linking("forkEnter", O_V, THIS));
+    add(task, Methods.named("doExec").descriptorStartsWith("()"),
+        MethodAdvice.enter("beginTask", O_O, THIS).exit("endTask", O_V, ENTER));
+    add(pool, Methods.named("externalPush", "externalSubmit")
+            .descriptorStartsWith("(Ljava/util/concurrent/ForkJoinTask;)"),
+        linking("forkEnter", O_V, 0));
+    add(pool, Methods.named("poolSubmit")
+            .descriptorStartsWith("(ZLjava/util/concurrent/ForkJoinTask;)"),
+        linking("forkEnter", O_V, 1));
+    add(pool, Methods.named("createWorker"),
+        MethodAdvice.enter("suppressBegin", V).exit("suppressEnd", V));
+  }
+
+  private void futures() {
+    String future = "java/util/concurrent/CompletableFuture";
+    MethodAdvice stage = MethodAdvice.enter("stageBegin", O_O, THIS)
+        .exit("stageEnd", O_V, ENTER);
+    String[][] kinds = {
+      {"Ljava/util/function/Function;", "0"}, {"Ljava/util/function/BiFunction;", "1"},
+      {"Ljava/util/function/Consumer;", "2"}, {"Ljava/util/function/BiConsumer;", "3"},
+      {"Ljava/util/function/Supplier;", "4"}, {"Ljava/lang/Runnable;", "5"},
+    };
+    for (String[] kind : kinds) {
+      stage = stage.replace(kind[0], new MethodAdvice.Replacement("stageCallback",
+          "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;",
+          Integer.parseInt(kind[1]), true));
+    }
+    add(future, Methods.named(STAGE_METHODS).with(Opcodes.ACC_PUBLIC).without(Opcodes.ACC_STATIC),
+        stage);
+    add(future, Methods.named("supplyAsync", "runAsync").with(Opcodes.ACC_STATIC), stage);
+    add(future, Methods.named("<init>"), MethodAdvice.none().exitOnReturn("futureCreated", O_V,
+        THIS));
+    add(future, Methods.named(COMPLETIONS).returns("Z").without(Opcodes.ACC_STATIC),
+        MethodAdvice.none().exitOnReturn("futureCompleted", ZO_V, RETURN, THIS));
+    add("java/util/concurrent/CompletableFuture$UniCompletion",
+        Methods.named("claim").descriptor("()Z"),
+        MethodAdvice.enter("handOverBegin", V).exit("handOverEnd", V));
+  }
+
+  private void threads() {
+    MethodAdvice start = MethodAdvice.enter("threadStartEnter", O_V, THIS)
+        .exit("threadStartExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, THIS);
+    Rule run = new Rule(Methods.named("run").descriptor(V),
+        MethodAdvice.enter("threadRunEnter", O_O, THIS)
+            .exit("threadRunExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, ENTER));
+    for (String type : new String[] {"java/lang/Thread", "java/lang/VirtualThread"}) {
+      add(type, Methods.named("start").without(Opcodes.ACC_STATIC), start);
+      jdkTypes.get(type).add(run);
+    }
+    add("java/lang/VirtualThread", Methods.named("run").descriptor("(Ljava/lang/Runnable;)V"),
+        MethodAdvice.enter("beginTask", O_O, THIS).exit("endTask", O_V, ENTER));
+    threads.add(run);
+  }
+
+  private void timers() {
+    add("java/util/Timer", Methods.named("sched").descriptor("(Ljava/util/TimerTask;JJ)V"),
+        MethodAdvice.enter("schedEnter", "(Ljava/lang/Object;J)Z", 0, 2)
+            .exit("schedExit", "(Ljava/lang/Throwable;Ljava/lang/Object;Z)V", THROWN, 0, ENTER));
+    add("java/util/TimerThread", Methods.named("mainLoop"), MethodAdvice.none()
+        .substitute("java/util/TimerTask", "run", V, "runTask", "(Ljava/lang/Runnable;)V"));
+    add("java/util/TimerTask", Methods.named("cancel").descriptor("()Z"),
+        MethodAdvice.none().exitOnReturn("cancelExit", ZO_V, RETURN, THIS));
+  }
+
+  private void http() {
+    add("jdk/internal/net/http/HttpClientImpl",
+        Methods.named("sendAsync").with(Opcodes.ACC_PUBLIC).without(Opcodes.ACC_STATIC),
+        MethodAdvice.enter("linkBegin", "()Z")
+            .exit("sendAsyncExit", "(Ljava/lang/Object;Z)V", RETURN, ENTER));
+  }
+
+  private void nio() {
+    String handler = "Ljava/nio/channels/CompletionHandler;";
+    asyncChannels.add(new Rule(Methods.named().withParameter(handler), MethodAdvice.none()
+        .replace(handler, new MethodAdvice.Replacement("completionHandler", O_O, -1, false))));
+  }
+}

@@ -1,0 +1,138 @@
+package io.tether.agent;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the agent weaves into one method: a call to an {@code io.tether.AgentAdvice} method on
+ * entry, one on exit (on every {@code return}, and with {@code onThrowable} also when the method
+ * throws, after which the throwable goes on unchanged), arguments replaced on entry, and calls the
+ * method makes replaced by static calls. The calls' arguments are tokens: {@link #THIS}, a
+ * parameter's index, the entry call's result ({@link #ENTER}), the return value ({@link #RETURN},
+ * which must come first), the throwable ({@link #THROWN}; {@code null} on a normal exit).
+ *
+ * <p>Immutable once built; the methods that build it return a changed copy.
+ */
+final class MethodAdvice {
+
+  /** {@code this}, or {@code null} in a static method. */
+  static final int THIS = -1;
+  /** The value the entry call returned. */
+  static final int ENTER = -2;
+  /** The value being returned (zero or {@code null} when the method throws). */
+  static final int RETURN = -3;
+  /** The throwable leaving the method, {@code null} on a normal return. */
+  static final int THROWN = -4;
+
+  static final String ADVICE = "io/tether/AgentAdvice";
+  static final String SUPPORT = "io/tether/AgentSupport";
+
+  /** A parameter replaced on entry by the result of a static call on it. */
+  static final class Replacement {
+    final String name;
+    final String descriptor;
+    /** An int pushed after the argument (and the entry result), or -1 for none. */
+    final int kind;
+    /** Whether the entry call's result is passed after the argument. */
+    final boolean withEnter;
+
+    Replacement(String name, String descriptor, int kind, boolean withEnter) {
+      this.name = name;
+      this.descriptor = descriptor;
+      this.kind = kind;
+      this.withEnter = withEnter;
+    }
+  }
+
+  String enterName;
+  String enterDescriptor;
+  int[] enterArgs = new int[0];
+  /** The parameter the entry call's result replaces, or -1. */
+  int enterReplaces = -1;
+  String exitName;
+  String exitDescriptor;
+  int[] exitArgs = new int[0];
+  boolean onThrowable;
+  /** By the parameter's type descriptor. */
+  Map<String, Replacement> replacements = new HashMap<>();
+  /** By {@code owner.name descriptor} of the call replaced: {owner, name, descriptor} static. */
+  Map<String, String[]> substitutions = new HashMap<>();
+
+  private MethodAdvice copy() {
+    MethodAdvice a = new MethodAdvice();
+    a.enterName = enterName;
+    a.enterDescriptor = enterDescriptor;
+    a.enterArgs = enterArgs;
+    a.enterReplaces = enterReplaces;
+    a.exitName = exitName;
+    a.exitDescriptor = exitDescriptor;
+    a.exitArgs = exitArgs;
+    a.onThrowable = onThrowable;
+    a.replacements = new HashMap<>(replacements);
+    a.substitutions = new HashMap<>(substitutions);
+    return a;
+  }
+
+  static MethodAdvice none() {
+    return new MethodAdvice();
+  }
+
+  /** On entry, {@code AgentAdvice.name(args)}. */
+  static MethodAdvice enter(String name, String descriptor, int... args) {
+    MethodAdvice a = new MethodAdvice();
+    a.enterName = name;
+    a.enterDescriptor = descriptor;
+    a.enterArgs = args;
+    return a;
+  }
+
+  /** On entry, parameter {@code index} becomes {@code AgentAdvice.name(args)}. */
+  static MethodAdvice enterReplacing(int index, String name, String descriptor, int... args) {
+    MethodAdvice a = enter(name, descriptor, args);
+    a.enterReplaces = index;
+    return a;
+  }
+
+  /** On every exit, the throwing one included. */
+  MethodAdvice exit(String name, String descriptor, int... args) {
+    return exit(true, name, descriptor, args);
+  }
+
+  /** On every {@code return} only. */
+  MethodAdvice exitOnReturn(String name, String descriptor, int... args) {
+    return exit(false, name, descriptor, args);
+  }
+
+  private MethodAdvice exit(boolean throwable, String name, String descriptor, int... args) {
+    for (int i = 1; i < args.length; i++) {
+      if (args[i] == RETURN) {
+        throw new IllegalArgumentException("RETURN must be the first argument of " + name);
+      }
+    }
+    MethodAdvice a = copy();
+    a.exitName = name;
+    a.exitDescriptor = descriptor;
+    a.exitArgs = args;
+    a.onThrowable = throwable;
+    return a;
+  }
+
+  /** Each parameter declared as {@code parameterType} is replaced on entry. */
+  MethodAdvice replace(String parameterType, Replacement replacement) {
+    MethodAdvice a = copy();
+    a.replacements.put(parameterType, replacement);
+    return a;
+  }
+
+  /** Each call of {@code owner.name descriptor} becomes a call of static {@code AgentSupport.to}. */
+  MethodAdvice substitute(String owner, String name, String descriptor, String to,
+      String toDescriptor) {
+    MethodAdvice a = copy();
+    a.substitutions.put(owner + "." + name + descriptor, new String[] {SUPPORT, to, toDescriptor});
+    return a;
+  }
+
+  boolean weavesEntryOrExit() {
+    return enterName != null || exitName != null || !replacements.isEmpty();
+  }
+}

@@ -1,0 +1,204 @@
+package io.tether.agent;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+
+/**
+ * The agent's class file transformer: picks the {@link Boundaries} rules that apply to a class (by
+ * name for the JDK's types, by {@link TypeHierarchy} for executors, threads and channels) and
+ * weaves them in with ASM, directly on the class file as handed over. Nothing else of the class
+ * changes (no member is added or removed, the constant pool is kept), so it can be retransformed
+ * and other agents' changes before or after this one survive. A class that cannot be woven is
+ * reported once and runs uninstrumented.
+ */
+final class Weaver implements ClassFileTransformer {
+
+  static final int ASM_API = Opcodes.ASM9;
+
+  private final Boundaries boundaries;
+  private final boolean debug;
+  private final TypeHierarchy hierarchy = new TypeHierarchy();
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+  Weaver(Boundaries boundaries, boolean debug) {
+    this.boundaries = boundaries;
+    this.debug = debug;
+  }
+
+  /** Classes never woven: Tether's own on the bootstrap class path, the agent's ByteBuddy. */
+  private static boolean ignored(String name, ClassLoader loader) {
+    return name.startsWith("io/tether/agent/shaded/") || name.startsWith("net/bytebuddy/")
+        || name.startsWith("io/tether/") && loader == null || name.contains("$$Lambda");
+  }
+
+  /** Whether {@code type}, already loaded, is one this weaver changes (to retransform it). */
+  boolean wants(Class<?> type) {
+    if (type.isArray() || type.isPrimitive() || type.isInterface()) {
+      return false;
+    }
+    String name = type.getName().replace('.', '/');
+    if (ignored(name, type.getClassLoader())) {
+      return false;
+    }
+    if (boundaries.jdkTypes.containsKey(name)) {
+      return true;
+    }
+    return !rules(name, TypeHierarchy.of(type)).isEmpty();
+  }
+
+  private List<Boundaries.Rule> rules(String name, int flags) {
+    List<Boundaries.Rule> rules = new ArrayList<>(2);
+    if (TypeHierarchy.isJdkName(name)) {
+      if (name.startsWith("sun/nio/ch/") && (flags & TypeHierarchy.ASYNC_CHANNEL) != 0) {
+        rules.addAll(boundaries.asyncChannels);
+      }
+      return rules;
+    }
+    if ((flags & TypeHierarchy.EXECUTOR) != 0 && (flags & TypeHierarchy.JDK_POOL) == 0) {
+      rules.addAll(boundaries.executors);
+    }
+    if ((flags & TypeHierarchy.THREAD) != 0) {
+      rules.addAll(boundaries.threads);
+    }
+    return rules;
+  }
+
+  private boolean candidate(String name) {
+    if (TypeHierarchy.isJdkName(name)) {
+      return name.startsWith("sun/nio/ch/") && !boundaries.asyncChannels.isEmpty();
+    }
+    return !boundaries.executors.isEmpty() || !boundaries.threads.isEmpty();
+  }
+
+  @Override
+  public byte[] transform(ClassLoader loader, String name, Class<?> redefined,
+      ProtectionDomain domain, byte[] bytes) {
+    if (name == null || ignored(name, loader)) {
+      return null;
+    }
+    try {
+      List<Boundaries.Rule> rules = boundaries.jdkTypes.get(name);
+      if (rules == null) {
+        if (!candidate(name)) {
+          return null;
+        }
+        int flags;
+        if (redefined != null) {
+          if (redefined.isInterface()) {
+            return null;
+          }
+          flags = TypeHierarchy.of(redefined);
+        } else {
+          ClassReader header = new ClassReader(bytes);
+          String superName = header.getSuperName();
+          String[] interfaces = header.getInterfaces();
+          if ((header.getAccess() & Opcodes.ACC_INTERFACE) != 0
+              || "java/lang/Object".equals(superName) && interfaces.length == 0) {
+            return null;
+          }
+          flags = hierarchy.of(loader, name, superName, interfaces);
+        }
+        rules = rules(name, flags);
+        if (rules.isEmpty()) {
+          return null;
+        }
+      }
+      byte[] woven = weave(bytes, rules);
+      if (woven != null && debug) {
+        System.err.println("tether-agent: instrumented " + name.replace('/', '.'));
+      }
+      return woven;
+    } catch (Throwable t) {
+      report(name.replace('/', '.'), t);
+      return null;
+    }
+  }
+
+  /** Reports a class that could not be instrumented, once; the application runs on. */
+  void report(String className, Throwable error) {
+    if (reported.add(className)) {
+      System.err.println("tether-agent: could not instrument " + className + " (" + error
+          + "); it runs uninstrumented");
+    }
+  }
+
+  private static MethodAdvice adviceFor(List<Boundaries.Rule> rules, int access, String name,
+      String descriptor) {
+    if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+      return null;
+    }
+    for (Boundaries.Rule rule : rules) {
+      if (rule.methods.matches(access, name, descriptor)) {
+        return rule.advice;
+      }
+    }
+    return null;
+  }
+
+  /** {@code bytes} with {@code rules} woven in, or {@code null} if no method matched. */
+  static byte[] weave(byte[] bytes, List<Boundaries.Rule> rules) {
+    ClassReader reader = new ClassReader(bytes);
+    Map<String, MethodAdvice> matched = new HashMap<>();
+    Map<String, Integer> maxLocals = new HashMap<>();
+    reader.accept(new ClassVisitor(ASM_API) {
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor,
+          String signature, String[] exceptions) {
+        MethodAdvice advice = adviceFor(rules, access, name, descriptor);
+        if (advice == null) {
+          return null;
+        }
+        String key = name + descriptor;
+        matched.put(key, advice);
+        if (!advice.weavesEntryOrExit()) {
+          return null;
+        }
+        return new MethodVisitor(ASM_API) {
+          @Override
+          public void visitMaxs(int maxStack, int locals) {
+            maxLocals.put(key, locals);
+          }
+        };
+      }
+    }, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
+    if (matched.isEmpty()) {
+      return null;
+    }
+    ClassWriter writer = new ClassWriter(reader, 0);
+    reader.accept(new ClassVisitor(ASM_API, writer) {
+      private boolean frames;
+
+      @Override
+      public void visit(int version, int access, String name, String signature,
+          String superName, String[] interfaces) {
+        frames = (version & 0xFFFF) >= Opcodes.V1_6;
+        super.visit(version, access, name, signature, superName, interfaces);
+      }
+
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor,
+          String signature, String[] exceptions) {
+        MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+        MethodAdvice advice = matched.get(name + descriptor);
+        if (advice == null) {
+          return next;
+        }
+        Integer locals = maxLocals.get(name + descriptor);
+        return new AdviceWeaver(next, access, name, descriptor, advice,
+            locals == null ? 0 : locals, frames);
+      }
+    }, ClassReader.EXPAND_FRAMES);
+    return writer.toByteArray();
+  }
+}
