@@ -153,13 +153,15 @@ public final class TetherAgent {
   /**
    * A new, empty file for the nested jar, created exclusively (never an existing file or link).
    * Not {@code Files.createTempFile}: its random name costs a {@code SecureRandom}, tens of
-   * milliseconds of every start-up.
+   * milliseconds of every start-up. Nor the pid for a name: {@code ProcessHandle} creates a
+   * {@code ThreadPoolExecutor} as it initialises, which would load that class before an agent
+   * attached after this one could instrument it.
    */
   private static Path createTempJar() throws IOException {
     Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-    long pid = ProcessHandle.current().pid();
+    String unique = Integer.toHexString(System.identityHashCode(new Object()));
     for (int attempt = 0; ; attempt++) {
-      Path file = dir.resolve("tether-core-" + pid + "-" + Long.toHexString(System.nanoTime())
+      Path file = dir.resolve("tether-core-" + unique + "-" + Long.toHexString(System.nanoTime())
           + ".jar");
       try {
         return Files.createFile(file);

@@ -70,6 +70,38 @@ class AgentStartupTest {
     assertThat(r.exit).isZero();
   }
 
+  /**
+   * Tether's premain loads none of the JDK classes that an agent attached after it may need to
+   * transform as they load (TransmittableThreadLocal's agent never retransforms): the pools, the
+   * fork/join classes, the futures and the timers load first for the application.
+   */
+  @Test
+  void premain_loadsNoJdkClassALaterAgentMustInstrument() throws Exception {
+    String testClasses = java.nio.file.Path.of(FirstLoadMain.class.getProtectionDomain()
+        .getCodeSource().getLocation().toURI()).toString();
+    Result r = java(null, "-Xlog:class+load=info", "-cp", testClasses,
+        AgentStartupTest.class.getName() + "$Probe");
+    List<String> lines = r.output.lines().toList();
+    int main = -1;
+    for (int i = 0; i < lines.size() && main < 0; i++) {
+      if (lines.get(i).contains(" " + Probe.class.getName() + " ")) {
+        main = i;
+      }
+    }
+    assertThat(main).as("the probe's own class loads").isPositive();
+    assertThat(lines.subList(0, main)).noneMatch(line -> line.matches(
+        ".* java\\.util\\.(concurrent\\.(ThreadPoolExecutor|ScheduledThreadPoolExecutor|FutureTask"
+            + "|ForkJoinPool|ForkJoinTask|CompletableFuture)|Timer|TimerTask) .*"));
+    assertThat(r.exit).isZero();
+  }
+
+  /** The application of {@link #premain_loadsNoJdkClassALaterAgentMustInstrument()}. */
+  public static final class Probe {
+    public static void main(String[] args) {
+      System.out.println("probe ran");
+    }
+  }
+
   @Test
   void goodOptions_jvmRunsNormally() throws Exception {
     Result r = java("nio=false,http=false", "-version");

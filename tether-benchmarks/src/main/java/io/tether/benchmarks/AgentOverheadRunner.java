@@ -286,6 +286,7 @@ public final class AgentOverheadRunner {
 
   private String jmh() {
     Map<String, Map<String, Result<?>>> results = new LinkedHashMap<>();  // config -> bench -> r
+    Map<String, Map<String, Result<?>>> cpu = new LinkedHashMap<>();  // the same, CPU per op
     Map<String, String> failures = new LinkedHashMap<>();
     int n = 0;
     for (Config config : configs) {
@@ -301,6 +302,7 @@ public final class AgentOverheadRunner {
           .jvmArgsAppend(config.jvmArgs().toArray(String[]::new))
           .forks(forks)
           .shouldFailOnError(true)
+          .addProfiler(ProcessCpuProfiler.class)
           .output(log.toString())
           .result(json.toString())
           .resultFormat(ResultFormatType.JSON);
@@ -309,11 +311,17 @@ public final class AgentOverheadRunner {
             .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
       }
       Map<String, Result<?>> byBenchmark = new LinkedHashMap<>();
+      Map<String, Result<?>> cpuByBenchmark = new LinkedHashMap<>();
       try {
         Collection<RunResult> run = new Runner(options.build()).run();
         for (RunResult r : run) {
           String label = r.getParams().getBenchmark();
-          byBenchmark.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult());
+          String bench = label.substring(label.lastIndexOf('.') + 1);
+          byBenchmark.put(bench, r.getPrimaryResult());
+          Result<?> cpuResult = r.getSecondaryResults().get(ProcessCpuProfiler.LABEL);
+          if (cpuResult != null) {
+            cpuByBenchmark.put(bench, cpuResult);
+          }
         }
       } catch (RunnerException | RuntimeException e) {
         failures.put(config.name(), String.valueOf(e.getMessage()));
@@ -322,20 +330,24 @@ public final class AgentOverheadRunner {
       }
       for (String bench : BENCHMARKS) {
         Result<?> r = byBenchmark.get(bench);
-        System.out.println("#   " + bench + ": " + (r == null ? "no result" : format(r)));
+        Result<?> c = cpuByBenchmark.get(bench);
+        System.out.println("#   " + bench + ": " + (r == null ? "no result" : format(r))
+            + (c == null ? "" : " (CPU " + format(c) + " " + c.getScoreUnit() + ")"));
       }
       results.put(config.name(), byBenchmark);
+      cpu.put(config.name(), cpuByBenchmark);
     }
-    return tables(results, failures);
+    return tables("average time", results, failures)
+        + tables("CPU time of the whole JVM per operation", cpu, failures);
   }
 
-  private String tables(Map<String, Map<String, Result<?>>> results,
+  private String tables(String what, Map<String, Map<String, Result<?>>> results,
       Map<String, String> failures) {
     String unit = results.values().stream().flatMap(m -> m.values().stream())
         .map(Result::getScoreUnit).findFirst().orElse("us/op");
     StringBuilder t = new StringBuilder();
-    t.append(String.format(Locale.ROOT, "%nJMH AgentOverheadBenchmark, average time (%s, lower is"
-        + " better), score ± 99.9%% error%n", unit));
+    t.append(String.format(Locale.ROOT, "%nJMH AgentOverheadBenchmark, %s (%s, lower is"
+        + " better), score ± 99.9%% error%n", what, unit));
     t.append(String.format(Locale.ROOT, "%-24s", "benchmark"));
     results.keySet().forEach(c -> t.append(String.format(Locale.ROOT, " %20s", c)));
     t.append('\n');
@@ -350,7 +362,7 @@ public final class AgentOverheadRunner {
     }
     Map<String, Result<?>> none = results.get("none");
     if (none != null && !none.isEmpty()) {
-      t.append(String.format(Locale.ROOT, "%nTime relative to no agent (1.00x = none)%n"));
+      t.append(String.format(Locale.ROOT, "%n%s relative to no agent (1.00x = none)%n", what));
       t.append(String.format(Locale.ROOT, "%-24s", "benchmark"));
       results.keySet().forEach(c -> t.append(String.format(Locale.ROOT, " %12s", c)));
       t.append('\n');
@@ -363,7 +375,7 @@ public final class AgentOverheadRunner {
         }
         t.append('\n');
       }
-      t.append(targets(results));
+      t.append(targets(what, results));
     }
     failures.forEach((c, m) -> t.append("FAILED: ").append(c).append(": ").append(m)
         .append('\n'));
@@ -371,15 +383,15 @@ public final class AgentOverheadRunner {
   }
 
   /** The targets, where the configurations they compare were run. */
-  private String targets(Map<String, Map<String, Result<?>>> results) {
+  private String targets(String what, Map<String, Map<String, Result<?>>> results) {
     StringBuilder t = new StringBuilder();
     if (results.containsKey("tether")) {
       for (String bench : List.of("executorHop", "completableFutureChain")) {
         double ratio = ratio(results, "tether", bench);
         if (!Double.isNaN(ratio)) {
-          t.append(String.format(Locale.ROOT, "%s: %s with Tether's agent within 1.10x of no"
-              + " agent: %s (%.2fx)%n", targetLabel(), bench, ratio <= 1.10 ? "met" : "NOT met",
-              ratio));
+          t.append(String.format(Locale.ROOT, "%s (%s): %s with Tether's agent within 1.10x of no"
+              + " agent: %s (%.2fx)%n", targetLabel(), what, bench,
+              ratio <= 1.10 ? "met" : "NOT met", ratio));
         }
       }
       for (String peer : List.of("otel", "ttl")) {
@@ -394,8 +406,8 @@ public final class AgentOverheadRunner {
             behind.add(bench);
           }
         }
-        t.append(String.format(Locale.ROOT, "%s: Tether's agent ahead of %s: %s%n",
-            targetLabel(), peer, behind.isEmpty() ? "met" : "NOT met in " + behind));
+        t.append(String.format(Locale.ROOT, "%s (%s): Tether's agent ahead of %s: %s%n",
+            targetLabel(), what, peer, behind.isEmpty() ? "met" : "NOT met in " + behind));
       }
     }
     return t.toString();
