@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The agent's options, {@code -javaagent:tether-agent.jar=key=value,key=value}. Each family of
- * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments.
+ * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments;
+ * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace}).
  * An unknown key or a bad value is an error that names the option and what it accepts.
  */
 final class AgentOptions {
@@ -29,6 +30,7 @@ final class AgentOptions {
 
   private final Map<Family, Boolean> enabled = new EnumMap<>(Family.class);
   private boolean debug;
+  private String trace;
 
   private AgentOptions() {
     for (Family f : Family.values()) {
@@ -41,7 +43,7 @@ final class AgentOptions {
     for (Family f : Family.values()) {
       keys.append(f.key).append(", ");
     }
-    return keys.append("debug").toString();
+    return keys.append("debug, trace").toString();
   }
 
   static AgentOptions parse(String args) {
@@ -63,9 +65,17 @@ final class AgentOptions {
           family = f;
         }
       }
+      if (key.equals("trace")) {
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException("option 'trace' takes the path of the trace file to"
+              + " write, was empty");
+        }
+        options.trace = value;
+        continue;
+      }
       if (family == null && !key.equals("debug")) {
         throw new IllegalArgumentException("unknown option '" + key + "'; accepted options: "
-            + acceptedKeys() + " (each =true or =false)");
+            + acceptedKeys() + " (trace=FILE, the others =true or =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -91,5 +101,10 @@ final class AgentOptions {
 
   boolean debug() {
     return debug;
+  }
+
+  /** The trace file to record every async hook event into, or {@code null}. */
+  String trace() {
+    return trace;
   }
 }

@@ -60,6 +60,19 @@ public final class TetherAgent {
     }
     Installer.install(inst, options);
     installed = true;
+    if (options.trace() != null) {
+      startTrace(options.trace());
+    }
+  }
+
+  /** Records every async hook event into {@code file}; a file it cannot write is reported. */
+  private static void startTrace(String file) {
+    try {
+      io.tether.trace.TraceRecorder.start(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      System.err.println("tether-agent: cannot record the trace into " + file + " (" + e
+          + "); the application runs without recording");
+    }
   }
 
   /**

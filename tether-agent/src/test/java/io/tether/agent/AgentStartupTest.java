@@ -43,7 +43,7 @@ class AgentStartupTest {
     assertThat(r.exit).isNotZero();
     assertThat(r.output.strip().lines()).containsExactly(
         "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
-            + " threads, timers, http, nio, debug (each =true or =false)");
+            + " threads, timers, http, nio, debug, trace (trace=FILE, the others =true or =false)");
   }
 
   @Test

@@ -26,6 +26,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * One command for the whole agent comparison: the start-up time of {@link HelloWorld} as whole JVM
  * runs, then {@link AgentOverheadBenchmark} once per agent configuration (a JMH fork each, with the
  * agent in its JVM arguments), and one table of each with the ratio or difference to no agent.
+ * The JMH results come twice: average wall time per operation, and the CPU time the whole JVM
+ * spent per operation ({@link ProcessCpuProfiler}), which thread wake-ups disturb much less.
  *
  * <p>Configurations: {@code none}; {@code tether} (Tether's agent); {@code tether-hook} (Tether's
  * agent and one enabled async hook whose callbacks do nothing; JMH only); {@code otel} (the

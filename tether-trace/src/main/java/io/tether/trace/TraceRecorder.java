@@ -1,0 +1,367 @@
+package io.tether.trace;
+
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHooks;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Records every async hook event into a trace file ({@link TraceFormat}): an async hook whose
+ * callbacks put each event into a fixed ring of slots (no allocation on the application's threads
+ * beyond the call site's string), and one writer thread that encodes them to the file. Memory is
+ * bounded by the ring whatever the load: when the writer falls a whole ring behind, new events are
+ * dropped and counted, and the count is written to the file (as {@code DROPPED} records and in the
+ * final {@code END} record), never lost silently.
+ *
+ * <p>The file is complete (ends with {@code END}) after {@link #close()}, which a shutdown hook
+ * also runs, so on normal exit, on {@code System.exit} and on SIGTERM. The writer flushes whenever
+ * it has caught up, so a JVM killed outright leaves a file that reads up to its last whole record.
+ *
+ * <p>{@code init} records the first application frame of the stack that linked the resource (JDK
+ * and Tether frames skipped) as its call site.
+ */
+public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
+
+  /** Slots in the ring by default: events that may wait for the writer before any is dropped. */
+  public static final int DEFAULT_CAPACITY = 1 << 16;
+
+  private static final StackWalker WALKER = StackWalker.getInstance();
+  /** This class's name (its nested classes' too), wherever the agent relocated it. */
+  private static final String SELF = TraceRecorder.class.getName();
+
+  private final int mask;
+  private final byte[] kinds;
+  private final long[] ids;
+  private final long[] triggers;
+  private final long[] times;
+  private final Object[] threads;
+  private final Object[] types;
+  private final Object[] sites;
+  /** Per slot: the sequence number + 1 of the event published in it. */
+  private final AtomicLongArray published;
+  private final AtomicLong tail = new AtomicLong();
+  private volatile long head;
+  private final AtomicLong dropped = new AtomicLong();
+
+  private final long startNanos = System.nanoTime();
+  private final Path file;
+  private final OutputStream out;
+  private final Thread writer;
+  private final Thread shutdownHook;
+  private final AsyncHook hook;
+  private volatile boolean closing;
+  private volatile boolean closed;
+  private long written;
+  private IOException failure;
+
+  private TraceRecorder(Path file, int capacity) throws IOException {
+    if (capacity < 2 || Integer.bitCount(capacity) != 1) {
+      throw new IllegalArgumentException("capacity must be a power of two, at least 2, was "
+          + capacity);
+    }
+    this.file = file;
+    this.mask = capacity - 1;
+    kinds = new byte[capacity];
+    ids = new long[capacity];
+    triggers = new long[capacity];
+    times = new long[capacity];
+    threads = new Object[capacity];
+    types = new Object[capacity];
+    sites = new Object[capacity];
+    published = new AtomicLongArray(capacity);
+    out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    byte[] header = new byte[TraceFormat.MAGIC.length + 11];
+    System.arraycopy(TraceFormat.MAGIC, 0, header, 0, TraceFormat.MAGIC.length);
+    header[TraceFormat.MAGIC.length] = TraceFormat.VERSION;
+    int n = TraceFormat.putVarLong(header, TraceFormat.MAGIC.length + 1,
+        System.currentTimeMillis());
+    out.write(header, 0, n);
+    writer = new Thread(this::drain, "tether-trace-writer");
+    writer.setDaemon(true);
+    shutdownHook = new Thread(this::close, "tether-trace-shutdown");
+    hook = AsyncHooks.createHook(this);
+  }
+
+  /**
+   * Starts recording every async hook event into {@code file} (created or truncated), with a ring
+   * of {@link #DEFAULT_CAPACITY} events.
+   *
+   * @throws IOException if the file cannot be created
+   */
+  public static TraceRecorder start(Path file) throws IOException {
+    return start(file, DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Starts recording into {@code file} with a ring of {@code capacity} events (a power of two).
+   *
+   * @throws IOException if the file cannot be created
+   * @throws IllegalArgumentException if {@code capacity} is not a power of two of at least 2
+   */
+  public static TraceRecorder start(Path file, int capacity) throws IOException {
+    return start(file, capacity, null);
+  }
+
+  /** For tests: the writer waits for {@code gate} before it writes anything. */
+  static TraceRecorder start(Path file, int capacity, java.util.concurrent.CountDownLatch gate)
+      throws IOException {
+    if (file == null) {
+      throw new IllegalArgumentException("file must not be null");
+    }
+    TraceRecorder recorder = new TraceRecorder(file, capacity);
+    recorder.gate = gate;
+    recorder.writer.start();
+    Runtime.getRuntime().addShutdownHook(recorder.shutdownHook);
+    recorder.hook.enable();
+    return recorder;
+  }
+
+  /** The file being written. */
+  public Path file() {
+    return file;
+  }
+
+  /** Events dropped so far because the writer was a whole ring behind. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The hook: on the application's threads.
+
+  @Override
+  public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+    offer(TraceFormat.INIT, asyncId, triggerAsyncId, type, callSite());
+  }
+
+  @Override
+  public void before(long asyncId) {
+    offer(TraceFormat.BEFORE, asyncId, 0, null, null);
+  }
+
+  @Override
+  public void after(long asyncId) {
+    offer(TraceFormat.AFTER, asyncId, 0, null, null);
+  }
+
+  @Override
+  public void destroy(long asyncId) {
+    offer(TraceFormat.DESTROY, asyncId, 0, null, null);
+  }
+
+  @Override
+  public void promiseResolve(long asyncId) {
+    offer(TraceFormat.RESOLVE, asyncId, 0, null, null);
+  }
+
+  private void offer(int kind, long id, long trigger, String type, String site) {
+    long now = System.nanoTime() - startNanos;
+    long sequence;
+    do {
+      sequence = tail.get();
+      if (closing || sequence - head > mask) {
+        dropped.incrementAndGet();
+        return;
+      }
+    } while (!tail.compareAndSet(sequence, sequence + 1));
+    int slot = (int) sequence & mask;
+    kinds[slot] = (byte) kind;
+    ids[slot] = id;
+    triggers[slot] = trigger;
+    times[slot] = now;
+    threads[slot] = Thread.currentThread();
+    types[slot] = type;
+    sites[slot] = site;
+    published.lazySet(slot, sequence + 1);
+    if (sequence == head) {
+      LockSupport.unpark(writer);
+    }
+  }
+
+  /** The first frame of the stack that is neither the JDK's nor Tether's, as a stack trace line. */
+  static String callSite() {
+    return WALKER.walk(frames -> frames
+        .filter(f -> !internal(f.getClassName()))
+        .findFirst()
+        .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
+            + f.getLineNumber() + ")")
+        .orElse(""));
+  }
+
+  static boolean internal(String className) {
+    return className.startsWith("java.") || className.startsWith("javax.")
+        || className.startsWith("jdk.") || className.startsWith("sun.")
+        || className.startsWith("com.sun.") || className.equals(SELF)
+        || className.startsWith(SELF) && className.charAt(SELF.length()) == '$'
+        || className.startsWith("io.tether.") && className.indexOf('.', 10) < 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The writer thread.
+
+  private final Map<String, Integer> strings = new HashMap<>();
+  private final Map<Thread, Integer> threadIndex = new java.util.WeakHashMap<>();
+  private int nextThread = 1;
+  private final byte[] record = new byte[16 + 5 * 10];
+  private long droppedWritten;
+
+  private java.util.concurrent.CountDownLatch gate;
+
+  private void drain() {
+    try {
+      if (gate != null) {
+        gate.await();
+      }
+      while (true) {
+        long h = head;
+        int slot = (int) h & mask;
+        if (published.get(slot) == h + 1) {
+          write(slot);
+          head = h + 1;
+          continue;
+        }
+        if (closing && tail.get() == h) {
+          break;
+        }
+        long lost = dropped.get();
+        if (lost != droppedWritten) {
+          droppedWritten = lost;
+          writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
+        }
+        out.flush();
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      int n = TraceFormat.putVarLong(record, 0, written);
+      n = TraceFormat.putVarLong(record, n, dropped.get());
+      writeRecord(TraceFormat.END, n);
+      out.close();
+    } catch (IOException e) {
+      failure = e;
+      closing = true;
+      System.err.println("tether-trace: cannot write " + file + " (" + e + "); recording stops");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void write(int slot) throws IOException {
+    int kind = kinds[slot];
+    Thread thread = (Thread) threads[slot];
+    String type = (String) types[slot];
+    String site = (String) sites[slot];
+    threads[slot] = null;
+    types[slot] = null;
+    sites[slot] = null;
+    int threadId = thread(thread);
+    int n = TraceFormat.putVarLong(record, 0, ids[slot]);
+    if (kind == TraceFormat.INIT) {
+      int typeId = string(type);
+      int siteId = string(site);
+      n = TraceFormat.putVarLong(record, n, triggers[slot]);
+      n = TraceFormat.putVarLong(record, n, typeId);
+      n = TraceFormat.putVarLong(record, n, threadId);
+      n = TraceFormat.putVarLong(record, n, times[slot]);
+      n = TraceFormat.putVarLong(record, n, siteId);
+    } else {
+      n = TraceFormat.putVarLong(record, n, threadId);
+      n = TraceFormat.putVarLong(record, n, times[slot]);
+    }
+    writeRecord(kind, n);
+    written++;
+  }
+
+  private int thread(Thread thread) throws IOException {
+    if (thread == null) {
+      return 0;
+    }
+    Integer known = threadIndex.get(thread);
+    if (known != null) {
+      return known;
+    }
+    int name = string(thread.getName());
+    int index = nextThread++;
+    threadIndex.put(thread, index);
+    byte[] payload = new byte[30];
+    int n = TraceFormat.putVarLong(payload, 0, index);
+    n = TraceFormat.putVarLong(payload, n, thread.getId());
+    n = TraceFormat.putVarLong(payload, n, name);
+    writeRecord(TraceFormat.THREAD, payload, n);
+    return index;
+  }
+
+  private int string(String value) throws IOException {
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    Integer known = strings.get(value);
+    if (known != null) {
+      return known;
+    }
+    int index = strings.size() + 1;
+    strings.put(value, index);
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    byte[] payload = new byte[utf8.length + 5];
+    int n = TraceFormat.putVarLong(payload, 0, index);
+    System.arraycopy(utf8, 0, payload, n, utf8.length);
+    writeRecord(TraceFormat.STRING, payload, n + utf8.length);
+    return index;
+  }
+
+  private void writeRecord(int kind, int length) throws IOException {
+    writeRecord(kind, record, length);
+  }
+
+  private final byte[] frame = new byte[6];
+
+  private void writeRecord(int kind, byte[] payload, int length) throws IOException {
+    frame[0] = (byte) kind;
+    int n = TraceFormat.putVarLong(frame, 1, length);
+    out.write(frame, 0, n);
+    out.write(payload, 0, length);
+  }
+
+  /**
+   * Stops recording: disables the hook, writes what the ring holds and the {@code END} record, and
+   * closes the file. Idempotent; also run by a shutdown hook.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    hook.disable();
+    closing = true;
+    LockSupport.unpark(writer);
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting: the hook is running or will find the recorder closed
+      }
+    }
+  }
+
+  /** The error that stopped the writer, if any. */
+  public IOException failure() {
+    return failure;
+  }
+}

@@ -1,0 +1,237 @@
+package io.tether.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tether.AsyncExecutors;
+import io.tether.AsyncLocalStorage;
+import io.tether.AsyncResource;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The recorder writes what the hooks see; the reader reads it back, whole or cut short. */
+@Timeout(30)
+class TraceRecorderTest {
+
+  @TempDir
+  Path dir;
+
+  private final AsyncLocalStorage<String> request = new AsyncLocalStorage<>("request");
+  private ExecutorService pool;
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    if (pool != null) {
+      pool.shutdown();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(request.getStore()).isNull();
+  }
+
+  /** A root resource whose run submits one task to a wrapped pool; returns the file. */
+  private Path recordScenario(String name) throws Exception {
+    Path file = dir.resolve(name);
+    pool = AsyncExecutors.wrap(Executors.newSingleThreadExecutor());
+    try (TraceRecorder recorder = TraceRecorder.start(file)) {
+      AsyncResource query = new AsyncResource("DB_QUERY");
+      request.run("r1", () -> query.runInAsyncScope(() -> {
+        try {
+          pool.submit(() -> request.getStore()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        return null;
+      }));
+      query.emitDestroy();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(recorder.dropped()).isZero();
+    }
+    return file;
+  }
+
+  @Test
+  void recordsInitBeforeAfterDestroy_withTriggersThreadsAndCallSites() throws Exception {
+    Trace trace = Trace.read(recordScenario("scenario.trace"));
+
+    assertThat(trace.complete()).isTrue();
+    assertThat(trace.dropped()).isZero();
+    Trace.Resource query = trace.resources().stream().filter(r -> r.type.equals("DB_QUERY"))
+        .findFirst().orElseThrow();
+    assertThat(query.callSite).startsWith(TraceRecorderTest.class.getName() + ".recordScenario(")
+        .contains("TraceRecorderTest.java:");
+    assertThat(query.runCount()).isEqualTo(1);
+    assertThat(query.destroy).isNotEqualTo(Trace.NONE);
+    assertThat(TraceExport.thread(trace, query.initThread))
+        .isEqualTo(Thread.currentThread().getName());
+
+    Trace.Resource task = trace.resources().stream()
+        .filter(r -> r.type.equals("EXECUTOR_TASK")).findFirst().orElseThrow();
+    assertThat(task.trigger).isEqualTo(query.id);
+    assertThat(task.parent).isSameAs(query);
+    assertThat(query.children).contains(task);
+    assertThat(task.runCount()).isEqualTo(1);
+    assertThat(task.runBefore(0)).isGreaterThanOrEqualTo(task.init);
+    assertThat(task.runAfter(0)).isGreaterThanOrEqualTo(task.runBefore(0));
+    assertThat(TraceExport.thread(trace, task.runThread(0)))
+        .isNotEqualTo(Thread.currentThread().getName());
+    assertThat(task.destroy).isGreaterThanOrEqualTo(task.runAfter(0));
+    assertThat(trace.events()).isGreaterThanOrEqualTo(8);
+  }
+
+  @Test
+  void boundedRing_dropsAndCountsWhatDoesNotFit() throws Exception {
+    Path file = dir.resolve("dropped.trace");
+    CountDownLatch gate = new CountDownLatch(1);
+    TraceRecorder recorder = TraceRecorder.start(file, 4, gate);
+    try {
+      for (int i = 0; i < 10; i++) {
+        new AsyncResource("BURST", io.tether.AsyncHooks.executionAsyncId(), true);  // one init each; the writer is held
+      }
+      assertThat(recorder.dropped()).isEqualTo(6);
+    } finally {
+      gate.countDown();
+      recorder.close();
+    }
+    Trace trace = Trace.read(file);
+    assertThat(trace.complete()).isTrue();
+    assertThat(trace.dropped()).isEqualTo(6);
+    assertThat(trace.resources()).hasSize(4);
+  }
+
+  @Test
+  void fileCutAtAnyByte_readsUpToItsLastWholeRecord() throws Exception {
+    byte[] whole = Files.readAllBytes(recordScenario("whole.trace"));
+    long events = Trace.read(dir.resolve("whole.trace")).events();
+    Path cut = dir.resolve("cut.trace");
+    long previous = 0;
+    for (int length = 8; length < whole.length; length++) {
+      Files.write(cut, Arrays.copyOf(whole, length));
+      Trace trace = Trace.read(cut);
+      assertThat(trace.complete()).as("cut at %d", length).isFalse();
+      assertThat(trace.events()).as("cut at %d", length).isBetween(previous, events);
+      previous = trace.events();
+    }
+    assertThat(previous).isEqualTo(events);
+  }
+
+  @Test
+  void foreignFile_isAnErrorAtOffsetZero() throws IOException {
+    Path text = dir.resolve("notes.txt");
+    Files.writeString(text, "hello, not a trace");
+    assertThatThrownBy(() -> Trace.read(text)).isInstanceOf(TraceFormatException.class)
+        .hasMessage(text + ": not a Tether trace (no TTHRACE header) at byte offset 0");
+  }
+
+  @Test
+  void corruptRecord_isAnErrorNamingItsOffset() throws Exception {
+    byte[] bytes = Files.readAllBytes(recordScenario("good.trace"));
+    int header = TraceFormat.MAGIC.length + 1;
+    while ((bytes[header] & 0x80) != 0) {
+      header++;
+    }
+    header++;  // the first record starts here
+    final int first = header;
+    bytes[first] = 42;  // no such record kind
+    Path bad = dir.resolve("bad.trace");
+    Files.write(bad, bytes);
+    assertThatThrownBy(() -> Trace.read(bad)).isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("corrupt record (kind 42")
+        .hasMessageEndingWith("at byte offset " + first)
+        .satisfies(e -> assertThat(((TraceFormatException) e).offset()).isEqualTo(first));
+  }
+
+  @Test
+  void tree_nestsEachResourceUnderItsTrigger() throws Exception {
+    Trace trace = Trace.read(recordScenario("tree.trace"));
+    StringWriter out = new StringWriter();
+    TraceExport.tree(trace, out);
+    List<String> lines = out.toString().lines().collect(Collectors.toList());
+    int query = indexOf(lines, "DB_QUERY#");
+    assertThat(lines.get(query)).doesNotStartWith(" ").contains("start ", "end ", "duration ",
+        "runs 1");
+    assertThat(lines.get(query + 1)).startsWith("  EXECUTOR_TASK#")
+        .contains("(trigger " + trace.resources().stream()
+            .filter(r -> r.type.equals("DB_QUERY")).findFirst().orElseThrow().id + ")");
+  }
+
+  private static int indexOf(List<String> lines, String prefix) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no line starts with " + prefix + " in " + lines);
+  }
+
+  @Test
+  void chrome_hasASliceAndAFlowPerRun() throws Exception {
+    Trace trace = Trace.read(recordScenario("chrome.trace"));
+    StringWriter out = new StringWriter();
+    TraceExport.chrome(trace, out);
+    String json = out.toString();
+    long runs = trace.resources().stream().mapToLong(Trace.Resource::runCount).sum();
+    assertThat(json).startsWith("{").contains("\"traceEvents\":[").endsWith("]}\n");
+    assertThat(count(json, "\"cat\":\"run\",\"ph\":\"X\"")).isEqualTo(runs);
+    assertThat(count(json, "\"ph\":\"f\"")).isEqualTo(count(json, "\"ph\":\"s\""));
+    assertThat(count(json, "\"ph\":\"b\"")).isEqualTo(count(json, "\"ph\":\"e\""));
+    assertThat(json).contains("\"thread_name\"", "DB_QUERY", "EXECUTOR_TASK");
+  }
+
+  private static long count(String text, String needle) {
+    long n = 0;
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void cli_exportAndReport_andOneLineErrors() throws Exception {
+    Path file = recordScenario("cli.trace");
+    Path html = dir.resolve("report.html");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream o = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+    java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+
+    assertThat(TetherCli.run(new String[] {"report", file.toString(), "-o", html.toString()}, o,
+        e)).isZero();
+    assertThat(Files.readString(html)).contains("<html", "DB_QUERY").doesNotContain("/*DATA*/");
+    assertThat(TetherCli.run(new String[] {"export", file.toString(), "--format", "tree"}, o, e))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("DB_QUERY#", "  EXECUTOR_TASK#");
+
+    Path foreign = dir.resolve("foreign.bin");
+    Files.write(foreign, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    err.reset();
+    assertThat(TetherCli.run(new String[] {"export", foreign.toString(), "--format", "chrome"},
+        o, e)).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+        "tether: " + foreign + ": not a Tether trace (no TTHRACE header) at byte offset 0");
+    err.reset();
+    assertThat(TetherCli.run(new String[] {"export", file.toString(), "--format", "xml"}, o, e))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("tether: export needs --format chrome or --format tree, not 'xml'");
+    err.reset();
+    assertThat(TetherCli.run(new String[] {"report", dir.resolve("missing").toString()}, o, e))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo("tether: " + dir.resolve("missing") + ": no such file");
+  }
+}
