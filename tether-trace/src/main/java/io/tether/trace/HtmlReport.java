@@ -287,9 +287,21 @@ public final class HtmlReport {
         path.add(0, r);
       }
       json.append(c > 0 ? "," : "").append("{\"totalMs\":")
-          .append(num(ms((Long) chains.get(c)[1]))).append(",\"steps\":[");
+          .append(num(ms((Long) chains.get(c)[1]))).append(",\"length\":").append(path.size())
+          .append(",\"steps\":[");
+      // The first and last steps of a long chain: where it began and how it ended.
+      if (path.size() > 12) {
+        List<Trace.Resource> ends = new ArrayList<>(path.subList(0, 5));
+        ends.add(null);
+        ends.addAll(path.subList(path.size() - 6, path.size()));
+        path = ends;
+      }
       for (int i = 0; i < path.size(); i++) {
         Trace.Resource r = path.get(i);
+        if (r == null) {
+          json.append(",null");
+          continue;
+        }
         json.append(i > 0 ? "," : "").append("{\"label\":").append(Json.string(r.type + "#" + r.id))
             .append(",\"site\":").append(Json.string(r.callSite))
             .append(",\"startMs\":").append(num(ms(r.init)))

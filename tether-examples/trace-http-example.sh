@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the HTTP example under load with Tether's agent recording a trace, then writes the HTML
+# report, the Chrome-format export (open it in https://ui.perfetto.dev or chrome://tracing) and the
+# tree view. Build first: mvn -q install -DskipTests
+#   tether-examples/trace-http-example.sh [requests] [in-flight]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/tether-examples/target/trace"
+mkdir -p "$out"
+"$root/bin/tether" run --trace "$out/http.trace" -- "${JAVA:-java}" \
+  -cp "$root/tether-examples/target/classes" io.tether.examples.LoadedServer "${1:-2000}" "${2:-16}"
+"$root/bin/tether" report "$out/http.trace" -o "$out/http-report.html"
+"$root/bin/tether" export "$out/http.trace" --format chrome -o "$out/http-trace.json"
+"$root/bin/tether" export "$out/http.trace" --format tree -o "$out/http-tree.txt"
+echo "report:     $out/http-report.html"
+echo "Perfetto:   $out/http-trace.json"
+echo "tree view:  $out/http-tree.txt"
