@@ -347,10 +347,29 @@ public final class AgentAdvice {
     stageEnd(null);
   }
 
-  /** A {@code CompletableFuture} constructor returned. */
+  /**
+   * A {@code CompletableFuture} constructor returned; one created completed
+   * ({@code completedFuture}) resolves at once, as Node's {@code Promise.resolve(value)}.
+   */
   public static void futureCreated(Object future) {
     try {
       AgentSupport.futureCreated(future);
+      if (future instanceof java.util.concurrent.CompletableFuture
+          && ((java.util.concurrent.CompletableFuture<?>) future).isDone()) {
+        AgentSupport.futureCompleted(future);
+      }
+    } catch (Throwable t) {
+      // never disturb the JDK method
+    }
+  }
+
+  /**
+   * {@code CompletableFuture}'s {@code result} field was written directly (a stage registered on
+   * a completed source, {@code obtrudeValue}/{@code obtrudeException}): the future completed.
+   */
+  public static void futureResultWritten(Object future) {
+    try {
+      AgentSupport.futureCompleted(future);
     } catch (Throwable t) {
       // never disturb the JDK method
     }

@@ -300,7 +300,18 @@ final class AdviceWeaver extends MethodVisitor {
   @Override
   public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
     begin();
+    String call = opcode == Opcodes.PUTFIELD && !isConstructor
+        ? advice.fieldWrites.get(owner + "." + name) : null;
+    if (call == null || descriptor.length() == 1) {
+      super.visitFieldInsn(opcode, owner, name, descriptor);
+      return;
+    }
+    // object, value -> object, value, object, value -> (write) object, value -> object -> call
+    super.visitInsn(Opcodes.DUP2);
     super.visitFieldInsn(opcode, owner, name, descriptor);
+    super.visitInsn(Opcodes.POP);
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, MethodAdvice.ADVICE, call,
+        "(Ljava/lang/Object;)V", false);
   }
 
   @Override

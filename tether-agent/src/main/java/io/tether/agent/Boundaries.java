@@ -39,7 +39,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  *       links the dependent future (triggered by its source) and replaces the stage's functions
  *       with ones that run in that link's context, whichever thread completes the source;
  *       constructors adopt that link (or, with hooks enabled, get their own); the internal
- *       completion methods raise {@code promiseResolve}; {@code UniCompletion.claim}, the future
+ *       completion methods, and every direct write of its {@code result} field (a stage
+ *       registered on a completed source, {@code obtrude*}), raise {@code promiseResolve};
+ *       {@code UniCompletion.claim}, the future
  *       handing an async dependent to its executor, links nothing of its own.
  *   <li><b>threads</b>: a thread is linked in {@code start} ({@code Thread}, and
  *       {@code VirtualThread} on JDK 21+) and {@code run} is its continuation, in {@code Thread}
@@ -260,6 +262,9 @@ final class Boundaries {
         THIS));
     add(future, Methods.named(COMPLETIONS).returns("Z").without(Opcodes.ACC_STATIC),
         MethodAdvice.none().exitOnReturn("futureCompleted", ZO_V, RETURN, THIS));
+    // Stages registered on a completed source, and obtrude*, set the result field directly.
+    add(future, Methods.named(), MethodAdvice.none().afterFieldWrite(future, "result",
+        "futureResultWritten"));
     add("java/util/concurrent/CompletableFuture$UniCompletion",
         Methods.named("claim").descriptor("()Z"),
         MethodAdvice.enter("handOverBegin", V).exit("handOverEnd", V));

@@ -57,6 +57,11 @@ final class MethodAdvice {
   Map<String, Replacement> replacements = new HashMap<>();
   /** By {@code owner.name descriptor} of the call replaced: {owner, name, descriptor} static. */
   Map<String, String[]> substitutions = new HashMap<>();
+  /**
+   * By {@code owner.name} of a reference field: after each {@code putfield} of it (outside
+   * constructors), {@code AgentAdvice.<value>(object)} is called with the object written to.
+   */
+  Map<String, String> fieldWrites = new HashMap<>();
 
   private MethodAdvice copy() {
     MethodAdvice a = new MethodAdvice();
@@ -70,6 +75,36 @@ final class MethodAdvice {
     a.onThrowable = onThrowable;
     a.replacements = new HashMap<>(replacements);
     a.substitutions = new HashMap<>(substitutions);
+    a.fieldWrites = new HashMap<>(fieldWrites);
+    return a;
+  }
+
+  /**
+   * This advice with {@code other}'s substitutions, replacements and field writes added, and its
+   * entry and exit if this one has none.
+   */
+  MethodAdvice merge(MethodAdvice other) {
+    MethodAdvice a = copy();
+    if (enterName == null && exitName == null) {
+      a.enterName = other.enterName;
+      a.enterDescriptor = other.enterDescriptor;
+      a.enterArgs = other.enterArgs;
+      a.enterReplaces = other.enterReplaces;
+      a.exitName = other.exitName;
+      a.exitDescriptor = other.exitDescriptor;
+      a.exitArgs = other.exitArgs;
+      a.onThrowable = other.onThrowable;
+    }
+    a.replacements.putAll(other.replacements);
+    a.substitutions.putAll(other.substitutions);
+    a.fieldWrites.putAll(other.fieldWrites);
+    return a;
+  }
+
+  /** After each write of reference field {@code owner.name}, {@code AgentAdvice.call(object)}. */
+  MethodAdvice afterFieldWrite(String owner, String name, String call) {
+    MethodAdvice a = copy();
+    a.fieldWrites.put(owner + "." + name, call);
     return a;
   }
 

@@ -138,12 +138,13 @@ final class Weaver implements ClassFileTransformer {
     if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
       return null;
     }
+    MethodAdvice advice = null;
     for (Boundaries.Rule rule : rules) {
       if (rule.methods.matches(access, name, descriptor)) {
-        return rule.advice;
+        advice = advice == null ? rule.advice : advice.merge(rule.advice);
       }
     }
-    return null;
+    return advice;
   }
 
   /** {@code bytes} with {@code rules} woven in, or {@code null} if no method matched. */

@@ -214,6 +214,35 @@ class CompletableFutureBoundaryTest {
     }
   }
 
+  /**
+   * A stage registered on a source that is already complete runs at once, and the JDK writes the
+   * dependent's result directly (no completion method): it resolves all the same. So does a
+   * future created completed, and one whose result is obtruded.
+   */
+  @Test
+  void hooks_promiseResolve_onCompletedSourceCompletedFutureAndObtrude() throws Exception {
+    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+      CompletableFuture<String> done = CompletableFuture.completedFuture("x");
+      CompletableFuture<String> applied = done.thenApply(x -> x + "!");
+      CompletableFuture<Void> accepted = done.thenAccept(x -> { });
+      CompletableFuture<String> failed = CompletableFuture.<String>failedFuture(
+          new IllegalStateException("boom")).thenApply(x -> x);
+      CompletableFuture<String> obtruded = new CompletableFuture<>();
+      obtruded.obtrudeValue("forced");
+      assertThat(applied.get(5, TimeUnit.SECONDS)).isEqualTo("x!");
+      assertThat(accepted.isDone()).isTrue();
+      assertThat(failed.isCompletedExceptionally()).isTrue();
+
+      List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
+      assertThat(futures).hasSize(6);
+      for (long id : futures) {
+        assertThat(recorder.of(id)).as("future #%d", id).contains("init", "promiseResolve");
+        assertThat(recorder.of(id).stream().filter("promiseResolve"::equals).count())
+            .as("promiseResolve once for future #%d", id).isEqualTo(1);
+      }
+    }
+  }
+
   @Test
   void exceptionInStage_reachesExceptionallyAndHandle_unchanged() throws Exception {
     IllegalStateException boom = new IllegalStateException("boom");
