@@ -270,6 +270,7 @@ public final class AgentAdvice {
   public static void threadRunExit(Throwable thrown, Object begun) {
     try {
       if (thrown != null) {
+        AsyncStackTraces.attach(thrown, begun);
         AgentSupport.endTaskThrown(begun);
       } else {
         AgentSupport.endTask(begun, true);
@@ -380,6 +381,20 @@ public final class AgentAdvice {
     try {
       if (completed) {
         AgentSupport.futureCompleted(future);
+      }
+    } catch (Throwable t) {
+      // never disturb the JDK method
+    }
+  }
+
+  /**
+   * A task records the exception it ends with ({@code FutureTask.setException}, a fork/join
+   * task's): with async stack traces on, the exception gets the task's async stack.
+   */
+  public static void asyncStackTrace(Object thrown) {
+    try {
+      if (thrown instanceof Throwable) {
+        AsyncStackTraces.attachCurrent((Throwable) thrown);
       }
     } catch (Throwable t) {
       // never disturb the JDK method

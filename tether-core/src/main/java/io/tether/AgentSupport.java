@@ -283,6 +283,9 @@ public final class AgentSupport {
     try {
       task.run();
       threw = false;
+    } catch (RuntimeException | Error e) {
+      AsyncStackTraces.attach(e, begun);
+      throw e;
     } finally {
       if (threw) {
         endTaskThrown(begun);
@@ -294,6 +297,15 @@ public final class AgentSupport {
 
   // ---------------------------------------------------------------------------------------------
   // Thread creation inside pools: pool threads start empty.
+
+  /**
+   * Turns on async stack traces (agent option {@code asyncStackTraces=true}): from now on every
+   * resource records its link point's stack, and an exception escaping a continuation gets the
+   * chain as {@link AsyncStackTrace}s.
+   */
+  public static void enableAsyncStackTraces() {
+    AsyncStackTraces.enabled = true;
+  }
 
   /** Enters code that creates a pool's own threads: they link nothing and inherit nothing. */
   public static void suppressBegin() {
@@ -573,6 +585,9 @@ public final class AgentSupport {
             ExecutionState s = link.enterScope();
             try {
               return f.apply(x);
+            } catch (RuntimeException | Error e) {
+              AsyncStackTraces.attach(e, link);
+              throw e;
             } finally {
               link.exitScope(s);
             }
@@ -584,6 +599,9 @@ public final class AgentSupport {
             ExecutionState s = link.enterScope();
             try {
               return f.apply(x, y);
+            } catch (RuntimeException | Error e) {
+              AsyncStackTraces.attach(e, link);
+              throw e;
             } finally {
               link.exitScope(s);
             }
@@ -595,6 +613,9 @@ public final class AgentSupport {
             ExecutionState s = link.enterScope();
             try {
               f.accept(x);
+            } catch (RuntimeException | Error e) {
+              AsyncStackTraces.attach(e, link);
+              throw e;
             } finally {
               link.exitScope(s);
             }
@@ -606,6 +627,9 @@ public final class AgentSupport {
             ExecutionState s = link.enterScope();
             try {
               f.accept(x, y);
+            } catch (RuntimeException | Error e) {
+              AsyncStackTraces.attach(e, link);
+              throw e;
             } finally {
               link.exitScope(s);
             }
@@ -617,6 +641,9 @@ public final class AgentSupport {
             ExecutionState s = link.enterScope();
             try {
               return f.get();
+            } catch (RuntimeException | Error e) {
+              AsyncStackTraces.attach(e, link);
+              throw e;
             } finally {
               link.exitScope(s);
             }
@@ -628,6 +655,9 @@ public final class AgentSupport {
             ExecutionState s = link.enterScope();
             try {
               f.run();
+            } catch (RuntimeException | Error e) {
+              AsyncStackTraces.attach(e, link);
+              throw e;
             } finally {
               link.exitScope(s);
             }
@@ -654,6 +684,9 @@ public final class AgentSupport {
       ExecutionState s = link.enterScope();
       try {
         handler.completed(result, attachment);
+      } catch (RuntimeException | Error e) {
+        AsyncStackTraces.attach(e, link);
+        throw e;
       } finally {
         link.exitScope(s);
         link.ended();
@@ -665,6 +698,9 @@ public final class AgentSupport {
       ExecutionState s = link.enterScope();
       try {
         handler.failed(exc, attachment);
+      } catch (RuntimeException | Error e) {
+        AsyncStackTraces.attach(e, link);
+        throw e;
       } finally {
         link.exitScope(s);
         link.ended();

@@ -58,6 +58,9 @@ abstract class ResourceCore {
     } else {
       watch = null;
     }
+    if (AsyncStackTraces.enabled) {
+      AsyncStackTraces.capture(this, s);
+    }
   }
 
   /** Makes this resource's continuation current on this thread and raises {@code before}. */
@@ -84,6 +87,9 @@ abstract class ResourceCore {
     ExecutionState s = enterScope();
     try {
       fn.run();
+    } catch (RuntimeException | Error e) {
+      AsyncStackTraces.attach(e, this);
+      throw e;
     } finally {
       exitScope(s);
     }
@@ -93,6 +99,9 @@ abstract class ResourceCore {
     ExecutionState s = enterScope();
     try {
       return fn.get();
+    } catch (RuntimeException | Error e) {
+      AsyncStackTraces.attach(e, this);
+      throw e;
     } finally {
       exitScope(s);
     }
@@ -102,6 +111,9 @@ abstract class ResourceCore {
     ExecutionState s = enterScope();
     try {
       return fn.call();
+    } catch (Exception | Error e) {
+      AsyncStackTraces.attach(e, this);
+      throw e;
     } finally {
       exitScope(s);
     }

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The agent's options, {@code -javaagent:tether-agent.jar=key=value,key=value}. Each family of
  * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments;
- * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace}).
+ * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace});
+ * {@code asyncStackTraces=true} adds the link points' stacks to exceptions escaping continuations.
  * An unknown key or a bad value is an error that names the option and what it accepts.
  */
 final class AgentOptions {
@@ -31,6 +32,7 @@ final class AgentOptions {
   private final Map<Family, Boolean> enabled = new EnumMap<>(Family.class);
   private boolean debug;
   private String trace;
+  private boolean asyncStackTraces;
 
   private AgentOptions() {
     for (Family f : Family.values()) {
@@ -43,7 +45,7 @@ final class AgentOptions {
     for (Family f : Family.values()) {
       keys.append(f.key).append(", ");
     }
-    return keys.append("debug, trace").toString();
+    return keys.append("debug, asyncStackTraces, trace").toString();
   }
 
   static AgentOptions parse(String args) {
@@ -73,7 +75,7 @@ final class AgentOptions {
         options.trace = value;
         continue;
       }
-      if (family == null && !key.equals("debug")) {
+      if (family == null && !key.equals("debug") && !key.equals("asyncStackTraces")) {
         throw new IllegalArgumentException("unknown option '" + key + "'; accepted options: "
             + acceptedKeys() + " (trace=FILE, the others =true or =false)");
       }
@@ -86,7 +88,9 @@ final class AgentOptions {
         throw new IllegalArgumentException("option '" + key + "' takes true or false, was '"
             + value + "'");
       }
-      if (family == null) {
+      if (key.equals("asyncStackTraces")) {
+        options.asyncStackTraces = on;
+      } else if (family == null) {
         options.debug = on;
       } else {
         options.enabled.put(family, on);
@@ -101,6 +105,11 @@ final class AgentOptions {
 
   boolean debug() {
     return debug;
+  }
+
+  /** Whether exceptions escaping a continuation get the async stack of its link points. */
+  boolean asyncStackTraces() {
+    return asyncStackTraces;
   }
 
   /** The trace file to record every async hook event into, or {@code null}. */

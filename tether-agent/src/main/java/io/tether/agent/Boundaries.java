@@ -182,6 +182,23 @@ final class Boundaries {
     if (options.enabled(AgentOptions.Family.NIO)) {
       nio();
     }
+    if (options.asyncStackTraces()) {
+      asyncStackTraces();
+    }
+  }
+
+  /**
+   * Where a task records the exception it ended with instead of letting it escape: the exception
+   * gets the task's async stack there (only with {@code asyncStackTraces=true}).
+   */
+  private void asyncStackTraces() {
+    add("java/util/concurrent/FutureTask",
+        Methods.named("setException").descriptor("(Ljava/lang/Throwable;)V"),
+        MethodAdvice.enter("asyncStackTrace", O_V, 0));
+    add("java/util/concurrent/ForkJoinTask",
+        Methods.named("setExceptionalCompletion", "trySetException")
+            .descriptorStartsWith("(Ljava/lang/Throwable;)"),
+        MethodAdvice.enter("asyncStackTrace", O_V, 0));
   }
 
   private void add(String type, Methods methods, MethodAdvice advice) {

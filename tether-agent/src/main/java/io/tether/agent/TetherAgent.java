@@ -58,6 +58,9 @@ public final class TetherAgent {
           + e + "); the application runs without the agent");
       return;
     }
+    if (options.asyncStackTraces()) {
+      io.tether.AgentSupport.enableAsyncStackTraces();
+    }
     Installer.install(inst, options);
     installed = true;
     if (options.trace() != null) {

@@ -43,7 +43,8 @@ class AgentStartupTest {
     assertThat(r.exit).isNotZero();
     assertThat(r.output.strip().lines()).containsExactly(
         "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
-            + " threads, timers, http, nio, debug, trace (trace=FILE, the others =true or =false)");
+            + " threads, timers, http, nio, debug, asyncStackTraces, trace (trace=FILE, the others"
+            + " =true or =false)");
   }
 
   @Test

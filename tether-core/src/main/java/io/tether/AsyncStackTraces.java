@@ -1,0 +1,92 @@
+package io.tether;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Async stack traces (agent option {@code asyncStackTraces=true}): each resource linked records
+ * the stack of its link point and the link of the work that linked it; an exception escaping a
+ * continuation gets the chain as {@link AsyncStackTrace}s. Off (the default), the only cost is
+ * reading one static field per resource created.
+ */
+final class AsyncStackTraces {
+
+  static final int MAX_FRAMES = 16;
+  static final int MAX_LINKS = 8;
+
+  /** Set once, before the application runs, by the agent. */
+  static volatile boolean enabled;
+
+  private static final WeakIdentityMap<Captured> TRACES = new WeakIdentityMap<>();
+  private static final StackWalker WALKER = StackWalker.getInstance();
+
+  private AsyncStackTraces() {}
+
+  /** One link point: the resource linked, where, and the link of the work that linked it. */
+  static final class Captured {
+    final String label;
+    final StackTraceElement[] frames;
+    final Captured parent;
+
+    Captured(String label, StackTraceElement[] frames, Captured parent) {
+      this.label = label;
+      this.frames = frames;
+      this.parent = parent;
+    }
+  }
+
+  /** Records where {@code resource} is being linked (called as it is created). */
+  static void capture(ResourceCore resource, ExecutionState s) {
+    try {
+      Captured parent = s.resource == null ? null : TRACES.get(s.resource);
+      List<StackTraceElement> frames = WALKER.walk(stack -> stack
+          .dropWhile(f -> internal(f.getClassName()))
+          .limit(MAX_FRAMES)
+          .map(StackWalker.StackFrame::toStackTraceElement)
+          .collect(Collectors.toList()));
+      String label = resource.type + "#" + resource.asyncId + " linked on thread "
+          + Thread.currentThread().getName();
+      TRACES.putIfAbsent(resource, new Captured(label,
+          frames.toArray(new StackTraceElement[0]), parent));
+    } catch (RuntimeException | StackOverflowError e) {
+      // a trace is a help, never a failure of the application
+    }
+  }
+
+  private static boolean internal(String c) {
+    return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")
+        || c.startsWith("io.tether.agent.shaded.")
+        || c.startsWith("io.tether.") && c.indexOf('.', 10) < 0;
+  }
+
+  /**
+   * Adds the async stack of {@code resource} (the continuation {@code thrown} escapes) to
+   * {@code thrown}, once.
+   */
+  static void attach(Throwable thrown, Object resource) {
+    if (!enabled || thrown == null || resource == null) {
+      return;
+    }
+    Captured c = TRACES.get(resource);
+    if (c == null) {
+      return;
+    }
+    synchronized (thrown) {
+      for (Throwable s : thrown.getSuppressed()) {
+        if (s instanceof AsyncStackTrace) {
+          return;
+        }
+      }
+      for (int i = 0; c != null && i < MAX_LINKS; i++, c = c.parent) {
+        thrown.addSuppressed(new AsyncStackTrace(c.label, c.frames));
+      }
+    }
+  }
+
+  /** {@link #attach} with the resource whose continuation is running here. */
+  static void attachCurrent(Throwable thrown) {
+    if (enabled) {
+      attach(thrown, ExecutionState.current().resource);
+    }
+  }
+}
