@@ -30,7 +30,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * spent per operation ({@link ProcessCpuProfiler}), which thread wake-ups disturb much less.
  *
  * <p>Configurations: {@code none}; {@code tether} (Tether's agent); {@code tether-hook} (Tether's
- * agent and one enabled async hook whose callbacks do nothing; JMH only); {@code otel} (the
+ * agent and one enabled async hook whose callbacks do nothing; JMH only); {@code tether-trace}
+ * (Tether's agent recording a trace, {@code trace=agent-overhead/recorded.trace}: the price of the
+ * recorder; JMH only); {@code tether-stacks} (Tether's agent with {@code asyncStackTraces=true};
+ * JMH only); {@code otel} (the
  * OpenTelemetry java agent, exporters off and its own logging off, so that it stays offline and
  * quiet); {@code ttl} (the TransmittableThreadLocal agent; since its jar is renamed, it is put on
  * the boot class path as TTL's documentation asks). The agents are those that the build copies to
@@ -93,6 +96,10 @@ public final class AgentOverheadRunner {
     all.put("tether", new Config("tether", true, List.of(tether)));
     all.put("tether-hook", new Config("tether-hook", false,
         List.of(tether, "-D" + AgentOverheadBenchmark.NOOP_HOOK_PROPERTY + "=true")));
+    all.put("tether-trace", new Config("tether-trace", false, List.of(tether + "=trace="
+        + agents.resolveSibling("agent-overhead").resolve("recorded.trace"))));
+    all.put("tether-stacks", new Config("tether-stacks", false,
+        List.of(tether + "=asyncStackTraces=true")));
     all.put("otel", new Config("otel", true, List.of(otel,
         "-Dotel.traces.exporter=none",
         "-Dotel.metrics.exporter=none",
