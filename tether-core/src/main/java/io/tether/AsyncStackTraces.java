@@ -1,8 +1,5 @@
 package io.tether;
 
-import java.util.List;
-import java.util.stream.Collectors;
-
 /**
  * Async stack traces (agent option {@code asyncStackTraces=true}): each resource linked records
  * the stack of its link point and the link of the work that linked it; an exception escaping a
@@ -22,16 +19,32 @@ final class AsyncStackTraces {
 
   private AsyncStackTraces() {}
 
-  /** One link point: the resource linked, where, and the link of the work that linked it. */
+  /**
+   * One link point: the resource linked, where, and the link of the work that linked it. The
+   * frames are kept as the walker gave them and turned into stack trace elements (the costly
+   * part) only when an exception needs them.
+   */
   static final class Captured {
-    final String label;
-    final StackTraceElement[] frames;
+    final String type;
+    final long asyncId;
+    final String thread;
+    final Object[] frames;
     final Captured parent;
 
-    Captured(String label, StackTraceElement[] frames, Captured parent) {
-      this.label = label;
+    Captured(String type, long asyncId, String thread, Object[] frames, Captured parent) {
+      this.type = type;
+      this.asyncId = asyncId;
+      this.thread = thread;
       this.frames = frames;
       this.parent = parent;
+    }
+
+    AsyncStackTrace toThrowable() {
+      StackTraceElement[] elements = new StackTraceElement[frames.length];
+      for (int i = 0; i < frames.length; i++) {
+        elements[i] = ((StackWalker.StackFrame) frames[i]).toStackTraceElement();
+      }
+      return new AsyncStackTrace(type + "#" + asyncId + " linked on thread " + thread, elements);
     }
   }
 
@@ -39,15 +52,12 @@ final class AsyncStackTraces {
   static void capture(ResourceCore resource, ExecutionState s) {
     try {
       Captured parent = s.resource == null ? null : TRACES.get(s.resource);
-      List<StackTraceElement> frames = WALKER.walk(stack -> stack
+      Object[] frames = WALKER.walk(stack -> stack
           .dropWhile(f -> internal(f.getClassName()))
           .limit(MAX_FRAMES)
-          .map(StackWalker.StackFrame::toStackTraceElement)
-          .collect(Collectors.toList()));
-      String label = resource.type + "#" + resource.asyncId + " linked on thread "
-          + Thread.currentThread().getName();
-      TRACES.putIfAbsent(resource, new Captured(label,
-          frames.toArray(new StackTraceElement[0]), parent));
+          .toArray());
+      TRACES.putIfAbsent(resource, new Captured(resource.type, resource.asyncId,
+          Thread.currentThread().getName(), frames, parent));
     } catch (RuntimeException | StackOverflowError e) {
       // a trace is a help, never a failure of the application
     }
@@ -78,7 +88,7 @@ final class AsyncStackTraces {
         }
       }
       for (int i = 0; c != null && i < MAX_LINKS; i++, c = c.parent) {
-        thrown.addSuppressed(new AsyncStackTrace(c.label, c.frames));
+        thrown.addSuppressed(c.toThrowable());
       }
     }
   }

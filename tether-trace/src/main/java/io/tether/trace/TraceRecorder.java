@@ -142,7 +142,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   @Override
   public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-    offer(TraceFormat.INIT, asyncId, triggerAsyncId, type, callSite());
+    offer(TraceFormat.INIT, asyncId, triggerAsyncId, type, callSiteFrame());
   }
 
   @Override
@@ -165,7 +165,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     offer(TraceFormat.RESOLVE, asyncId, 0, null, null);
   }
 
-  private void offer(int kind, long id, long trigger, String type, String site) {
+  private void offer(int kind, long id, long trigger, String type, Object site) {
     long now = System.nanoTime() - startNanos;
     long sequence;
     do {
@@ -189,14 +189,21 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     }
   }
 
-  /** The first frame of the stack that is neither the JDK's nor Tether's, as a stack trace line. */
-  static String callSite() {
+  /**
+   * The first frame of the stack that is neither the JDK's nor Tether's (turned into text by the
+   * writer, off the application's thread), or {@code null}.
+   */
+  static StackWalker.StackFrame callSiteFrame() {
     return WALKER.walk(frames -> frames
         .filter(f -> !internal(f.getClassName()))
         .findFirst()
-        .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
-            + f.getLineNumber() + ")")
-        .orElse(""));
+        .orElse(null));
+  }
+
+  /** A frame as a stack trace line. */
+  static String callSite(StackWalker.StackFrame f) {
+    return f == null ? "" : f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName()
+        + ":" + f.getLineNumber() + ")";
   }
 
   static boolean internal(String className) {
@@ -259,7 +266,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     int kind = kinds[slot];
     Thread thread = (Thread) threads[slot];
     String type = (String) types[slot];
-    String site = (String) sites[slot];
+    String site = callSite((StackWalker.StackFrame) sites[slot]);
     threads[slot] = null;
     types[slot] = null;
     sites[slot] = null;
