@@ -41,11 +41,7 @@ class AgentLeakySamples {
   }
 
   static void awaitRelease() {
-    try {
-      RELEASE.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Latches.await(RELEASE);
   }
 
   @Test

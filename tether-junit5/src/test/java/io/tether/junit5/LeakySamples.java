@@ -43,11 +43,7 @@ class LeakySamples {
   }
 
   private static void awaitRelease() {
-    try {
-      RELEASE.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Latches.await(RELEASE);
   }
 
   @Test
