@@ -175,9 +175,11 @@ class AsyncResourceTest {
   void dbQueryExample_callbackRunsInQueryContext() throws Exception {
     // The DBQuery example of async_context.md: a callback API made context-safe by AsyncResource.
     final class Db {
+      Thread worker;
+
       void get(String query, Consumer<String> callback) {
-        Thread t = new Thread(() -> callback.accept(query.toUpperCase()));
-        t.start();
+        worker = new Thread(() -> callback.accept(query.toUpperCase()));
+        worker.start();
       }
     }
     final class DbQuery extends AsyncResource {
@@ -199,9 +201,13 @@ class AsyncResourceTest {
     }
     recorder.enable();
     CompletableFuture<String> result = new CompletableFuture<>();
-    DbQuery q = als.run("query ctx", () -> new DbQuery(new Db()));
+    Db db = new Db();
+    DbQuery q = als.run("query ctx", () -> new DbQuery(db));
     q.getInfo("select", data -> result.complete(data + " in " + als.getStore()));
     assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("SELECT in query ctx");
+    // The callback's scope ends (after) on the worker once it returns: close after that, as
+    // Node's single thread would.
+    db.worker.join(5000);
     q.close();
     assertThat(recorder.awaitDestroy(q.asyncId(), 5000)).isTrue();
     assertThat(recorder.eventsOf(q.asyncId()))

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Virtual threads parking while they cross the agent's boundaries (pool hops, futures, their own
- * start and run) are never pinned to their carrier because of Tether: JFR's
- * {@code jdk.VirtualThreadPinned} events are recorded with no threshold during the work. A class
- * initializer that parks, which does pin, shows the recording sees pinning at all.
+ * start and run) are never pinned to their carrier in Tether's code: JFR's
+ * {@code jdk.VirtualThreadPinned} events are recorded with no threshold during the work, and none
+ * may have a Tether frame on its stack. A class initializer that parks, which does pin, shows the
+ * recording sees pinning at all.
  */
 @ExtendWith(NoContextLeft.class)
 @Timeout(120)
@@ -37,6 +38,13 @@ class VirtualThreadPinningTest {
     }
 
     static void touch() {}
+  }
+
+  /** A pinned event whose stack passes through Tether's own code (not these tests'). */
+  private static boolean throughTether(RecordedEvent event) {
+    return event.getStackTrace() != null && event.getStackTrace().getFrames().stream()
+        .map(f -> f.getMethod().getType().getName())
+        .anyMatch(type -> type.startsWith("io.tether.") && !type.startsWith("io.tether.agent."));
   }
 
   private static boolean fromControl(RecordedEvent event) {
@@ -79,7 +87,10 @@ class VirtualThreadPinningTest {
     }
     assertThat(pinned).as("the recording sees pinning (the control)")
         .anyMatch(VirtualThreadPinningTest::fromControl);
-    assertThat(pinned.stream().filter(e -> !fromControl(e)).map(RecordedEvent::toString))
-        .as("virtual threads pinned during the work").isEmpty();
+    // The JDK may pin a virtual thread on its own (contended class loading while many virtual
+    // threads first touch a class); none may be pinned in Tether's code.
+    assertThat(pinned.stream().filter(VirtualThreadPinningTest::throughTether)
+        .map(RecordedEvent::toString))
+        .as("virtual threads pinned in Tether's code").isEmpty();
   }
 }
