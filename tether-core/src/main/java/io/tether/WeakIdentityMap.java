@@ -11,14 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Invariants: keys are {@link WeakKey}s that hash and compare by the identity of their referent;
  * lookups use a short-lived {@link Lookup} that compares the same way, so a lookup never allocates
- * a reference. Entries whose key was collected are expunged on every {@link #put}, so a task that
- * was dropped without running (its link is the value) releases the link, and with it the captured
- * context, once the task itself is collected.
+ * a reference. Entries whose key was collected are expunged by Tether's own daemon thread
+ * ({@code tether-expunge}, blocked on one reference queue shared by every map), so a task or a
+ * future that was dropped without running releases its link, and with it the captured context,
+ * once it is collected, even when no other work follows (a server gone idle after a load).
  */
 final class WeakIdentityMap<V> {
 
   private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<>();
-  private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
   V get(Object key) {
     return map.get(new Lookup(key));
@@ -30,29 +30,65 @@ final class WeakIdentityMap<V> {
 
   /** Associates {@code value} with {@code key} unless {@code key} already has a value. */
   V putIfAbsent(Object key, V value) {
-    expunge();
-    return map.putIfAbsent(new WeakKey(key, collected), value);
+    return map.putIfAbsent(new WeakKey(key, map), value);
   }
 
   /** Entries held now, stale ones expunged first: for tests of the map's own hygiene. */
   int size() {
-    expunge();
+    Expunger.expungeNow();
     return map.size();
   }
 
-  private void expunge() {
-    Object stale;
-    while ((stale = collected.poll()) != null) {
-      map.remove(stale);
+  /**
+   * Removes the entries of collected keys from their maps: a daemon thread blocked on the queue
+   * every key is registered with, started unlinked (it pins nobody's context).
+   */
+  private static final class Expunger {
+    static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
+
+    static {
+      Thread t = new Thread(Expunger::run, "tether-expunge");
+      t.setDaemon(true);
+      ExecutionState s = ExecutionState.current();
+      s.suppressDepth++;
+      try {
+        t.start();
+      } finally {
+        s.suppressDepth--;
+      }
+    }
+
+    private static void run() {
+      while (true) {
+        try {
+          ((WeakKey) COLLECTED.remove()).expunge();
+        } catch (InterruptedException e) {
+          // a daemon: it runs as long as the JVM does
+        }
+      }
+    }
+
+    /** Expunges what is already queued, on the calling thread. */
+    static void expungeNow() {
+      Object stale;
+      while ((stale = COLLECTED.poll()) != null) {
+        ((WeakKey) stale).expunge();
+      }
     }
   }
 
   private static final class WeakKey extends WeakReference<Object> {
     private final int hash;
+    private final ConcurrentHashMap<Object, ?> owner;
 
-    WeakKey(Object referent, ReferenceQueue<Object> queue) {
-      super(referent, queue);
-      hash = System.identityHashCode(referent);
+    WeakKey(Object referent, ConcurrentHashMap<Object, ?> owner) {
+      super(referent, Expunger.COLLECTED);
+      this.hash = System.identityHashCode(referent);
+      this.owner = owner;
+    }
+
+    void expunge() {
+      owner.remove(this);
     }
 
     @Override

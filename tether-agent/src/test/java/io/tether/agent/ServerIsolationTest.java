@@ -1,0 +1,257 @@
+package io.tether.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHooks;
+import io.tether.AsyncLocalStorage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Isolation under load, with the agent and plain JDK code: an {@code HttpServer} (fixed handler
+ * pool) whose handler hops to a worker pool through {@code CompletableFuture} and runs a dependent
+ * stage, driven on 127.0.0.1 with 64 requests in flight and a seeded random mix of work that
+ * succeeds, throws, is cancelled, times out, is rejected by a saturated pool or is interrupted.
+ * Every step of every request must see its own request id and never another's; no request may be
+ * lost; no resource is destroyed twice; and after the load, with the pools still alive, no
+ * request's store is reachable any more (nothing pins a finished request's context).
+ *
+ * <p>{@value #DEFAULT_REQUESTS} requests in CI; the full run:
+ * {@code mvn -B verify -pl tether-agent -am -Dit.test=ServerIsolationTest
+ * -Dtether.isolation.requests=100000}.
+ */
+@Timeout(600)
+class ServerIsolationTest {
+
+  static final int DEFAULT_REQUESTS = 3_000;
+  static final int IN_FLIGHT = 64;
+
+  /** A request's store: one object per request, so that its reachability can be watched. */
+  static final class RequestId {
+    final int value;
+
+    RequestId(int value) {
+      this.value = value;
+    }
+  }
+
+  enum Kind { OK, THROWS, CANCELLED, TIMES_OUT, REJECTED, INTERRUPTED }
+
+  static final AsyncLocalStorage<RequestId> ID = new AsyncLocalStorage<>("requestId");
+
+  private final ConcurrentLinkedQueue<String> mismatches = new ConcurrentLinkedQueue<>();
+  private final ReferenceQueue<RequestId> collected = new ReferenceQueue<>();
+  private final Set<Reference<RequestId>> stores = ConcurrentHashMap.newKeySet();
+  private final Map<Long, AtomicInteger> destroys = new ConcurrentHashMap<>();
+  private final Set<Long> inits = ConcurrentHashMap.newKeySet();
+
+  private void step(String where, int n) {
+    RequestId current = ID.getStore();
+    if (current == null || current.value != n) {
+      mismatches.add("request " + n + " at " + where + " saw "
+          + (current == null ? "none" : "request " + current.value) + " on "
+          + Thread.currentThread().getName());
+    }
+  }
+
+  private static void respond(HttpExchange exchange, String body) {
+    try {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    } catch (IOException e) {
+      // the client went away; the test counts the responses it got
+    } finally {
+      exchange.close();
+    }
+  }
+
+  @Test
+  void everyStepSeesItsOwnRequest_noneIsLost_andNoStoreOutlivesItsRequest() throws Exception {
+    int requests = Integer.getInteger("tether.isolation.requests", DEFAULT_REQUESTS);
+    ExecutorService handlers = Executors.newFixedThreadPool(8);
+    ExecutorService workers = Executors.newFixedThreadPool(4);
+    // Saturated for good: its one thread blocked, no queue, so every task is rejected.
+    CountDownLatch unblock = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    ThreadPoolExecutor saturated = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), new ThreadPoolExecutor.AbortPolicy());
+    saturated.execute(() -> awaitQuietly(unblock));
+    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
+      @Override
+      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+        inits.add(asyncId);
+      }
+
+      @Override
+      public void destroy(long asyncId) {
+        destroys.computeIfAbsent(asyncId, id -> new AtomicInteger()).incrementAndGet();
+      }
+    }).enable();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+    server.setExecutor(handlers);
+    server.createContext("/", exchange -> {
+      String[] query = exchange.getRequestURI().getQuery().split(",");
+      int n = Integer.parseInt(query[0]);
+      Kind kind = Kind.valueOf(query[1]);
+      RequestId id = new RequestId(n);
+      stores.add(new WeakReference<>(id, collected));
+      ID.run(id, () -> handle(exchange, n, kind, workers, saturated, never));
+    });
+    server.start();
+    HttpClient client = HttpClient.newBuilder().build();
+    try {
+      Random random = new Random(20261122);
+      Semaphore slots = new Semaphore(IN_FLIGHT);
+      List<CompletableFuture<String>> responses = new ArrayList<>(requests);
+      URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+      for (int n = 0; n < requests; n++) {
+        Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+        slots.acquire();
+        responses.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("?" + n + "," + kind))
+                .timeout(java.time.Duration.ofSeconds(60)).build(),
+            HttpResponse.BodyHandlers.ofString())
+            .thenApply(HttpResponse::body)
+            .whenComplete((body, failure) -> slots.release()));
+      }
+      int answered = 0;
+      for (int n = 0; n < requests; n++) {
+        String body = responses.get(n).get(120, TimeUnit.SECONDS);
+        assertThat(body).as("response %d", n).startsWith(n + " ").endsWith(" seen " + n);
+        answered++;
+      }
+      assertThat(answered).as("requests answered").isEqualTo(requests);
+      assertThat(mismatches).as("steps that saw another request's id").isEmpty();
+      responses.clear();
+
+      // With every pool still alive and idle: no request's store is reachable any more.
+      for (int i = 0; i < 50 && !stores.isEmpty(); i++) {
+        System.gc();
+        Reference<? extends RequestId> gone;
+        while ((gone = collected.remove(100)) != null) {
+          stores.remove(gone);
+        }
+      }
+      assertThat(stores).as("request stores still reachable after the load").isEmpty();
+      assertThat(destroys.entrySet().stream().filter(e -> e.getValue().get() > 1)
+          .map(Map.Entry::getKey).collect(Collectors.toList()))
+          .as("resources destroyed more than once").isEmpty();
+      assertThat(destroys.keySet().stream().filter(id -> !inits.contains(id))
+          .collect(Collectors.toList())).as("destroyed without an init").isEmpty();
+    } finally {
+      hook.disable();
+      unblock.countDown();
+      server.stop(0);
+      for (ExecutorService e : List.of(handlers, workers, saturated)) {
+        e.shutdownNow();
+        assertThat(e.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+  }
+
+  private void handle(HttpExchange exchange, int n, Kind kind, ExecutorService workers,
+      ThreadPoolExecutor saturated, CountDownLatch never) {
+    step("handler", n);
+    CompletableFuture<String> work;
+    switch (kind) {
+      case OK:
+        work = CompletableFuture.supplyAsync(() -> {
+          step("worker", n);
+          return "ok";
+        }, workers);
+        break;
+      case THROWS:
+        work = CompletableFuture.supplyAsync(() -> {
+          step("worker", n);
+          throw new IllegalStateException("boom " + n);
+        }, workers);
+        break;
+      case CANCELLED: {
+        CompletableFuture<String> source = new CompletableFuture<>();
+        work = source.thenApply(v -> v);
+        work.cancel(false);
+        break;
+      }
+      case TIMES_OUT:
+        work = new CompletableFuture<String>().orTimeout(5, TimeUnit.MILLISECONDS);
+        break;
+      case REJECTED:
+        work = new CompletableFuture<>();
+        try {
+          saturated.execute(() -> step("rejected task", n));
+          work.complete("not rejected");
+        } catch (RejectedExecutionException e) {
+          step("rejection", n);
+          work.completeExceptionally(e);
+        }
+        break;
+      case INTERRUPTED: {
+        Future<?> blocked = workers.submit(() -> {
+          step("interruptible", n);
+          awaitQuietly(never);
+        });
+        blocked.cancel(true);
+        work = CompletableFuture.supplyAsync(() -> {
+          step("after interrupt", n);
+          return blocked.isCancelled() ? "interrupted" : "not interrupted";
+        }, workers);
+        break;
+      }
+      default:
+        throw new IllegalStateException(String.valueOf(kind));
+    }
+    work.handle((value, failure) -> {
+      step("stage", n);
+      return value != null ? value : failure.getClass().getSimpleName();
+    }).thenAccept(outcome -> {
+      step("respond", n);
+      RequestId seen = ID.getStore();
+      respond(exchange, n + " " + kind + " " + outcome + " seen "
+          + (seen == null ? "none" : seen.value));
+    });
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
