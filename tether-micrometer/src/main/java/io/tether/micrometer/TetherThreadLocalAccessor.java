@@ -105,7 +105,11 @@ public final class TetherThreadLocalAccessor<T> implements ThreadLocalAccessor<T
     return registry;
   }
 
-  /** The storage this accessor reads and writes. */
+  /**
+   * Returns the storage this accessor reads and writes.
+   *
+   * @return the storage
+   */
   public AsyncLocalStorage<T> storage() {
     return storage;
   }
