@@ -35,6 +35,9 @@ import org.apache.logging.log4j.util.StringMap;
  * ({@link io.tether.AsyncExecutors}) or the Tether agent is attached; the {@code ThreadContext}
  * stack ({@code push}/{@code pop}) is Log4j's own and stays thread-local.
  */
+// CopyOnWrite is deprecated in Log4j 2.26 yet still the only way to tell log4j-core's context data
+// injector that the map may be shared as it is; without it every event would copy the map.
+@SuppressWarnings("deprecation")
 public final class TetherThreadContextMap
     implements CleanableThreadContextMap, ReadOnlyThreadContextMap, CopyOnWrite {
 

@@ -162,8 +162,11 @@ class TetherThreadContextMapUnitTest {
 
   @Test
   void closeableThreadContext_restoresOnClose() {
-    try (var ignored = org.apache.logging.log4j.CloseableThreadContext.put("requestId", "r1")) {
+    var closeable = org.apache.logging.log4j.CloseableThreadContext.put("requestId", "r1");
+    try {
       join(pool.submit(() -> LOG.info("in closeable")));
+    } finally {
+      closeable.close();
     }
     LOG.info("after closeable");
 

@@ -183,8 +183,11 @@ class TetherMDCUnitTest {
     MDC.remove("requestId");
     assertThat(TetherMDCAdapter.VALUES.getStore()).isNull();
 
-    try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", "r2")) {
+    MDC.MDCCloseable closeable = MDC.putCloseable("requestId", "r2");
+    try {
       LOG.info("in closeable");
+    } finally {
+      closeable.close();
     }
     LOG.info("after closeable");
 
