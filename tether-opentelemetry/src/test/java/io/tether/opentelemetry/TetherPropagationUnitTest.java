@@ -152,6 +152,23 @@ class TetherPropagationUnitTest {
     assertNextRequestSeesNothing(seen);
   }
 
+  @Test
+  @Timeout(30)
+  void jettyServer_hostileHeaders_ignoredAndCounted_nextRequestSeesNothing() throws Exception {
+    try (Services.Running jetty = Services.jettyServer(propagation, Services::seen)) {
+      Map<String, String> seen = get(jetty, Map.of("baggage", "role=admin,tenant=acme",
+          "traceparent", "00-zzzz-b7ad6b7169203331-01"));
+      assertThat(seen).containsEntry("tenant", "acme").containsEntry("role", "null")
+          .containsEntry("traceValid", "false").containsEntry("baggage", "tenant");
+      assertThat(propagation.rejected(Rejection.BAGGAGE_ENTRY_NOT_CHOSEN)).isEqualTo(1);
+      assertThat(propagation.rejected(Rejection.TRACEPARENT_MALFORMED)).isEqualTo(1);
+      for (int i = 0; i < 4; i++) {  // Jetty's pool picks the thread: ask a few times
+        assertThat(get(jetty, Map.of())).containsEntry("tenant", "null").containsEntry("role", "null")
+            .containsEntry("traceValid", "false").containsEntry("baggage", "");
+      }
+    }
+  }
+
   /** The next request, on the same server thread, with no headers: nothing of the last one. */
   private void assertNextRequestSeesNothing(Map<String, String> previous) throws Exception {
     Map<String, String> next = get(Map.of());
@@ -161,7 +178,11 @@ class TetherPropagationUnitTest {
   }
 
   private Map<String, String> get(Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(server.uri()).timeout(TIMEOUT);
+    return get(server, headers);
+  }
+
+  private Map<String, String> get(Services.Running target, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(target.uri()).timeout(TIMEOUT);
     headers.forEach(request::header);
     HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
