@@ -572,7 +572,10 @@ public final class AgentSupport {
     }
   }
 
-  /** Callbacks that run in the context of a link: one class per functional interface. */
+  /**
+   * Callbacks that run in the context of a link, one per functional interface, through the
+   * link's own {@code runInScope}/{@code getInScope} (enter, hooks, async stack trace, restore).
+   */
   static final class Callbacks {
     private Callbacks() {}
 
@@ -581,87 +584,27 @@ public final class AgentSupport {
       switch (kind) {
         case AgentAdvice.FUNCTION: {
           Function f = (Function) fn;
-          return (Function<Object, Object>) x -> {
-            ExecutionState s = link.enterScope();
-            try {
-              return f.apply(x);
-            } catch (RuntimeException | Error e) {
-              AsyncStackTraces.attach(e, link);
-              throw e;
-            } finally {
-              link.exitScope(s);
-            }
-          };
+          return (Function<Object, Object>) x -> link.getInScope(() -> f.apply(x));
         }
         case AgentAdvice.BI_FUNCTION: {
           BiFunction f = (BiFunction) fn;
-          return (BiFunction<Object, Object, Object>) (x, y) -> {
-            ExecutionState s = link.enterScope();
-            try {
-              return f.apply(x, y);
-            } catch (RuntimeException | Error e) {
-              AsyncStackTraces.attach(e, link);
-              throw e;
-            } finally {
-              link.exitScope(s);
-            }
-          };
+          return (BiFunction<Object, Object, Object>) (x, y) -> link.getInScope(() -> f.apply(x, y));
         }
         case AgentAdvice.CONSUMER: {
           Consumer f = (Consumer) fn;
-          return (Consumer<Object>) x -> {
-            ExecutionState s = link.enterScope();
-            try {
-              f.accept(x);
-            } catch (RuntimeException | Error e) {
-              AsyncStackTraces.attach(e, link);
-              throw e;
-            } finally {
-              link.exitScope(s);
-            }
-          };
+          return (Consumer<Object>) x -> link.runInScope(() -> f.accept(x));
         }
         case AgentAdvice.BI_CONSUMER: {
           BiConsumer f = (BiConsumer) fn;
-          return (BiConsumer<Object, Object>) (x, y) -> {
-            ExecutionState s = link.enterScope();
-            try {
-              f.accept(x, y);
-            } catch (RuntimeException | Error e) {
-              AsyncStackTraces.attach(e, link);
-              throw e;
-            } finally {
-              link.exitScope(s);
-            }
-          };
+          return (BiConsumer<Object, Object>) (x, y) -> link.runInScope(() -> f.accept(x, y));
         }
         case AgentAdvice.SUPPLIER: {
           Supplier f = (Supplier) fn;
-          return (Supplier<Object>) () -> {
-            ExecutionState s = link.enterScope();
-            try {
-              return f.get();
-            } catch (RuntimeException | Error e) {
-              AsyncStackTraces.attach(e, link);
-              throw e;
-            } finally {
-              link.exitScope(s);
-            }
-          };
+          return (Supplier<Object>) () -> link.getInScope(f);
         }
         case AgentAdvice.RUNNABLE: {
           Runnable f = (Runnable) fn;
-          return (Runnable) () -> {
-            ExecutionState s = link.enterScope();
-            try {
-              f.run();
-            } catch (RuntimeException | Error e) {
-              AsyncStackTraces.attach(e, link);
-              throw e;
-            } finally {
-              link.exitScope(s);
-            }
-          };
+          return (Runnable) () -> link.runInScope(f);
         }
         default:
           return fn;
@@ -681,28 +624,18 @@ public final class AgentSupport {
 
     @Override
     public void completed(V result, A attachment) {
-      ExecutionState s = link.enterScope();
       try {
-        handler.completed(result, attachment);
-      } catch (RuntimeException | Error e) {
-        AsyncStackTraces.attach(e, link);
-        throw e;
+        link.runInScope(() -> handler.completed(result, attachment));
       } finally {
-        link.exitScope(s);
         link.ended();
       }
     }
 
     @Override
     public void failed(Throwable exc, A attachment) {
-      ExecutionState s = link.enterScope();
       try {
-        handler.failed(exc, attachment);
-      } catch (RuntimeException | Error e) {
-        AsyncStackTraces.attach(e, link);
-        throw e;
+        link.runInScope(() -> handler.failed(exc, attachment));
       } finally {
-        link.exitScope(s);
         link.ended();
       }
     }
