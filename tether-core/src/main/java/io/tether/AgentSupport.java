@@ -419,7 +419,7 @@ public final class AgentSupport {
     }
     long trigger = ResourceCore.CURRENT_TRIGGER;
     if (source != null) {
-      Link sourceLink = FUTURES.get(source);
+      Link sourceLink = futureLink(source);
       if (sourceLink != null) {
         trigger = sourceLink.asyncId;
       }
@@ -462,8 +462,21 @@ public final class AgentSupport {
       link = new Link(COMPLETABLE_FUTURE, ResourceCore.CURRENT_TRIGGER, false);
     }
     if (link != null && Hooks.active != null) {
-      FUTURES.putIfAbsent(future, link);
+      if (future instanceof LinkHolder) {
+        LinkHolder holder = (LinkHolder) future;
+        if (holder.tether$link() == null) {  // the constructor's thread: no other sees it yet
+          holder.tether$link(link);
+        }
+      } else {
+        FUTURES.putIfAbsent(future, link);
+      }
     }
+  }
+
+  /** The link of {@code future}: in its own field where the agent added one, else in the map. */
+  private static Link futureLink(Object future) {
+    return future instanceof LinkHolder ? (Link) ((LinkHolder) future).tether$link()
+        : FUTURES.get(future);
   }
 
   /** A {@code CompletableFuture} was completed: raises {@code promiseResolve}. */
@@ -472,7 +485,7 @@ public final class AgentSupport {
     if (h == null) {
       return;
     }
-    Link link = FUTURES.get(future);
+    Link link = futureLink(future);
     if (link != null && !link.silent) {
       h.promiseResolve(ExecutionState.current(), link.asyncId);
     }

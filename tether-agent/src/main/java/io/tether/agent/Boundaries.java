@@ -153,6 +153,8 @@ final class Boundaries {
 
   /** The rules of the JDK types instrumented, by internal name. */
   final Map<String, List<Rule>> jdkTypes = new HashMap<>();
+  /** JDK types given a link field of their own when first loaded: see {@link Weaver}. */
+  final java.util.Set<String> linkFieldTypes = new java.util.HashSet<>();
   /** The rules of {@code sun.nio.ch} classes that are asynchronous channels. */
   final List<Rule> asyncChannels = new ArrayList<>();
   /** The rules of every other {@code Executor} implementation. */
@@ -260,6 +262,7 @@ final class Boundaries {
 
   private void futures() {
     String future = "java/util/concurrent/CompletableFuture";
+    linkFieldTypes.add(future);
     MethodAdvice stage = MethodAdvice.enter("stageBegin", O_O, THIS)
         .exit("stageEnd", O_V, ENTER);
     String[][] kinds = {

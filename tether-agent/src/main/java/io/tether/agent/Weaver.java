@@ -18,13 +18,20 @@ import net.bytebuddy.jar.asm.Opcodes;
  * The agent's class file transformer: picks the {@link Boundaries} rules that apply to a class (by
  * name for the JDK's types, by {@link TypeHierarchy} for executors, threads and channels) and
  * weaves them in with ASM, directly on the class file as handed over. Nothing else of the class
- * changes (no member is added or removed, the constant pool is kept), so it can be retransformed
- * and other agents' changes before or after this one survive. A class that cannot be woven is
- * reported once and runs uninstrumented.
+ * changes (the constant pool is kept), so it can be retransformed and other agents' changes
+ * before or after this one survive, with one exception made at first load only: the types of
+ * {@link Boundaries#linkFieldTypes} (where every instance needs a link, and a weak map costs
+ * more than the work it tracks) get {@link #LINK_HOLDER}, a field and its two accessors. A class
+ * given them keeps them through every later retransformation (which may not remove members);
+ * one already loaded never gets them. A class that cannot be woven is reported once and runs
+ * uninstrumented.
  */
 final class Weaver implements ClassFileTransformer {
 
   static final int ASM_API = Opcodes.ASM9;
+  /** The interface of classes given a link field (in tether-core, on the bootstrap path). */
+  static final String LINK_HOLDER = "io/tether/LinkHolder";
+  static final String LINK_FIELD = "tether$link";
 
   private final Boundaries boundaries;
   private final boolean debug;
@@ -114,7 +121,9 @@ final class Weaver implements ClassFileTransformer {
           return null;
         }
       }
-      byte[] woven = weave(bytes, rules);
+      boolean linkField = boundaries.linkFieldTypes.contains(name)
+          && (redefined == null || hasLinkField(redefined));
+      byte[] woven = weave(bytes, rules, linkField);
       if (woven != null && debug) {
         System.err.println("tether-agent: instrumented " + name.replace('/', '.'));
       }
@@ -123,6 +132,16 @@ final class Weaver implements ClassFileTransformer {
       report(name.replace('/', '.'), t);
       return null;
     }
+  }
+
+  /** Whether a loaded class was given the link field when it was first loaded. */
+  private static boolean hasLinkField(Class<?> type) {
+    for (Class<?> implemented : type.getInterfaces()) {
+      if (implemented.getName().equals("io.tether.LinkHolder")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Reports a class that could not be instrumented, once; the application runs on. */
@@ -149,10 +168,26 @@ final class Weaver implements ClassFileTransformer {
 
   /** {@code bytes} with {@code rules} woven in, or {@code null} if no method matched. */
   static byte[] weave(byte[] bytes, List<Boundaries.Rule> rules) {
+    return weave(bytes, rules, false);
+  }
+
+  /**
+   * {@code bytes} with {@code rules} woven in and, if {@code linkField}, {@link #LINK_HOLDER}
+   * implemented by a field of its own; {@code null} if no method matched.
+   */
+  static byte[] weave(byte[] bytes, List<Boundaries.Rule> rules, boolean linkField) {
     ClassReader reader = new ClassReader(bytes);
     Map<String, MethodAdvice> matched = new HashMap<>();
     Map<String, Integer> maxLocals = new HashMap<>();
+    boolean[] hasLinkField = new boolean[1];
     reader.accept(new ClassVisitor(ASM_API) {
+      @Override
+      public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String name,
+          String descriptor, String signature, Object value) {
+        hasLinkField[0] |= name.equals(LINK_FIELD);
+        return null;
+      }
+
       @Override
       public MethodVisitor visitMethod(int access, String name, String descriptor,
           String signature, String[] exceptions) {
@@ -176,15 +211,32 @@ final class Weaver implements ClassFileTransformer {
     if (matched.isEmpty()) {
       return null;
     }
+    boolean addLinkField = linkField && !hasLinkField[0];
     ClassWriter writer = new ClassWriter(reader, 0);
     reader.accept(new ClassVisitor(ASM_API, writer) {
       private boolean frames;
+
+      private String owner;
 
       @Override
       public void visit(int version, int access, String name, String signature,
           String superName, String[] interfaces) {
         frames = (version & 0xFFFF) >= Opcodes.V1_6;
-        super.visit(version, access, name, signature, superName, interfaces);
+        owner = name;
+        String[] implemented = interfaces;
+        if (addLinkField && !List.of(interfaces).contains(LINK_HOLDER)) {
+          implemented = java.util.Arrays.copyOf(interfaces, interfaces.length + 1);
+          implemented[interfaces.length] = LINK_HOLDER;
+        }
+        super.visit(version, access, name, signature, superName, implemented);
+      }
+
+      @Override
+      public void visitEnd() {
+        if (addLinkField) {
+          addLinkField(cv, owner);
+        }
+        super.visitEnd();
       }
 
       @Override
@@ -201,5 +253,27 @@ final class Weaver implements ClassFileTransformer {
       }
     }, ClassReader.EXPAND_FRAMES);
     return writer.toByteArray();
+  }
+
+  /** The field and the accessors of {@link #LINK_HOLDER}: a private transient plain field. */
+  private static void addLinkField(ClassVisitor cv, String owner) {
+    cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC, LINK_FIELD,
+        "Ljava/lang/Object;", null, null).visitEnd();
+    int access = Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SYNTHETIC;
+    MethodVisitor get = cv.visitMethod(access, LINK_FIELD, "()Ljava/lang/Object;", null, null);
+    get.visitCode();
+    get.visitVarInsn(Opcodes.ALOAD, 0);
+    get.visitFieldInsn(Opcodes.GETFIELD, owner, LINK_FIELD, "Ljava/lang/Object;");
+    get.visitInsn(Opcodes.ARETURN);
+    get.visitMaxs(1, 1);
+    get.visitEnd();
+    MethodVisitor set = cv.visitMethod(access, LINK_FIELD, "(Ljava/lang/Object;)V", null, null);
+    set.visitCode();
+    set.visitVarInsn(Opcodes.ALOAD, 0);
+    set.visitVarInsn(Opcodes.ALOAD, 1);
+    set.visitFieldInsn(Opcodes.PUTFIELD, owner, LINK_FIELD, "Ljava/lang/Object;");
+    set.visitInsn(Opcodes.RETURN);
+    set.visitMaxs(2, 2);
+    set.visitEnd();
   }
 }

@@ -62,6 +62,25 @@ class PeerAgentTest {
     assertThat(TtlAgent.isTtlAgentLoaded()).as("TTL agent attached").isEqualTo(TTL);
   }
 
+  /**
+   * With Tether's agent first (alone, or before a peer), {@code CompletableFuture} is loaded after
+   * it and carries its link in a field of its own; after OpenTelemetry's agent (which loads it in
+   * its own start-up) it keeps the weak map, and the future tests pass on both paths.
+   */
+  @Test
+  void completableFuture_getsTheLinkField_whenLoadedAfterTethersAgent() {
+    String firstAgent = java.lang.management.ManagementFactory.getRuntimeMXBean()
+        .getInputArguments().stream().filter(a -> a.startsWith("-javaagent:")).findFirst()
+        .orElseThrow();
+    if (PEER.equals("none")) {
+      assertThat(firstAgent).contains("tether-agent");
+    }
+    if (firstAgent.contains("tether-agent")) {
+      assertThat(io.tether.LinkHolder.class)
+          .isAssignableFrom(java.util.concurrent.CompletableFuture.class);
+    }
+  }
+
   @Test
   void openTelemetryContext_crossesPoolBoundaries_besideTethers() throws Exception {
     List<String> seen = crossBoundaries(value -> {

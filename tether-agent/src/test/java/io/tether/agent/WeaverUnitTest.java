@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.AsyncLocalStorage;
+import io.tether.LinkHolder;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +102,55 @@ class WeaverUnitTest {
     assertThat(seen).containsExactly("first", "second");
     assertThat(request.getStore()).isNull();
     assertThat(type.getField("count").getLong(executor)).isEqualTo(2L);
+  }
+
+  /**
+   * A class given the link field (as {@code CompletableFuture} is at first load): it implements
+   * {@code LinkHolder} with a private transient field of its own, verifies, and still carries the
+   * context its rules weave.
+   */
+  @Test
+  void linkField_isAddedWithItsAccessorsAndTheClassStillVerifies() throws Exception {
+    byte[] woven = Weaver.weave(classFile(QueueingExecutor.class),
+        new Boundaries(AgentOptions.parse("")).executors, true);
+    Class<?> type = new OneClassLoader(QueueingExecutor.class.getName(), woven)
+        .loadClass(QueueingExecutor.class.getName());
+    assertThat(type.getInterfaces()).contains(Executor.class, LinkHolder.class);
+    java.lang.reflect.Field field = type.getDeclaredField(Weaver.LINK_FIELD);
+    assertThat(java.lang.reflect.Modifier.isPrivate(field.getModifiers())).isTrue();
+    assertThat(java.lang.reflect.Modifier.isTransient(field.getModifiers())).isTrue();
+    assertThat(field.isSynthetic()).isTrue();
+
+    Object executor = type.getConstructor().newInstance();
+    LinkHolder holder = (LinkHolder) executor;
+    assertThat(holder.tether$link()).isNull();
+    Object link = new Object();
+    holder.tether$link(link);
+    assertThat(holder.tether$link()).isSameAs(link);
+    assertThat(((LinkHolder) type.getConstructor().newInstance()).tether$link()).isNull();
+
+    AsyncLocalStorage<String> request = new AsyncLocalStorage<>("request");
+    String[] seen = new String[1];
+    request.run("first", () -> ((Executor) executor).execute(() -> seen[0] = request.getStore()));
+    @SuppressWarnings("unchecked")
+    List<Runnable> queue = (List<Runnable>) type.getField("queue").get(executor);
+    queue.forEach(Runnable::run);
+    assertThat(seen).containsExactly("first");
+  }
+
+  /** Weaving a class that already has the link field (a retransformation) does not add it twice. */
+  @Test
+  void linkField_isNotAddedTwice() throws Exception {
+    List<Boundaries.Rule> rules = new Boundaries(AgentOptions.parse("")).executors;
+    byte[] once = Weaver.weave(classFile(QueueingExecutor.class), rules, true);
+    byte[] twice = Weaver.weave(once, rules, true);
+    Class<?> type = new OneClassLoader(QueueingExecutor.class.getName(), twice)
+        .loadClass(QueueingExecutor.class.getName());
+    assertThat(type.getDeclaredFields()).filteredOn(f -> f.getName().equals(Weaver.LINK_FIELD))
+        .hasSize(1);
+    assertThat(type.getInterfaces()).filteredOn(i -> i == LinkHolder.class).hasSize(1);
+    assertThat(type.getDeclaredMethods()).filteredOn(m -> m.getName().equals(Weaver.LINK_FIELD))
+        .hasSize(2);
   }
 
   @Test
