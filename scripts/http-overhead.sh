@@ -28,7 +28,7 @@ if [ ! -x "$node" ]; then
 fi
 echo "Node: $("$node" --version); Java: $("$java" -version 2>&1 | head -1)"
 
-(cd "$root" && mvn -q -B -ntp install -DskipTests -pl tether-benchmarks -am)
+(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -pl tether-benchmarks -am)
 
 exec "$java" -cp "$root/tether-benchmarks/target/benchmarks.jar" \
   io.tether.benchmarks.HttpOverheadRunner \

@@ -486,8 +486,11 @@ public final class AgentSupport {
       return;
     }
     Link link = futureLink(future);
-    if (link != null && !link.silent) {
+    if (link != null && !link.silent && !link.destroyClaimed()) {  // none after destroy (obtrude)
       h.promiseResolve(ExecutionState.current(), link.asyncId);
+      if (link.watched()) {
+        link.futureDone();
+      }
     }
   }
 
@@ -509,6 +512,55 @@ public final class AgentSupport {
     Link(String type, long trigger, boolean periodic) {
       super(type, trigger, true);
       this.periodic = periodic;
+    }
+
+    /**
+     * The future of this stage link is complete: its continuation (the stage function, if it had
+     * one) will not run any more, so the resource has ended. Destroy is delivered on the
+     * {@code tether-destroy} thread (the completion may be a call of the application's), after
+     * the run in progress if the function is running now; only a future that never completes
+     * waits for the collector. Once only: the claim cancels the watch.
+     */
+    void futureDone() {
+      over = true;
+      if (!running && claimDestroy()) {
+        Hooks.destroyLater(asyncId);
+      }
+    }
+
+    /** Runs a stage function of this link in its context, as a run {@link #futureDone} sees. */
+    void runStage(Runnable fn) {
+      if (!watched()) {
+        runInScope(fn);
+        return;
+      }
+      running = true;
+      try {
+        runInScope(fn);
+      } finally {
+        stageRan();
+      }
+    }
+
+    /** Like {@link #runStage}, for a function with a result. */
+    <R> R getStage(Supplier<R> fn) {
+      if (!watched()) {
+        return getInScope(fn);
+      }
+      running = true;
+      try {
+        return getInScope(fn);
+      } finally {
+        stageRan();
+      }
+    }
+
+    /** The stage function returned: if the future completed meanwhile, its destroy is due now. */
+    private void stageRan() {
+      running = false;
+      if (over && claimDestroy()) {
+        Hooks.destroyLater(asyncId);
+      }
     }
 
     /** No run will start any more: destroy now, or after the run in progress. */
@@ -597,27 +649,27 @@ public final class AgentSupport {
       switch (kind) {
         case AgentAdvice.FUNCTION: {
           Function f = (Function) fn;
-          return (Function<Object, Object>) x -> link.getInScope(() -> f.apply(x));
+          return (Function<Object, Object>) x -> link.getStage(() -> f.apply(x));
         }
         case AgentAdvice.BI_FUNCTION: {
           BiFunction f = (BiFunction) fn;
-          return (BiFunction<Object, Object, Object>) (x, y) -> link.getInScope(() -> f.apply(x, y));
+          return (BiFunction<Object, Object, Object>) (x, y) -> link.getStage(() -> f.apply(x, y));
         }
         case AgentAdvice.CONSUMER: {
           Consumer f = (Consumer) fn;
-          return (Consumer<Object>) x -> link.runInScope(() -> f.accept(x));
+          return (Consumer<Object>) x -> link.runStage(() -> f.accept(x));
         }
         case AgentAdvice.BI_CONSUMER: {
           BiConsumer f = (BiConsumer) fn;
-          return (BiConsumer<Object, Object>) (x, y) -> link.runInScope(() -> f.accept(x, y));
+          return (BiConsumer<Object, Object>) (x, y) -> link.runStage(() -> f.accept(x, y));
         }
         case AgentAdvice.SUPPLIER: {
           Supplier f = (Supplier) fn;
-          return (Supplier<Object>) () -> link.getInScope(f);
+          return (Supplier<Object>) () -> link.getStage(f);
         }
         case AgentAdvice.RUNNABLE: {
           Runnable f = (Runnable) fn;
-          return (Runnable) () -> link.runInScope(f);
+          return (Runnable) () -> link.runStage(f);
         }
         default:
           return fn;

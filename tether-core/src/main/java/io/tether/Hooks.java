@@ -2,7 +2,8 @@ package io.tether;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -72,10 +73,11 @@ final class Hooks {
 
   /**
    * Delivers destroy of {@code asyncId} on the {@code tether-destroy} thread, for the cases where
-   * the event is raised inside the application's code ({@link AsyncResource#emitDestroy()}).
+   * the event is raised inside the application's code ({@link AsyncResource#emitDestroy()}, a
+   * {@code CompletableFuture} completed by a call of the application's).
    */
   static void destroyLater(long asyncId) {
-    DestroyThread.QUEUE.add(asyncId);
+    DestroyThread.add(asyncId);
   }
 
   /** Delivers destroy of {@code asyncId} to the enabled hooks, now, on this thread. */
@@ -182,11 +184,16 @@ final class Hooks {
 
   /**
    * The daemon thread that delivers destroy events raised inside application code. It is a plain
-   * thread fed by a blocking queue, not an executor, so that no instrumentation ever treats its
-   * work as application work.
+   * thread fed by a lock-free queue, not an executor, so that no instrumentation ever treats its
+   * work as application work. Under a steady stream of events (every completed future of a busy
+   * server) it wakes about once a millisecond and delivers what gathered, rather than once an
+   * event; idle, it parks until the next event unparks it.
    */
   private static final class DestroyThread {
-    static final LinkedBlockingQueue<Long> QUEUE = new LinkedBlockingQueue<>();
+    private static final ConcurrentLinkedQueue<Long> QUEUE = new ConcurrentLinkedQueue<>();
+    private static final long GATHER_NANOS = 1_000_000;
+    private static volatile boolean sleeping;
+    private static final Thread THREAD;
 
     static {
       Thread t = new Thread(DestroyThread::drain, "tether-destroy");
@@ -198,17 +205,35 @@ final class Hooks {
       } finally {
         s.suppressDepth--;
       }
+      THREAD = t;
+    }
+
+    static void add(long asyncId) {
+      QUEUE.offer(asyncId);
+      if (sleeping) {  // read after the offer: a thread going to sleep re-reads the queue after
+        LockSupport.unpark(THREAD);
+      }
     }
 
     private static void drain() {
       ExecutionState.current().asyncId = 0;
       while (true) {
         try {
-          destroyNow(QUEUE.take());
-        } catch (InterruptedException e) {
-          // Keep delivering: destroy events must not be lost to a stray interrupt.
+          Thread.interrupted();  // a stray interrupt must not turn park() into a busy loop
+          Long id;
+          while ((id = QUEUE.poll()) != null) {
+            destroyNow(id);
+          }
+          LockSupport.parkNanos(GATHER_NANOS);
+          if (QUEUE.isEmpty()) {
+            sleeping = true;
+            if (QUEUE.isEmpty()) {  // re-read after announcing the sleep: no event is missed
+              LockSupport.park();
+            }
+            sleeping = false;
+          }
         } catch (Throwable t) {
-          // destroyNow reports callback failures itself; nothing else can reach here.
+          // destroyNow reports callback failures itself; keep delivering whatever else happens
         }
       }
     }

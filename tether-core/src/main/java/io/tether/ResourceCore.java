@@ -119,6 +119,16 @@ abstract class ResourceCore {
     }
   }
 
+  /** Whether this resource's destroy was claimed (raised, or about to be). */
+  final boolean destroyClaimed() {
+    return destroyed != 0;
+  }
+
+  /** Whether a destroy hook was enabled when this resource was linked (it is watched). */
+  final boolean watched() {
+    return watch != null;
+  }
+
   /** Claims the one destroy of this resource; false if it was already claimed. */
   final boolean claimDestroy() {
     if (!DESTROYED.compareAndSet(this, 0, 1)) {

@@ -208,9 +208,50 @@ class CompletableFutureBoundaryTest {
       source.complete("x");
       assertThat(dependent.get(5, TimeUnit.SECONDS)).isEqualTo("x!");
       assertThat(inStage).containsExactly(dependentId, sourceId);
-      assertThat(recorder.of(sourceId)).containsExactly("init", "promiseResolve");
+      // A completed future has ended: destroy follows, on Tether's destroy thread, with no GC.
+      assertThat(recorder.await("destroy", sourceId)).isTrue();
+      assertThat(recorder.await("destroy", dependentId)).isTrue();
+      assertThat(recorder.of(sourceId)).containsExactly("init", "promiseResolve", "destroy");
       assertThat(recorder.of(dependentId))
-          .containsExactly("init", "before", "after", "promiseResolve");
+          .containsExactly("init", "before", "after", "promiseResolve", "destroy");
+    }
+  }
+
+  /**
+   * A future nobody completes has not ended: no destroy while it is reachable (it gets one when
+   * it becomes unreachable). One completed from inside its own stage function gets its destroy
+   * only after the function's {@code after}; an obtruded result after destroy raises nothing.
+   */
+  @Test
+  void hooks_destroyWhenComplete_neverBeforeTheRunEnds_noneForAPendingFuture() throws Exception {
+    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+      CompletableFuture<String> pending = new CompletableFuture<>();
+      CompletableFuture<String> source = new CompletableFuture<>();
+      @SuppressWarnings("unchecked")
+      CompletableFuture<String>[] self = new CompletableFuture[1];
+      self[0] = source.thenApply(x -> {
+        self[0].complete("from inside");  // completes its own future while its function runs
+        return x;
+      });
+      CompletableFuture<String> done = CompletableFuture.completedFuture("done");
+      List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
+      assertThat(futures).hasSize(4);
+      long pendingId = futures.get(0);
+      long selfId = futures.get(2);
+      long doneId = futures.get(3);
+      source.complete("x");
+      assertThat(self[0].get(5, TimeUnit.SECONDS)).isEqualTo("from inside");
+      assertThat(recorder.await("destroy", selfId)).isTrue();
+      assertThat(recorder.of(selfId))
+          .containsExactly("init", "before", "promiseResolve", "after", "destroy");
+      assertThat(recorder.await("destroy", doneId)).isTrue();
+      done.obtrudeValue("again");
+      assertThat(recorder.of(doneId)).containsExactly("init", "promiseResolve", "destroy");
+      // Everything queued for destroy so far is delivered: the pending future's is not among it.
+      assertThat(recorder.await("destroy", futures.get(1))).isTrue();
+      assertThat(recorder.of(pendingId)).containsExactly("init");
+      pending.complete("late");
+      assertThat(recorder.await("destroy", pendingId)).isTrue();
     }
   }
 
@@ -236,7 +277,9 @@ class CompletableFutureBoundaryTest {
       List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
       assertThat(futures).hasSize(6);
       for (long id : futures) {
-        assertThat(recorder.of(id)).as("future #%d", id).contains("init", "promiseResolve");
+        assertThat(recorder.await("destroy", id)).as("destroy of future #%d", id).isTrue();
+        assertThat(recorder.of(id)).as("future #%d", id).contains("init", "promiseResolve")
+            .endsWith("destroy");
         assertThat(recorder.of(id).stream().filter("promiseResolve"::equals).count())
             .as("promiseResolve once for future #%d", id).isEqualTo(1);
       }

@@ -384,7 +384,8 @@ public final class HttpOverheadRunner {
       out.append("- ").append(check).append('\n');
     }
     out.append("\nEvery run:\n\n| round | mode | req/s | requests | p99 | CPU us/req |")
-        .append(perf ? " events/req |" : "").append(" errors |\n");
+        .append(perf ? " events/req |" : "").append(" errors |\n|---|---|---:|---:|---:|---:|")
+        .append(perf ? "---:|" : "").append("---|\n");
     for (Run run : runs) {
       out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %d | %.2f ms | %.1f |%s %s |%n",
           run.round(), run.mode(), run.requestsPerSecond(), run.requests(), run.p99Micros() / 1e3,
