@@ -24,10 +24,10 @@ import java.util.regex.Pattern;
  * The seeds' HTTP overhead experiment: {@link HttpOverheadServer} with no tracking, with Tether's
  * agent and an {@code AsyncLocalStorage}, with the agent and all hooks enabled (callbacks doing
  * nothing), and with the agent's trace recorder on; beside it the same server shape in Node 24
- * ({@code http-overhead-server.js}) with no tracking, AsyncLocalStorage and all hooks. Every server
- * is started once on its own loopback port and warmed up; then {@code wrk} drives each in turn for
- * a bounded run, the modes alternated over the rounds (forward in odd rounds, backward in even
- * ones, so a drift of the machine does not favour one mode).
+ * ({@code http-overhead-server.js}) with no tracking, AsyncLocalStorage and all hooks. In every
+ * round each mode gets a fresh server process on its own loopback port, warmed up by {@code wrk}
+ * and then measured by it for a bounded run; the modes are alternated over the rounds (forward in
+ * odd rounds, backward in even ones, so a drift of the machine does not favour one mode).
  *
  * <p>Each run records what {@code wrk} saw (requests/s, p99 latency, errors) and what noise on a
  * small machine hurts less: the server process's own CPU time (user+sys, every thread) over the
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  *
  * <p>Run it with {@code scripts/http-overhead.sh}, which installs {@code wrk} and Node 24 and
  * builds the project first. Options: {@code --rounds N} (3), {@code --seconds S} (10 per run),
- * {@code --warmup S} (15 per server), {@code --connections N} (32), {@code --wrk-threads N} (1),
+ * {@code --warmup S} (15, before every measured run), {@code --connections N} (32), {@code --wrk-threads N} (1),
  * {@code --modes LIST} (all: {@code java-none,java-als,java-hooks,java-trace,node-none,node-als,
  * node-hooks}), {@code --node BIN} and {@code --node-server FILE} (without them, Node is left
  * out), {@code --wrk BIN}, {@code --perf-event EVENT} ({@code instructions}), {@code --out DIR}.
@@ -117,6 +117,8 @@ public final class HttpOverheadRunner {
     }
   }
 
+  private static final Pattern STATS = Pattern.compile("requests=(\\d+) mismatches=(\\d+)");
+
   /** One measured wrk run against one server. */
   record Run(String mode, int round, double requestsPerSecond, long requests, double p99Micros,
       double cpuMicrosPerRequest, double eventsPerRequest, String errors) {}
@@ -148,25 +150,35 @@ public final class HttpOverheadRunner {
         options.rounds(), options.seconds(), options.connections(), options.wrkThreads(),
         options.perfEvent(), perfStatus);
     boolean perf = perfStatus.equals("counts");
-    Map<String, Server> servers = new LinkedHashMap<>();
-    for (String mode : options.modes()) {
-      servers.put(mode, startServer(mode));
-    }
-    for (Server server : servers.values()) {
-      if (options.warmup() > 0) {
-        System.out.printf(Locale.ROOT, "warm-up %s (%d s)%n", server.mode(), options.warmup());
-        wrk(server, options.warmup());
-      }
-    }
     List<Run> runs = new ArrayList<>();
+    Map<String, long[]> served = new LinkedHashMap<>();  // mode -> requests, mismatches
+    long traceBytes = 0;
     for (int round = 1; round <= options.rounds(); round++) {
       List<String> order = new ArrayList<>(options.modes());
       if (round % 2 == 0) {
         Collections.reverse(order);
       }
       for (String mode : order) {
-        Run run = measure(servers.get(mode), round, perf);
+        // A fresh process for every run: one process's luck with its JIT (or V8's) would
+        // otherwise weigh on every round of its mode.
+        Server server = startServer(mode);
+        if (options.warmup() > 0) {
+          wrk(server, options.warmup());
+        }
+        Run run = measure(server, round, perf);
         runs.add(run);
+        Matcher stats = STATS.matcher(get(server.port(), "/stats"));
+        if (!stats.find()) {
+          throw new IllegalStateException(mode + ": /stats not understood");
+        }
+        long[] total = served.computeIfAbsent(mode, m -> new long[2]);
+        total[0] += Long.parseLong(stats.group(1));
+        total[1] += Long.parseLong(stats.group(2));
+        processes.stop(server.process());
+        if (mode.equals("java-trace")) {
+          traceBytes = Math.max(traceBytes, Files.size(options.out().resolve(
+              "http-overhead.trace")));
+        }
         System.out.printf(Locale.ROOT, "round %d %-10s %9.0f req/s  p99 %8.0f us  CPU %6.1f"
             + " us/req%s%s%n", round, mode, run.requestsPerSecond(), run.p99Micros(),
             run.cpuMicrosPerRequest(), perf ? String.format(Locale.ROOT, "  %s %.0f/req",
@@ -176,16 +188,13 @@ public final class HttpOverheadRunner {
     }
     List<String> checks = new ArrayList<>();
     boolean consistent = true;
-    for (Server server : servers.values()) {
-      String stats = get(server.port(), "/stats").trim();
-      checks.add(server.mode() + ": " + stats);
-      if (!stats.contains("mismatches=0")) {
-        consistent = false;
-      }
+    for (Map.Entry<String, long[]> entry : served.entrySet()) {
+      checks.add(String.format(Locale.ROOT, "%s: %,d requests served (warm-up included),"
+          + " %d mismatches", entry.getKey(), entry.getValue()[0], entry.getValue()[1]));
+      consistent &= entry.getValue()[1] == 0;
     }
-    if (servers.containsKey("java-trace")) {
-      Path trace = options.out().resolve("http-overhead.trace");
-      checks.add("java-trace: trace file " + (Files.size(trace) >> 20) + " MB while serving");
+    if (served.containsKey("java-trace")) {
+      checks.add("java-trace: trace file up to " + (traceBytes >> 20) + " MB per run");
     }
     String report = report(runs, perf, perfStatus, checks);
     System.out.println();

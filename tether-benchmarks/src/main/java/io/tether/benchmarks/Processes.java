@@ -89,6 +89,17 @@ final class Processes {
     }
   }
 
+  /** Stops one started process (and its descendants) and waits for it to end. */
+  void stop(Process process) throws InterruptedException {
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    forget(process);
+  }
+
   /** The process ended: no need to stop it any more. */
   synchronized void forget(Process process) {
     started.remove(process);
