@@ -410,8 +410,8 @@ public final class HttpOverheadRunner {
     if (ratio == null) {
       return;
     }
-    out.append(String.format(Locale.ROOT, "Target %s >= %.2f of no tracking: req/s %.2f (%s),"
-        + " CPU per request %.2f (%s)%n", what, target, ratio[0],
+    out.append(String.format(Locale.ROOT, "Target %s >= %.2f of no tracking: req/s %.3f (%s),"
+        + " CPU per request %.3f (%s)%n", what, target, ratio[0],
         ratio[0] >= target ? "met" : "NOT met", ratio[1], ratio[1] >= target ? "met" : "NOT met"));
   }
 
