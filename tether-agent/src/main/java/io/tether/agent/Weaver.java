@@ -137,7 +137,7 @@ final class Weaver implements ClassFileTransformer {
   /** Whether a loaded class was given the link field when it was first loaded. */
   private static boolean hasLinkField(Class<?> type) {
     for (Class<?> implemented : type.getInterfaces()) {
-      if (implemented.getName().equals("io.tether.LinkHolder")) {
+      if (implemented.getName().equals(LINK_HOLDER.replace('/', '.'))) {
         return true;
       }
     }

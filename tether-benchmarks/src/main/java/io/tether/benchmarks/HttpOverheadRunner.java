@@ -230,9 +230,12 @@ public final class HttpOverheadRunner {
     return server;
   }
 
+  /** One client for every request the runners make (each client has a selector thread). */
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
   static String get(int port, String path) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+    HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(120)).build(),
         HttpResponse.BodyHandlers.ofString());
     return response.body();

@@ -81,7 +81,7 @@ public final class HttpOverheadServer {
 
   private void start(int port) throws IOException {
     if (mode.equals("hooks")) {
-      noOpHook().enable();
+      Harness.enableNoopHook();
     } else if (mode.equals("soak")) {
       countingHook().enable();
     }
@@ -148,26 +148,6 @@ public final class HttpOverheadServer {
     } finally {
       exchange.close();
     }
-  }
-
-  /** All five callbacks, each doing nothing: what the seeds measured as "all hooks enabled". */
-  static AsyncHook noOpHook() {
-    return AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
-
-      @Override
-      public void before(long asyncId) {}
-
-      @Override
-      public void after(long asyncId) {}
-
-      @Override
-      public void destroy(long asyncId) {}
-
-      @Override
-      public void promiseResolve(long asyncId) {}
-    });
   }
 
   private AsyncHook countingHook() {
