@@ -334,20 +334,6 @@ public final class AgentAdvice {
     }
   }
 
-  /** {@code UniCompletion.claim} entered: see {@link AgentSupport#futureHandOverBegin()}. */
-  public static void handOverBegin() {
-    try {
-      AgentSupport.futureHandOverBegin();
-    } catch (Throwable t) {
-      // never disturb the JDK method
-    }
-  }
-
-  /** {@code UniCompletion.claim} left. */
-  public static void handOverEnd() {
-    stageEnd(null);
-  }
-
   /**
    * A {@code CompletableFuture} constructor returned; one created completed
    * ({@code completedFuture}) resolves at once, as Node's {@code Promise.resolve(value)}.

@@ -42,7 +42,8 @@ public final class AgentSupport {
   /** An NIO.2 completion handler's I/O operation. */
   public static final String NIO_COMPLETION = "NIO_COMPLETION";
 
-  private static final WeakIdentityMap<Slot> TASKS = new WeakIdentityMap<>();
+  /** The links attached to tasks: a {@link Link}, or a {@link Slot} when there are several. */
+  private static final WeakIdentityMap<Object> TASKS = new WeakIdentityMap<>();
   private static final WeakIdentityMap<Link> FUTURES = new WeakIdentityMap<>();
 
   /** Classes whose instances are CompletableFuture internals: their context comes from the stage. */
@@ -108,7 +109,7 @@ public final class AgentSupport {
    */
   public static boolean linkSubmitted(Object task) {
     ExecutionState s = ExecutionState.current();
-    if (s.linkDepth == 1 && s.suppressDepth == 0 && linkTask(task, EXECUTOR_TASK, false)) {
+    if (s.linkDepth == 1 && s.suppressDepth == 0 && linkTask(task, EXECUTOR_TASK, false, s)) {
       s.linkDepth = 2;
       return true;
     }
@@ -153,28 +154,51 @@ public final class AgentSupport {
    * @return whether a link was attached
    */
   public static boolean linkTask(Object task, String type, boolean periodic) {
+    return linkTask(task, type, periodic, ExecutionState.current());
+  }
+
+  private static boolean linkTask(Object task, String type, boolean periodic, ExecutionState s) {
     if (task == null || task instanceof ResourceCore || FUTURE_INTERNAL.get(task.getClass())) {
       return false;
     }
-    Link link = new Link(type, periodic);
+    attach(task, new Link(type, ResourceCore.CURRENT_TRIGGER, periodic, s));
+    return true;
+  }
+
+  /**
+   * Attaches {@code link} to {@code task}, after the links it already has. A task's first link is
+   * the map's value itself (one map operation to attach, two to take); a second turns the value
+   * into a {@link Slot}. Every change of the value is one atomic operation of the map, so a
+   * concurrent taker either takes the single link or finds the slot holding both.
+   */
+  private static void attach(Object task, Link link) {
     while (true) {
-      Slot slot = TASKS.get(task);
-      if (slot == null) {
-        slot = new Slot();
-        Slot raced = TASKS.putIfAbsent(task, slot);
-        slot = raced != null ? raced : slot;
+      Object held = TASKS.putIfAbsent(task, link);
+      if (held == null) {
+        return;
       }
-      if (slot.add(link)) {
-        return true;
+      if (held instanceof Slot) {
+        if (((Slot) held).add(link)) {
+          return;
+        }
+      } else {
+        Slot slot = new Slot();
+        synchronized (slot) {  // takers that find the slot wait until it holds both links
+          if (TASKS.replace(task, held, slot)) {
+            slot.head = (Link) held;
+            slot.head.next = link;
+            return;
+          }
+        }
       }
-      // The slot was emptied and removed concurrently: take a fresh one.
+      // The value was taken, or emptied and removed, concurrently: look again.
     }
   }
 
   /** Whether a link is attached to {@code task}. */
   public static boolean isLinked(Object task) {
-    Slot slot = task == null ? null : TASKS.get(task);
-    return slot != null && slot.peek() != null;
+    Object held = task == null ? null : TASKS.get(task);
+    return held instanceof Link || held instanceof Slot && ((Slot) held).peek() != null;
   }
 
   /**
@@ -182,7 +206,7 @@ public final class AgentSupport {
    * link is detached and ended, so that it holds no context any more.
    */
   public static void dropTask(Object task) {
-    Link link = take(task, true);
+    Link link = take(task, true, true);
     if (link != null) {
       link.cancelled();
     }
@@ -192,23 +216,43 @@ public final class AgentSupport {
   public static void dropTasks(Iterable<?> tasks) {
     if (tasks != null) {
       for (Object task : tasks) {
-        while (take(task, true) != null) {
+        while (take(task, true, true) != null) {
           // drain every link of a task queued several times
         }
       }
     }
   }
 
-  private static Link take(Object task, boolean newest) {
-    Slot slot = task == null ? null : TASKS.get(task);
-    if (slot == null) {
+  /**
+   * Detaches the oldest (or newest) link of {@code task}; a periodic link is only read unless
+   * {@code force}.
+   */
+  private static Link take(Object task, boolean newest, boolean force) {
+    if (task == null) {
       return null;
     }
-    Link link = slot.take(newest, true);
-    if (slot.isEmptyAndRetired()) {
-      TASKS.remove(task);
+    while (true) {
+      Object held = TASKS.get(task);
+      if (held == null) {
+        return null;
+      }
+      if (held instanceof Link) {
+        Link link = (Link) held;
+        if ((link.periodic && !force) || TASKS.remove(task, link)) {
+          return link;
+        }
+        continue;  // taken by another thread, or turned into a slot: look again
+      }
+      Slot slot = (Slot) held;
+      Link link = slot.take(newest, force);
+      if (slot.isEmptyAndRetired()) {
+        TASKS.remove(task, slot);
+      }
+      if (link != null) {
+        return link;
+      }
+      // The slot was already emptied: a link attached since is in a fresh value.
     }
-    return link;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -221,20 +265,21 @@ public final class AgentSupport {
    * @return the link entered, to pass to {@link #endTask}, or {@code null}
    */
   public static Object beginTask(Object task) {
-    Slot slot = task == null ? null : TASKS.get(task);
-    if (slot == null) {
-      return null;
-    }
-    Link link = slot.take(false, false);
-    if (slot.isEmptyAndRetired()) {
-      TASKS.remove(task);
-    }
+    Link link = takeToRun(task);
     if (link == null) {
       return null;
     }
     link.running = true;
     link.enterScope();
     return link;
+  }
+
+  /**
+   * The link under which {@code task} runs now, detached unless periodic; none for the internals of
+   * {@code CompletableFuture}, which are never linked (no map lookup for them).
+   */
+  private static Link takeToRun(Object task) {
+    return task == null || FUTURE_INTERNAL.get(task.getClass()) ? null : take(task, false, false);
   }
 
   /**
@@ -245,12 +290,15 @@ public final class AgentSupport {
    */
   public static void endTask(Object begun, boolean finished) {
     if (begun instanceof Link) {
-      Link link = (Link) begun;
-      link.exitScope(ExecutionState.current());
-      link.running = false;
-      if (!link.periodic || finished || link.over) {
-        link.ended();
-      }
+      endRun((Link) begun, ExecutionState.current(), finished);
+    }
+  }
+
+  private static void endRun(Link link, ExecutionState s, boolean finished) {
+    link.exitScope(s);
+    link.running = false;
+    if (!link.periodic || finished || link.over) {
+      link.ended();
     }
   }
 
@@ -262,35 +310,40 @@ public final class AgentSupport {
    */
   public static void endTaskThrown(Object begun) {
     if (begun instanceof Link) {
-      Link link = (Link) begun;
-      Hooks.HookSet h = Hooks.active;
-      if (h != null && !link.silent) {
-        h.after(ExecutionState.current(), link.asyncId);
-      }
-      link.running = false;
-      link.ended();
+      endRunThrown((Link) begun, ExecutionState.current());
     }
+  }
+
+  private static void endRunThrown(Link link, ExecutionState s) {
+    Hooks.HookSet h = Hooks.active;
+    if (h != null && !link.silent) {
+      h.after(s, link.asyncId);
+    }
+    link.running = false;
+    link.ended();
   }
 
   /** Runs {@code task} as a worker runs it: in its link's context (woven into pool run loops). */
   public static void runTask(Runnable task) {
-    Object begun = beginTask(task);
-    if (begun == null) {
+    Link link = takeToRun(task);
+    if (link == null) {
       task.run();
       return;
     }
+    link.running = true;
+    ExecutionState s = link.enterScope();
     boolean threw = true;
     try {
       task.run();
       threw = false;
     } catch (RuntimeException | Error e) {
-      AsyncStackTraces.attach(e, begun);
+      AsyncStackTraces.attach(e, link);
       throw e;
     } finally {
       if (threw) {
-        endTaskThrown(begun);
+        endRunThrown(link, s);
       } else {
-        endTask(begun, task instanceof Future && ((Future<?>) task).isDone());
+        endRun(link, s, link.periodic && task instanceof Future && ((Future<?>) task).isDone());
       }
     }
   }
@@ -409,13 +462,13 @@ public final class AgentSupport {
    * ({@code null} for the static {@code supplyAsync}/{@code runAsync}). Links the dependent future
    * that the method creates, triggered by the source.
    *
-   * @return the dependent's link, to pass to {@link #wrapCallbacks} and {@link #stageEnd}; {@code
-   *     null} for a nested call
+   * @return the dependent's link, to pass to {@link #wrapCallback} and {@link #stageEnd}; for a
+   *     nested call, which links nothing, this thread's state, for {@link #stageEnd} alone
    */
   public static Object stageBegin(Object source) {
     ExecutionState s = ExecutionState.current();
     if (s.stageDepth++ > 0 || s.suppressDepth > 0) {
-      return null;
+      return s;
     }
     long trigger = ResourceCore.CURRENT_TRIGGER;
     if (source != null) {
@@ -424,28 +477,45 @@ public final class AgentSupport {
         trigger = sourceLink.asyncId;
       }
     }
-    Link link = new Link(COMPLETABLE_FUTURE, trigger, false);
+    Link link = new Link(COMPLETABLE_FUTURE, trigger, false, s);
+    link.registering = s;
     s.pendingFuture = link;
     return link;
   }
 
   /**
-   * Enters {@code CompletableFuture}'s own hand-over of a dependent to its executor (a completion
-   * firing an async stage): like a stage method, it links nothing of its own. Leave with
-   * {@link #stageEnd stageEnd(null)}.
+   * {@code CompletableFuture}'s own hand-over of a dependent to its executor (a completion firing
+   * an async stage: {@code executor.execute(completion)} in {@code UniCompletion.claim}, replaced
+   * by this call). Like a stage method it links nothing of its own: the dependent's functions
+   * already run in their stage's context. Propagates whatever {@code execute} throws.
    */
-  public static void futureHandOverBegin() {
-    ExecutionState.current().stageDepth++;
-  }
-
-  /** Leaves what {@link #stageBegin} entered. */
-  public static void stageEnd(Object link) {
+  public static void handOver(java.util.concurrent.Executor executor, Runnable completion) {
     ExecutionState s = ExecutionState.current();
-    if (s.stageDepth > 0) {
+    s.stageDepth++;
+    try {
+      executor.execute(completion);
+    } finally {
       s.stageDepth--;
     }
-    if (link != null && s.pendingFuture == link) {
-      s.pendingFuture = null;
+  }
+
+  /** Leaves what {@link #stageBegin} entered; {@code begun} is what it returned. */
+  public static void stageEnd(Object begun) {
+    ExecutionState s;
+    if (begun instanceof Link) {
+      Link link = (Link) begun;
+      s = link.registering;
+      link.registering = null;
+      if (s.pendingFuture == link) {
+        s.pendingFuture = null;
+      }
+    } else if (begun instanceof ExecutionState) {
+      s = (ExecutionState) begun;
+    } else {
+      s = ExecutionState.current();  // stageBegin failed: undo its nesting all the same
+    }
+    if (s.stageDepth > 0) {
+      s.stageDepth--;
     }
   }
 
@@ -454,6 +524,9 @@ public final class AgentSupport {
    * or, when hooks are enabled, gets a link of its own (no hooks, no need to track it).
    */
   public static void futureCreated(Object future) {
+    if (Hooks.active == null) {
+      return;  // nothing to track: the stage's link stays pending until its stageEnd
+    }
     ExecutionState s = ExecutionState.current();
     Link link = s.pendingFuture;
     if (link != null) {
@@ -503,6 +576,11 @@ public final class AgentSupport {
     volatile boolean over;
     /** Next link of the same task object, guarded by its {@link Slot}. */
     Link next;
+    /**
+     * The state of the thread registering this stage link, from {@code stageBegin} to {@code
+     * stageEnd} on that thread (so that {@code stageEnd} needs no thread-local lookup).
+     */
+    ExecutionState registering;
 
     Link(String type, boolean periodic) {
       super(type, CURRENT_TRIGGER, true);
@@ -511,6 +589,11 @@ public final class AgentSupport {
 
     Link(String type, long trigger, boolean periodic) {
       super(type, trigger, true);
+      this.periodic = periodic;
+    }
+
+    Link(String type, long trigger, boolean periodic, ExecutionState s) {
+      super(type, trigger, true, s);
       this.periodic = periodic;
     }
 
@@ -582,7 +665,8 @@ public final class AgentSupport {
    * attacher that finds it retired takes a fresh slot, so no link is added to a removed slot.
    */
   private static final class Slot {
-    private Link head;
+    /** Guarded by this slot; set by {@link #attach} while it holds the lock. */
+    Link head;
     private boolean retired;
 
     synchronized boolean add(Link link) {

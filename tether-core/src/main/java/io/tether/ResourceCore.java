@@ -45,7 +45,12 @@ abstract class ResourceCore {
    *     destroy} (only where a destroy hook is enabled now)
    */
   ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable) {
-    ExecutionState s = ExecutionState.current();
+    this(type, triggerAsyncId, destroyWhenUnreachable, ExecutionState.current());
+  }
+
+  /** As {@link #ResourceCore(String, long, boolean)}, linked on the thread whose state is {@code s}. */
+  ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable,
+      ExecutionState s) {
     this.type = type;
     this.asyncId = NEXT_ID.getAndIncrement();
     this.triggerAsyncId = triggerAsyncId == CURRENT_TRIGGER ? s.asyncId : triggerAsyncId;

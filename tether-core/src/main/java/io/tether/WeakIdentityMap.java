@@ -28,6 +28,16 @@ final class WeakIdentityMap<V> {
     return map.remove(new Lookup(key));
   }
 
+  /** Removes the entry of {@code key} if its value is {@code value} (by identity or equals). */
+  boolean remove(Object key, V value) {
+    return map.remove(new Lookup(key), value);
+  }
+
+  /** Replaces the value of {@code key} by {@code next} if it is {@code held} (as CHM does). */
+  boolean replace(Object key, V held, V next) {
+    return map.replace(new Lookup(key), held, next);
+  }
+
   /** Associates {@code value} with {@code key} unless {@code key} already has a value. */
   V putIfAbsent(Object key, V value) {
     return map.putIfAbsent(new WeakKey(key, map), value);

@@ -42,7 +42,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  *       completion methods, and every direct write of its {@code result} field (a stage
  *       registered on a completed source, {@code obtrude*}), raise {@code promiseResolve};
  *       {@code UniCompletion.claim}, the future
- *       handing an async dependent to its executor, links nothing of its own.
+ *       handing an async dependent to its executor, links nothing of its own (its
+ *       {@code execute} call becomes {@code AgentSupport.handOver}; a dependent run on the
+ *       completing thread costs nothing there).
  *   <li><b>threads</b>: a thread is linked in {@code start} ({@code Thread}, and
  *       {@code VirtualThread} on JDK 21+) and {@code run} is its continuation, in {@code Thread}
  *       and in every application subclass that overrides it (only the outermost {@code run} on
@@ -287,7 +289,9 @@ final class Boundaries {
         "futureResultWritten"));
     add("java/util/concurrent/CompletableFuture$UniCompletion",
         Methods.named("claim").descriptor("()Z"),
-        MethodAdvice.enter("handOverBegin", V).exit("handOverEnd", V));
+        MethodAdvice.none().substitute("java/util/concurrent/Executor", "execute",
+            "(Ljava/lang/Runnable;)V", "handOver",
+            "(Ljava/util/concurrent/Executor;Ljava/lang/Runnable;)V"));
   }
 
   private void threads() {
