@@ -1,6 +1,7 @@
 package io.tether;
 
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
@@ -159,50 +160,94 @@ abstract class ResourceCore {
   /**
    * Raises destroy for a resource that became unreachable without being destroyed. Holds only the
    * id, never the resource, or the resource could never become unreachable.
+   *
+   * <p>A phantom reference to the resource, kept reachable in one of {@link #STRIPES} lists (the
+   * stripe by async id, so threads linking and ending resources rarely meet on a lock) until it is
+   * cancelled or the collector enqueues it. Cancelling unlinks it and nothing more: a reference
+   * object that is itself unreachable is never enqueued, so there is nothing to clear. Tether's
+   * own daemon thread ({@code tether-cleaner}, started unlinked) raises destroy for the enqueued.
    */
-  private static final class DestroyWatch implements Runnable {
-    private static final Cleaner CLEANER = createCleaner();
+  private static final class DestroyWatch extends PhantomReference<ResourceCore> {
+    private static final int STRIPES = 16;
+    private static final DestroyWatch[] HEADS = new DestroyWatch[STRIPES];
+    private static final ReferenceQueue<ResourceCore> UNREACHABLE = new ReferenceQueue<>();
 
-    /** Tether's own cleaner thread, started unlinked so that it pins nobody's context. */
-    private static Cleaner createCleaner() {
+    static {
+      for (int i = 0; i < STRIPES; i++) {
+        HEADS[i] = new DestroyWatch();
+      }
+      Thread t = new Thread(DestroyWatch::collected, "tether-cleaner");
+      t.setDaemon(true);
       ExecutionState s = ExecutionState.current();
       s.suppressDepth++;
       try {
-        return Cleaner.create(r -> {
-          Thread t = new Thread(r, "tether-cleaner");
-          t.setDaemon(true);
-          return t;
-        });
+        t.start();
       } finally {
         s.suppressDepth--;
       }
     }
 
     private final long asyncId;
+    /** The stripe's list head (a sentinel), the lock of {@link #prev} and {@link #next}. */
+    private final DestroyWatch head;
+    private DestroyWatch prev;
+    private DestroyWatch next;
     private volatile boolean done;
-    private Cleaner.Cleanable cleanable;
 
-    private DestroyWatch(long asyncId) {
-      this.asyncId = asyncId;
+    /** A stripe's sentinel. */
+    private DestroyWatch() {
+      super(null, null);
+      asyncId = 0;
+      head = this;
+      prev = this;
+      next = this;
+    }
+
+    private DestroyWatch(ResourceCore resource) {
+      super(resource, UNREACHABLE);
+      asyncId = resource.asyncId;
+      head = HEADS[(int) asyncId & (STRIPES - 1)];
+      synchronized (head) {
+        next = head.next;
+        prev = head;
+        head.next.prev = this;
+        head.next = this;
+      }
     }
 
     static DestroyWatch watch(ResourceCore resource) {
-      DestroyWatch w = new DestroyWatch(resource.asyncId);
-      w.cleanable = CLEANER.register(resource, w);
-      return w;
+      return new DestroyWatch(resource);
     }
 
-    /** Destroy was raised another way: the cleaner must not raise it again. */
+    /** Destroy was raised another way: the collector need not tell us any more. */
     void cancel() {
       done = true;
-      cleanable.clean();
+      unlink();
     }
 
-    @Override
-    public void run() {
-      if (!done) {
-        done = true;
-        Hooks.destroyNow(asyncId);
+    private void unlink() {
+      synchronized (head) {
+        if (next != null) {
+          prev.next = next;
+          next.prev = prev;
+          next = null;
+          prev = null;
+        }
+      }
+    }
+
+    private static void collected() {
+      while (true) {
+        try {
+          DestroyWatch w = (DestroyWatch) UNREACHABLE.remove();
+          w.unlink();
+          if (!w.done) {
+            w.done = true;
+            Hooks.destroyNow(w.asyncId);
+          }
+        } catch (Throwable t) {
+          // a daemon: it runs as long as the JVM does; destroyNow reports hook failures itself
+        }
       }
     }
   }
