@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The HTTP experiment's request path without the network (io.tether.benchmarks.RequestPathCost):
+# a new task object to a fixed handler pool, supplyAsync to a worker pool, a dependent stage that
+# reads the request id, 64 requests in flight. Runs it without the agent ("none"), and under
+# Tether's agent with AsyncLocalStorage ("als") and with all hooks enabled, no-op ("hooks"), in
+# fresh JVMs, alternated, REPS times; prints each process's median CPU per request, then per mode
+# the median over processes, Tether's added CPU per request and the ratio none / mode.
+#   scripts/request-path.sh [REPS (5)] [REQUESTS per round (1000000)] [ROUNDS per process (5)]
+# JDK: the java on the PATH, or $JAVA_HOME/bin/java. Builds first.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+reps="${1:-5}"
+requests="${2:-1000000}"
+rounds="${3:-5}"
+for n in "$reps" "$requests" "$rounds"; do
+  case "$n" in
+    ''|*[!0-9]*) echo "usage: $0 [REPS] [REQUESTS] [ROUNDS] (positive integers); was: $*" >&2
+      exit 2 ;;
+  esac
+done
+
+(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -pl tether-benchmarks -am)
+jar="$root/tether-benchmarks/target/benchmarks.jar"
+agent="$root/tether-benchmarks/target/agents/tether-agent.jar"
+echo "# request path: $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"
+
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+for rep in $(seq 1 "$reps"); do
+  for mode in none als hooks; do
+    args=()
+    [ "$mode" != none ] && args=("-javaagent:$agent")
+    line="$("$java" -Xms512m -Xmx512m -XX:+UseG1GC "${args[@]}" -cp "$jar" \
+      io.tether.benchmarks.RequestPathCost "$mode" "$requests" "$rounds" 2>/dev/null | tail -1)"
+    ns="$(echo "$line" | awk '{print $2}')"
+    mismatches="$(echo "$line" | awk '{print $NF}')"
+    echo "process $rep $mode: $ns ns CPU/request, mismatches $mismatches"
+    [ "$mismatches" = 0 ] || { echo "a stage saw another request's id" >&2; exit 1; }
+    echo "$mode $ns" >> "$results"
+  done
+done
+
+median() { grep "^$1 " "$results" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+none="$(median none)"
+echo "| mode | CPU per request (median) | added by Tether | ratio |"
+echo "|---|---:|---:|---:|"
+for mode in none als hooks; do
+  m="$(median "$mode")"
+  awk -v m="$m" -v n="$none" -v mode="$mode" \
+    'BEGIN {printf "| %s | %d ns | %+d ns | %.2f |\n", mode, m, m - n, n / m}'
+done
