@@ -367,6 +367,7 @@ public final class HttpOverheadRunner {
       byMode.computeIfAbsent(run.mode(), m -> new ArrayList<>()).add(run);
     }
     Map<String, double[]> ratios = new LinkedHashMap<>();
+    Map<String, Interval[]> intervals = new LinkedHashMap<>();
     for (Map.Entry<String, List<Run>> entry : byMode.entrySet()) {
       String mode = entry.getKey();
       String platform = mode.substring(0, mode.indexOf('-'));
@@ -380,6 +381,11 @@ public final class HttpOverheadRunner {
       double cpuRatio = 1 / pairedRatio(own, none, Run::cpuMicrosPerRequest);
       double eventRatio = perf ? 1 / pairedRatio(own, none, Run::eventsPerRequest) : Double.NaN;
       ratios.put(mode, new double[] {rpsRatio, cpuRatio});
+      if (none != null) {
+        intervals.put(mode, new Interval[] {
+          medianInterval(pairedRatios(own, none, Run::requestsPerSecond)),
+          medianInterval(pairedRatios(none, own, Run::cpuMicrosPerRequest))});
+      }
       out.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %s | %.2f ms | %.1f us | %s | %s"
           + " |%n", platform.equals("java") ? "Java (Tether)" : "Node 24",
           label(mode.substring(platform.length() + 1)), rps, ratio(rpsRatio), p99 / 1e3, cpu,
@@ -389,8 +395,11 @@ public final class HttpOverheadRunner {
         + " no-tracking run of the same round, median over %d rounds; CPU ratio = CPU per request"
         + " without tracking / with it (1.00 = costs nothing).%n",
         runs.stream().mapToInt(Run::round).max().orElse(0)));
-    target(out, ratios, "java-als", 0.97, "AsyncLocalStorage");
-    target(out, ratios, "java-hooks", 0.90, "all hooks");
+    target(out, ratios, intervals, "java-als", 0.97, "AsyncLocalStorage");
+    target(out, ratios, intervals, "java-hooks", 0.90, "all hooks");
+    out.append("(The interval: the distribution-free confidence interval of the median of the"
+        + " rounds' ratios, from their order statistics. Where it straddles the target, the rounds"
+        + " scatter more than the distance to the target, and this run does not settle it.)\n");
     out.append("\nChecks after the runs (a mismatch is a stage that saw another request's id):\n");
     for (String check : checks) {
       out.append("- ").append(check).append('\n');
@@ -407,15 +416,61 @@ public final class HttpOverheadRunner {
     return out.toString();
   }
 
-  private static void target(StringBuilder out, Map<String, double[]> ratios, String mode,
-      double target, String what) {
+  private static void target(StringBuilder out, Map<String, double[]> ratios,
+      Map<String, Interval[]> intervals, String mode, double target, String what) {
     double[] ratio = ratios.get(mode);
-    if (ratio == null) {
+    Interval[] interval = intervals.get(mode);
+    if (ratio == null || interval == null) {
       return;
     }
     out.append(String.format(Locale.ROOT, "Target %s >= %.2f of no tracking: req/s %.3f (%s),"
-        + " CPU per request %.3f (%s)%n", what, target, ratio[0],
-        ratio[0] >= target ? "met" : "NOT met", ratio[1], ratio[1] >= target ? "met" : "NOT met"));
+        + " CPU per request %.3f (%s)%n", what, target, ratio[0], verdict(ratio[0], interval[0],
+        target), ratio[1], verdict(ratio[1], interval[1], target)));
+  }
+
+  /** Met or not at the median, and whether the median's interval settles it. */
+  static String verdict(double median, Interval interval, double target) {
+    String at = median >= target ? "met" : "NOT met";
+    if (Double.isNaN(interval.low())) {
+      return at;
+    }
+    String where = interval.low() >= target ? "all above the target"
+        : interval.high() < target ? "all below the target" : "straddles the target";
+    return String.format(Locale.ROOT, "%s; %.0f%% interval %.2f-%.2f, %s", at,
+        interval.coverage() * 100, interval.low(), interval.high(), where);
+  }
+
+  /** An interval for a median and the probability that it holds the true median. */
+  record Interval(double low, double high, double coverage) {}
+
+  /**
+   * The distribution-free confidence interval of the median of {@code values}: their k-th
+   * smallest and k-th largest, k the largest with a coverage of at least 95% (the coverage of
+   * {@code [x(k), x(n+1-k)]} is {@code 1 - 2 P(B < k)}, B binomial with n trials of 1/2); with too
+   * few values for 95%, their whole range and its coverage. NaN bounds for no values.
+   */
+  static Interval medianInterval(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    if (n == 0) {
+      return new Interval(Double.NaN, Double.NaN, 0);
+    }
+    int k = 1;
+    while (k + 1 <= (n + 1) / 2 && coverage(n, k + 1) >= 0.95) {
+      k++;
+    }
+    return new Interval(sorted.get(k - 1), sorted.get(n - k), coverage(n, k));
+  }
+
+  /** {@code 1 - 2 P(B < k)} for B binomial with {@code n} trials of probability 1/2. */
+  private static double coverage(int n, int k) {
+    double below = 0;
+    double choose = 1;  // C(n, 0)
+    for (int i = 0; i < k; i++) {
+      below += choose;
+      choose = choose * (n - i) / (i + 1);
+    }
+    return Math.max(0, 1 - 2 * below / Math.pow(2, n));
   }
 
   private static String label(String mode) {
@@ -435,18 +490,21 @@ public final class HttpOverheadRunner {
   /** Median over the rounds of mode / none, each pair from the same round. */
   static double pairedRatio(List<Run> own, List<Run> none,
       java.util.function.ToDoubleFunction<Run> value) {
-    if (none == null) {
-      return Double.NaN;
-    }
+    return none == null ? Double.NaN : median(pairedRatios(own, none, value));
+  }
+
+  /** Each round's {@code value} of {@code own} / that of {@code base} in the same round. */
+  static List<Double> pairedRatios(List<Run> own, List<Run> base,
+      java.util.function.ToDoubleFunction<Run> value) {
     List<Double> ratios = new ArrayList<>();
     for (Run run : own) {
-      for (Run base : none) {
-        if (base.round() == run.round()) {
-          ratios.add(value.applyAsDouble(run) / value.applyAsDouble(base));
+      for (Run other : base) {
+        if (other.round() == run.round()) {
+          ratios.add(value.applyAsDouble(run) / value.applyAsDouble(other));
         }
       }
     }
-    return median(ratios);
+    return ratios;
   }
 
   static double median(List<Double> values) {

@@ -85,10 +85,31 @@ class HttpOverheadRunnerTest {
     assertThat(report).contains("| Java (Tether) | AsyncLocalStorage | 98 | 0.98 |")
         .contains("| Java (Tether) | all hooks (no-op) | 80 | 0.80 |")
         .contains("| Node 24 | AsyncLocalStorage | 49 | 0.98 |")
-        .contains("Target AsyncLocalStorage >= 0.97 of no tracking: req/s 0.980 (met), CPU per"
-            + " request 0.980 (met)")
-        .contains("Target all hooks >= 0.90 of no tracking: req/s 0.800 (NOT met), CPU per request"
-            + " 0.800 (NOT met)");
+        .contains("Target AsyncLocalStorage >= 0.97 of no tracking: req/s 0.980 (met; 0% interval"
+            + " 0.98-0.98, all above the target), CPU per request 0.980 (met;")
+        .contains("Target all hooks >= 0.90 of no tracking: req/s 0.800 (NOT met; 0% interval"
+            + " 0.80-0.80, all below the target), CPU per request 0.800 (NOT met;");
+  }
+
+  @Test
+  void medianInterval_isTheWidestOrderStatisticsPairWithAtLeast95PercentCoverage() {
+    List<Double> seven = List.of(0.89, 0.89, 1.08, 1.00, 1.11, 0.80, 0.81);
+    HttpOverheadRunner.Interval i7 = HttpOverheadRunner.medianInterval(seven);
+    // n = 7: [x(2), x(6)] covers 1 - 2 * 8/128 = 0.875 < 0.95, so the range: 1 - 2/128
+    assertThat(i7.low()).isEqualTo(0.80);
+    assertThat(i7.high()).isEqualTo(1.11);
+    assertThat(i7.coverage()).isCloseTo(1 - 2.0 / 128, within(1e-12));
+    List<Double> nine = List.of(9.0, 1.0, 8.0, 2.0, 7.0, 3.0, 6.0, 4.0, 5.0);
+    HttpOverheadRunner.Interval i9 = HttpOverheadRunner.medianInterval(nine);
+    // n = 9: [x(2), x(8)] covers 1 - 2 * 10/512 = 0.961; [x(3), x(7)] only 0.820
+    assertThat(i9.low()).isEqualTo(2.0);
+    assertThat(i9.high()).isEqualTo(8.0);
+    assertThat(i9.coverage()).isCloseTo(1 - 20.0 / 512, within(1e-12));
+    assertThat(HttpOverheadRunner.verdict(0.89, i7, 0.90))
+        .isEqualTo("NOT met; 98% interval 0.80-1.11, straddles the target");
+    assertThat(HttpOverheadRunner.verdict(0.99,
+        new HttpOverheadRunner.Interval(0.95, 1.02, 0.96), 0.90))
+        .isEqualTo("met; 96% interval 0.95-1.02, all above the target");
   }
 
   @Test
