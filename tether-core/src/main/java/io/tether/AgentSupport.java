@@ -427,7 +427,7 @@ public final class AgentSupport {
     if (!(response instanceof java.util.concurrent.CompletableFuture) || s.suppressDepth > 0) {
       return;
     }
-    Link link = new Link(HTTP_CLIENT_EXCHANGE, false);
+    Link link = new Link(HTTP_CLIENT_EXCHANGE, ResourceCore.CURRENT_TRIGGER, false, s);
     // Tether's own stage: registered under suppression, so it is no resource of its own.
     s.suppressDepth++;
     try {
@@ -532,7 +532,7 @@ public final class AgentSupport {
     if (link != null) {
       s.pendingFuture = null;
     } else if (Hooks.active != null && s.suppressDepth == 0 && !s.inHook) {
-      link = new Link(COMPLETABLE_FUTURE, ResourceCore.CURRENT_TRIGGER, false);
+      link = new Link(COMPLETABLE_FUTURE, ResourceCore.CURRENT_TRIGGER, false, s);
     }
     if (link != null && Hooks.active != null) {
       if (future instanceof LinkHolder) {
@@ -584,11 +584,6 @@ public final class AgentSupport {
 
     Link(String type, boolean periodic) {
       super(type, CURRENT_TRIGGER, true);
-      this.periodic = periodic;
-    }
-
-    Link(String type, long trigger, boolean periodic) {
-      super(type, trigger, true);
       this.periodic = periodic;
     }
 

@@ -157,6 +157,11 @@ abstract class ResourceCore {
     }
   }
 
+  /** Destroy watches held now (resources watched, neither destroyed nor yet collected): for tests. */
+  static int watchesHeld() {
+    return DestroyWatch.held();
+  }
+
   /**
    * Raises destroy for a resource that became unreachable without being destroyed. Holds only the
    * id, never the resource, or the resource could never become unreachable.
@@ -217,6 +222,18 @@ abstract class ResourceCore {
 
     static DestroyWatch watch(ResourceCore resource) {
       return new DestroyWatch(resource);
+    }
+
+    static int held() {
+      int n = 0;
+      for (DestroyWatch head : HEADS) {
+        synchronized (head) {
+          for (DestroyWatch w = head.next; w != head; w = w.next) {
+            n++;
+          }
+        }
+      }
+      return n;
     }
 
     /** Destroy was raised another way: the collector need not tell us any more. */

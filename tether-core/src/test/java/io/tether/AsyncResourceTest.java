@@ -110,6 +110,21 @@ class AsyncResourceTest {
   }
 
   @Test
+  void destroyedResources_leaveNoWatchBehind_andCollectedOnesNeither() throws Exception {
+    recorder.enable();
+    int before = ResourceCore.watchesHeld();
+    for (int i = 0; i < 1000; i++) {
+      new AsyncResource("ENDED", AsyncHooks.executionAsyncId(), false).emitDestroy();
+    }
+    assertThat(ResourceCore.watchesHeld()).as("watches after 1,000 destroyed resources")
+        .isLessThanOrEqualTo(before);
+    long dropped = createAndDrop("DROPPED", false);
+    assertThat(awaitDestroyWithGc(dropped)).isTrue();
+    assertThat(ResourceCore.watchesHeld()).as("watches after a collected resource's destroy")
+        .isLessThanOrEqualTo(before);
+  }
+
+  @Test
   void unreachableResource_requireManualDestroy_getsNoDestroy() throws Exception {
     recorder.enable();
     long manual = createAndDrop("MANUAL", true);
