@@ -1,5 +1,6 @@
 package io.tether;
 
+import io.tether.internal.Tasks;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class AsyncExecutors {
     List<Callable<V>> wrapped = new ArrayList<>(tasks.size());
     for (Callable<V> task : tasks) {
       wrapped.add(new Tasks.OneShotCallable<>(
-          Objects.requireNonNull(task, "tasks must not contain null"), Tasks.EXECUTOR_TASK));
+          Objects.requireNonNull(task, "tasks must not contain null"), ResourceTypes.EXECUTOR_TASK));
     }
     return wrapped;
   }
@@ -109,7 +110,7 @@ public final class AsyncExecutors {
     @Override
     public void execute(Runnable command) {
       Tasks.OneShot task = new Tasks.OneShot(
-          Objects.requireNonNull(command, "command must not be null"), Tasks.EXECUTOR_TASK);
+          Objects.requireNonNull(command, "command must not be null"), ResourceTypes.EXECUTOR_TASK);
       try {
         delegate.execute(task);
       } catch (RuntimeException | Error e) {
@@ -166,7 +167,7 @@ public final class AsyncExecutors {
     @Override
     public <T> Future<T> submit(Callable<T> task) {
       Tasks.OneShotCallable<T> wrapped = new Tasks.OneShotCallable<>(
-          Objects.requireNonNull(task, "task must not be null"), Tasks.EXECUTOR_TASK);
+          Objects.requireNonNull(task, "task must not be null"), ResourceTypes.EXECUTOR_TASK);
       try {
         return delegate.submit(wrapped);
       } catch (RuntimeException | Error e) {
@@ -178,7 +179,7 @@ public final class AsyncExecutors {
     @Override
     public <T> Future<T> submit(Runnable task, T result) {
       Tasks.OneShot wrapped = new Tasks.OneShot(
-          Objects.requireNonNull(task, "task must not be null"), Tasks.EXECUTOR_TASK);
+          Objects.requireNonNull(task, "task must not be null"), ResourceTypes.EXECUTOR_TASK);
       try {
         return delegate.submit(wrapped, result);
       } catch (RuntimeException | Error e) {
@@ -229,7 +230,7 @@ public final class AsyncExecutors {
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
       Tasks.OneShot task = new Tasks.OneShot(
-          Objects.requireNonNull(command, "command must not be null"), Tasks.SCHEDULED_TASK);
+          Objects.requireNonNull(command, "command must not be null"), ResourceTypes.SCHEDULED_TASK);
       try {
         return delegate.schedule(task, delay, unit);
       } catch (RuntimeException | Error e) {
@@ -241,7 +242,7 @@ public final class AsyncExecutors {
     @Override
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
       Tasks.OneShotCallable<V> task = new Tasks.OneShotCallable<>(
-          Objects.requireNonNull(callable, "callable must not be null"), Tasks.SCHEDULED_TASK);
+          Objects.requireNonNull(callable, "callable must not be null"), ResourceTypes.SCHEDULED_TASK);
       try {
         return delegate.schedule(task, delay, unit);
       } catch (RuntimeException | Error e) {

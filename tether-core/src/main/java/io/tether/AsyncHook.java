@@ -1,6 +1,7 @@
 package io.tether;
 
-import java.lang.reflect.Method;
+import io.tether.internal.HookEntry;
+import io.tether.internal.Hooks;
 
 /**
  * A set of {@link AsyncHookCallbacks} that can be switched on and off; made by
@@ -21,33 +22,12 @@ import java.lang.reflect.Method;
  */
 public final class AsyncHook {
 
-  final AsyncHookCallbacks callbacks;
-  final boolean hasInit;
-  final boolean hasBefore;
-  final boolean hasAfter;
-  final boolean hasDestroy;
-  final boolean hasPromiseResolve;
-  /** Guarded by {@link Hooks#LOCK}. */
-  boolean enabled;
+  private final AsyncHookCallbacks callbacks;
+  private final HookEntry entry;
 
   AsyncHook(AsyncHookCallbacks callbacks) {
     this.callbacks = callbacks;
-    Class<?> c = callbacks.getClass();
-    hasInit = overrides(c, "init", long.class, String.class, long.class, Object.class);
-    hasBefore = overrides(c, "before", long.class);
-    hasAfter = overrides(c, "after", long.class);
-    hasDestroy = overrides(c, "destroy", long.class);
-    hasPromiseResolve = overrides(c, "promiseResolve", long.class);
-  }
-
-  /** Whether {@code c} implements the callback, so that dispatch can skip the ones it does not. */
-  private static boolean overrides(Class<?> c, String name, Class<?>... params) {
-    try {
-      Method m = c.getMethod(name, params);
-      return m.getDeclaringClass() != AsyncHookCallbacks.class;
-    } catch (NoSuchMethodException | SecurityException e) {
-      return true;
-    }
+    this.entry = new HookEntry(this, callbacks);
   }
 
   /**
@@ -56,7 +36,7 @@ public final class AsyncHook {
    * @return this hook
    */
   public AsyncHook enable() {
-    Hooks.enable(this);
+    Hooks.enable(entry);
     return this;
   }
 
@@ -66,7 +46,7 @@ public final class AsyncHook {
    * @return this hook
    */
   public AsyncHook disable() {
-    Hooks.disable(this);
+    Hooks.disable(entry);
     return this;
   }
 
@@ -77,9 +57,7 @@ public final class AsyncHook {
 
   /** Whether the hook is enabled now. */
   public boolean isEnabled() {
-    synchronized (Hooks.LOCK) {
-      return enabled;
-    }
+    return Hooks.isEnabled(entry);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.tether;
 
+import io.tether.internal.ExecutionState;
+import io.tether.internal.Hooks;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,8 @@
 package io.tether;
 
+import io.tether.internal.Bound;
+import io.tether.internal.ExecutionState;
+import io.tether.internal.Frame;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;

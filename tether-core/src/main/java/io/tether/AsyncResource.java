@@ -1,5 +1,7 @@
 package io.tether;
 
+import io.tether.internal.Hooks;
+import io.tether.internal.ResourceCore;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;

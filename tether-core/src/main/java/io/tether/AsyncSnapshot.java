@@ -1,5 +1,6 @@
 package io.tether;
 
+import io.tether.internal.ResourceCore;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 public final class AsyncSnapshot extends ResourceCore {
 
   AsyncSnapshot() {
-    super(Bound.TYPE, CURRENT_TRIGGER, true);
+    super(ResourceTypes.BOUND_ANONYMOUS_FN, CURRENT_TRIGGER, true);
   }
 
   /**

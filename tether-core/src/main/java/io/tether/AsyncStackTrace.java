@@ -8,14 +8,20 @@ package io.tether;
  * the README's agent section.
  *
  * <p>Its stack trace is the link point's, application frames first (the JDK's and Tether's frames
- * above the first application frame are left out), at most {@value AsyncStackTraces#MAX_FRAMES}
- * frames; at most {@value AsyncStackTraces#MAX_LINKS} links are added.
+ * above the first application frame are left out), at most 16
+ * frames; at most 8 links are added.
  */
 public final class AsyncStackTrace extends Throwable {
 
   private static final long serialVersionUID = 1L;
 
-  AsyncStackTrace(String message, StackTraceElement[] frames) {
+  /**
+   * A link point's stack.
+   *
+   * @param message what was linked, and on which thread
+   * @param frames the link point's stack, innermost first
+   */
+  public AsyncStackTrace(String message, StackTraceElement[] frames) {
     super(message, null, false, true);
     setStackTrace(frames);
   }

@@ -1,5 +1,7 @@
 package io.tether;
 
+import io.tether.internal.ExecutionState;
+import io.tether.internal.Frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,7 +81,7 @@ class AsyncExecutorsTest {
       }));
       RecordingHook.await(done);
       assertThat(seen).containsExactly("first", "second");
-      assertThat(recorder.idsOfType("EXECUTOR_TASK")).containsExactly(ids[0], ids[1]);
+      assertThat(recorder.idsOfType(ResourceTypes.EXECUTOR_TASK)).containsExactly(ids[0], ids[1]);
       assertThat(recorder.awaitDestroy(ids[1], 5000)).isTrue();
       assertThat(recorder.eventsOf(ids[0])).containsExactly("init", "before", "after", "destroy");
       assertThat(recorder.events()).contains("init " + ids[0] + " EXECUTOR_TASK 1");
@@ -193,7 +195,7 @@ class AsyncExecutorsTest {
     assertThatThrownBy(() -> pool.submit(() -> 1))
         .isInstanceOf(RejectedExecutionException.class);
     blocking.countDown();
-    List<Long> ids = recorder.idsOfType("EXECUTOR_TASK");
+    List<Long> ids = recorder.idsOfType(ResourceTypes.EXECUTOR_TASK);
     assertThat(ids).hasSize(4);
     assertThat(recorder.awaitDestroy(ids.get(2), 5000)).isTrue();
     assertThat(recorder.eventsOf(ids.get(2))).containsExactly("init", "destroy");
@@ -217,7 +219,7 @@ class AsyncExecutorsTest {
     assertThat(callable.get(5, TimeUnit.SECONDS)).isEqualTo("callable");
     RecordingHook.await(ran);
     assertThat(seen[0]).isEqualTo("runnable");
-    List<Long> ids = recorder.idsOfType("SCHEDULED_TASK");
+    List<Long> ids = recorder.idsOfType(ResourceTypes.SCHEDULED_TASK);
     assertThat(ids).hasSize(2);
     assertThat(recorder.awaitDestroy(ids.get(1), 5000)).isTrue();
     assertThat(recorder.eventsOf(ids.get(0))).containsExactly("init", "before", "after", "destroy");

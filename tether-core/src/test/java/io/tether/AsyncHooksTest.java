@@ -1,5 +1,6 @@
 package io.tether;
 
+import io.tether.internal.TestAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -146,8 +147,8 @@ class AsyncHooksTest {
     r.runInAsyncScope(() -> {});
     r.emitDestroy();
     assertThat(inits).hasValue(1);
-    assertThat(Hooks.active.before).isEmpty();
-    assertThat(Hooks.active.init).hasSize(1);
+    assertThat(TestAccess.hooksWith("before")).isZero();
+    assertThat(TestAccess.hooksWith("init")).isEqualTo(1);
   }
 
   @Test
@@ -164,7 +165,7 @@ class AsyncHooksTest {
     assertThat(hook.isEnabled()).isFalse();
     new AsyncResource("NEVER");
     assertThat(recorder.idsOfType("NEVER")).isEmpty();
-    assertThat(Hooks.active).isNull();
+    assertThat(TestAccess.anyHookEnabled()).isFalse();
   }
 
   @Test
@@ -226,7 +227,7 @@ class AsyncHooksTest {
       RecordingHook.await(ran);
       assertThat(recorder.eventsOf(innerId.get())).isEmpty();
       assertThat(recorder.idsOfType("INNER")).isEmpty();
-      assertThat(recorder.idsOfType(Tasks.EXECUTOR_TASK)).isEmpty();
+      assertThat(recorder.idsOfType(ResourceTypes.EXECUTOR_TASK)).isEmpty();
     } finally {
       h.disable();
       pool.shutdown();
@@ -281,7 +282,7 @@ class AsyncHooksTest {
     System.setErr(new java.io.PrintStream(err, true));
     try {
       AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {});
-      new Hooks.DefaultHookErrorHandler()
+      TestAccess.defaultHookErrorHandler()
           .onHookError(hook, "before", 42, new IllegalStateException("broken hook"));
     } finally {
       System.setErr(original);
@@ -352,6 +353,6 @@ class AsyncHooksTest {
 
   @Test
   void noHookEnabled_hookStateIsNull() {
-    assertThat(Hooks.active).isNull();
+    assertThat(TestAccess.anyHookEnabled()).isFalse();
   }
 }

@@ -1,5 +1,6 @@
 package io.tether;
 
+import io.tether.internal.ExecutionState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.tether;
 
+import io.tether.internal.Hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -112,15 +113,15 @@ class AsyncResourceTest {
   @Test
   void destroyedResources_leaveNoWatchBehind_andCollectedOnesNeither() throws Exception {
     recorder.enable();
-    int before = ResourceCore.watchesHeld();
+    int before = Hooks.destroyWatchesHeld();
     for (int i = 0; i < 1000; i++) {
       new AsyncResource("ENDED", AsyncHooks.executionAsyncId(), false).emitDestroy();
     }
-    assertThat(ResourceCore.watchesHeld()).as("watches after 1,000 destroyed resources")
+    assertThat(Hooks.destroyWatchesHeld()).as("watches after 1,000 destroyed resources")
         .isLessThanOrEqualTo(before);
     long dropped = createAndDrop("DROPPED", false);
     assertThat(awaitDestroyWithGc(dropped)).isTrue();
-    assertThat(ResourceCore.watchesHeld()).as("watches after a collected resource's destroy")
+    assertThat(Hooks.destroyWatchesHeld()).as("watches after a collected resource's destroy")
         .isLessThanOrEqualTo(before);
   }
 
@@ -236,10 +237,10 @@ class AsyncResourceTest {
     AsyncSnapshot snap = AsyncLocalStorage.snapshot();
     long[] inside = new long[1];
     snap.run(() -> inside[0] = AsyncHooks.executionAsyncId());
-    assertThat(recorder.idsOfType("bound-anonymous-fn")).containsExactly(inside[0]);
+    assertThat(recorder.idsOfType(ResourceTypes.BOUND_ANONYMOUS_FN)).containsExactly(inside[0]);
     Runnable bound = AsyncLocalStorage.bind(() -> {});
     bound.run();
-    assertThat(recorder.idsOfType("bound-anonymous-fn")).hasSize(2);
+    assertThat(recorder.idsOfType(ResourceTypes.BOUND_ANONYMOUS_FN)).hasSize(2);
     assertThat(recorder.eventsOf(inside[0])).containsExactly("init", "before", "after");
   }
 }

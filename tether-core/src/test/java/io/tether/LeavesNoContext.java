@@ -2,6 +2,9 @@ package io.tether;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.internal.ExecutionState;
+import io.tether.internal.Frame;
+import io.tether.internal.TestAccess;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * unfinished continuation, changed execution ids, or an enabled hook. Cleans up after itself so
  * one leaky test does not fail the next.
  */
-final class LeavesNoContext implements BeforeEachCallback, AfterEachCallback {
+public final class LeavesNoContext implements BeforeEachCallback, AfterEachCallback {
 
   private static final ExtensionContext.Namespace NS =
       ExtensionContext.Namespace.create(LeavesNoContext.class);
@@ -30,21 +33,14 @@ final class LeavesNoContext implements BeforeEachCallback, AfterEachCallback {
     int depth = s.depth();
     long asyncId = s.asyncId;
     long triggerAsyncId = s.triggerAsyncId;
-    Hooks.HookSet hooks = Hooks.active;
+    java.util.Set<AsyncHook> hooks = TestAccess.enabledHooks();
     s.setFrame(Frame.EMPTY);
-    if (hooks != null) {
-      // Disable what the test left enabled through the registry, so that no hook stays
-      // half-enabled (off in the dispatch set, on in its own flag) for the next test.
-      java.util.Set<AsyncHook> left = new java.util.HashSet<>();
-      for (AsyncHook[] byEvent : new AsyncHook[][] {hooks.init, hooks.before, hooks.after,
-          hooks.destroy, hooks.promiseResolve}) {
-        left.addAll(java.util.Arrays.asList(byEvent));
-      }
-      left.forEach(AsyncHook::disable);
-    }
+    // Disable what the test left enabled through the registry, so that no hook stays
+    // half-enabled (off in the dispatch set, on in its own flag) for the next test.
+    hooks.forEach(AsyncHook::disable);
     assertThat(frame).as("context left on the test thread").isSameAs(Frame.EMPTY);
     assertThat(depth).as("continuations left open on the test thread").isZero();
     assertThat(new long[] {asyncId, triggerAsyncId}).as("execution ids").containsExactly(ids);
-    assertThat(hooks).as("hooks left enabled").isNull();
+    assertThat(hooks).as("hooks left enabled").isEmpty();
   }
 }

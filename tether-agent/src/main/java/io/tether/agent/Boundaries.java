@@ -5,6 +5,8 @@ import static io.tether.agent.MethodAdvice.RETURN;
 import static io.tether.agent.MethodAdvice.THIS;
 import static io.tether.agent.MethodAdvice.THROWN;
 
+import io.tether.internal.FutureLinks;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,16 +19,16 @@ import net.bytebuddy.jar.asm.Opcodes;
 /**
  * Every JDK async boundary the agent instruments, family by family (SPEC section 3.3): which
  * methods of which types, and what is woven into each. All the woven calls go to
- * {@code io.tether.AgentAdvice} (on the bootstrap class path), and none of them throws.
+ * {@code io.tether.internal.WovenCalls} (on the bootstrap class path), and none of them throws.
  *
  * <ul>
  *   <li><b>executors</b>: {@code ThreadPoolExecutor} (and so every subclass,
  *       {@code ScheduledThreadPoolExecutor} among them) without wrapping a task: the link is
  *       attached to the task object where it enters the pool (a new worker's first task in
  *       {@code addWorker}, or {@code queue.offer} in {@code execute}, replaced by
- *       {@code AgentSupport.offerTask}: the object the worker will run, also when another agent
+ *       {@code WovenCalls.offerTask}: the object the worker will run, also when another agent
  *       replaced {@code execute}'s argument on the way in), and the worker's {@code task.run()}
- *       in {@code runWorker} becomes {@code AgentSupport.runTask}. Workers are created under
+ *       in {@code runWorker} becomes {@code WovenCalls.runTask}. Workers are created under
  *       suppression, so they start empty. Rejection, {@code remove}, {@code shutdownNow} and
  *       {@code FutureTask.cancel} detach the link. Every other {@code Executor} (third-party,
  *       hand-written) has the task of {@code execute(Runnable)} replaced by a context-carrying
@@ -43,7 +45,7 @@ import net.bytebuddy.jar.asm.Opcodes;
  *       registered on a completed source, {@code obtrude*}), raise {@code promiseResolve};
  *       {@code UniCompletion.claim}, the future
  *       handing an async dependent to its executor, links nothing of its own (its
- *       {@code execute} call becomes {@code AgentSupport.handOver}; a dependent run on the
+ *       {@code execute} call becomes {@code WovenCalls.handOver}; a dependent run on the
  *       completing thread costs nothing there).
  *   <li><b>threads</b>: a thread is linked in {@code start} ({@code Thread}, and
  *       {@code VirtualThread} on JDK 21+) and {@code run} is its continuation, in {@code Thread}
@@ -267,15 +269,18 @@ final class Boundaries {
     linkFieldTypes.add(future);
     MethodAdvice stage = MethodAdvice.enter("stageBegin", O_O, THIS)
         .exit("stageEnd", O_V, ENTER);
-    String[][] kinds = {
-      {"Ljava/util/function/Function;", "0"}, {"Ljava/util/function/BiFunction;", "1"},
-      {"Ljava/util/function/Consumer;", "2"}, {"Ljava/util/function/BiConsumer;", "3"},
-      {"Ljava/util/function/Supplier;", "4"}, {"Ljava/lang/Runnable;", "5"},
+    // The kinds are compile-time constants: reading them loads no class of tether-core.
+    Object[][] kinds = {
+      {"Ljava/util/function/Function;", FutureLinks.FUNCTION},
+      {"Ljava/util/function/BiFunction;", FutureLinks.BI_FUNCTION},
+      {"Ljava/util/function/Consumer;", FutureLinks.CONSUMER},
+      {"Ljava/util/function/BiConsumer;", FutureLinks.BI_CONSUMER},
+      {"Ljava/util/function/Supplier;", FutureLinks.SUPPLIER},
+      {"Ljava/lang/Runnable;", FutureLinks.RUNNABLE},
     };
-    for (String[] kind : kinds) {
-      stage = stage.replace(kind[0], new MethodAdvice.Replacement("stageCallback",
-          "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;",
-          Integer.parseInt(kind[1]), true));
+    for (Object[] kind : kinds) {
+      stage = stage.replace((String) kind[0], new MethodAdvice.Replacement("stageCallback",
+          "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;", (Integer) kind[1], true));
     }
     add(future, Methods.named(STAGE_METHODS).with(Opcodes.ACC_PUBLIC).without(Opcodes.ACC_STATIC),
         stage);

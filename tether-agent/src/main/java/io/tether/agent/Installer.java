@@ -1,6 +1,6 @@
 package io.tether.agent;
 
-import io.tether.AgentSupport;
+import io.tether.AsyncLocalStorage;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,11 +54,11 @@ final class Installer {
   }
 
   /**
-   * Code woven into JDK modules calls {@code io.tether.AgentAdvice} and {@link AgentSupport},
-   * which live in the bootstrap loader's unnamed module: those modules must read it.
+   * Code woven into JDK modules calls {@code io.tether.internal.WovenCalls}, which lives with the
+   * rest of tether-core in the bootstrap loader's unnamed module: those modules must read it.
    */
   private static void letJdkModulesReadTether(Instrumentation inst) {
-    Module tether = AgentSupport.class.getModule();
+    Module tether = AsyncLocalStorage.class.getModule();
     for (String name : new String[] {"java.base", "java.net.http"}) {
       Module module = ModuleLayer.boot().findModule(name).orElse(null);
       if (module != null) {

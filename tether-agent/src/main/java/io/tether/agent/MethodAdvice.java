@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the agent weaves into one method: a call to an {@code io.tether.AgentAdvice} method on
+ * What the agent weaves into one method: a call to an {@code io.tether.internal.WovenCalls} method on
  * entry, one on exit (on every {@code return}, and with {@code onThrowable} also when the method
  * throws, after which the throwable goes on unchanged), arguments replaced on entry, and calls the
  * method makes replaced by static calls. The calls' arguments are tokens: {@link #THIS}, a
@@ -24,8 +24,8 @@ final class MethodAdvice {
   /** The throwable leaving the method, {@code null} on a normal return. */
   static final int THROWN = -4;
 
-  static final String ADVICE = "io/tether/AgentAdvice";
-  static final String SUPPORT = "io/tether/AgentSupport";
+  /** The one class woven code calls (in tether-core, on the bootstrap class path). */
+  static final String ADVICE = "io/tether/internal/WovenCalls";
 
   /** A parameter replaced on entry by the result of a static call on it. */
   static final class Replacement {
@@ -59,7 +59,7 @@ final class MethodAdvice {
   Map<String, String[]> substitutions = new HashMap<>();
   /**
    * By {@code owner.name} of a reference field: after each {@code putfield} of it (outside
-   * constructors), {@code AgentAdvice.<value>(object)} is called with the object written to.
+   * constructors), {@code WovenCalls.<value>(object)} is called with the object written to.
    */
   Map<String, String> fieldWrites = new HashMap<>();
 
@@ -101,7 +101,7 @@ final class MethodAdvice {
     return a;
   }
 
-  /** After each write of reference field {@code owner.name}, {@code AgentAdvice.call(object)}. */
+  /** After each write of reference field {@code owner.name}, {@code WovenCalls.call(object)}. */
   MethodAdvice afterFieldWrite(String owner, String name, String call) {
     MethodAdvice a = copy();
     a.fieldWrites.put(owner + "." + name, call);
@@ -112,7 +112,7 @@ final class MethodAdvice {
     return new MethodAdvice();
   }
 
-  /** On entry, {@code AgentAdvice.name(args)}. */
+  /** On entry, {@code WovenCalls.name(args)}. */
   static MethodAdvice enter(String name, String descriptor, int... args) {
     MethodAdvice a = new MethodAdvice();
     a.enterName = name;
@@ -121,7 +121,7 @@ final class MethodAdvice {
     return a;
   }
 
-  /** On entry, parameter {@code index} becomes {@code AgentAdvice.name(args)}. */
+  /** On entry, parameter {@code index} becomes {@code WovenCalls.name(args)}. */
   static MethodAdvice enterReplacing(int index, String name, String descriptor, int... args) {
     MethodAdvice a = enter(name, descriptor, args);
     a.enterReplaces = index;
@@ -159,11 +159,11 @@ final class MethodAdvice {
     return a;
   }
 
-  /** Each call of {@code owner.name descriptor} becomes a call of static {@code AgentSupport.to}. */
+  /** Each call of {@code owner.name descriptor} becomes a call of static {@code WovenCalls.to}. */
   MethodAdvice substitute(String owner, String name, String descriptor, String to,
       String toDescriptor) {
     MethodAdvice a = copy();
-    a.substitutions.put(owner + "." + name + descriptor, new String[] {SUPPORT, to, toDescriptor});
+    a.substitutions.put(owner + "." + name + descriptor, new String[] {ADVICE, to, toDescriptor});
     return a;
   }
 

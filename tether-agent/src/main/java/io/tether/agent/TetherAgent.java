@@ -59,7 +59,7 @@ public final class TetherAgent {
       return;
     }
     if (options.asyncStackTraces()) {
-      io.tether.AgentSupport.enableAsyncStackTraces();
+      io.tether.internal.AsyncStackTraces.enable();
     }
     Installer.install(inst, options);
     installed = true;

@@ -30,7 +30,7 @@ final class Weaver implements ClassFileTransformer {
 
   static final int ASM_API = Opcodes.ASM9;
   /** The interface of classes given a link field (in tether-core, on the bootstrap path). */
-  static final String LINK_HOLDER = "io/tether/LinkHolder";
+  static final String LINK_HOLDER = "io/tether/internal/LinkHolder";
   static final String LINK_FIELD = "tether$link";
 
   private final Boundaries boundaries;

@@ -3,6 +3,7 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,7 +200,7 @@ class CompletableFutureBoundaryTest {
         inStage[1] = AsyncHooks.triggerAsyncId();
         return x + "!";
       });
-      List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
+      List<Long> futures = recorder.ids(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(2);
       long sourceId = futures.get(0);
       long dependentId = futures.get(1);
@@ -234,7 +235,7 @@ class CompletableFutureBoundaryTest {
         return x;
       });
       CompletableFuture<String> done = CompletableFuture.completedFuture("done");
-      List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
+      List<Long> futures = recorder.ids(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(4);
       long pendingId = futures.get(0);
       long selfId = futures.get(2);
@@ -274,7 +275,7 @@ class CompletableFutureBoundaryTest {
       assertThat(accepted.isDone()).isTrue();
       assertThat(failed.isCompletedExceptionally()).isTrue();
 
-      List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
+      List<Long> futures = recorder.ids(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(6);
       for (long id : futures) {
         assertThat(recorder.await("destroy", id)).as("destroy of future #%d", id).isTrue();

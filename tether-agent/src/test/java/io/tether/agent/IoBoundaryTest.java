@@ -3,6 +3,7 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.ResourceTypes;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,8 +48,8 @@ class IoBoundaryTest {
           .sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
           .thenApply(r -> r.body() + "@" + REQUEST.getStore()));
       assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("hello@caller");
-      assertThat(recorder.ids("HTTP_CLIENT_EXCHANGE")).hasSize(1);
-      long exchange = recorder.ids("HTTP_CLIENT_EXCHANGE").get(0);
+      assertThat(recorder.ids(ResourceTypes.HTTP_CLIENT_EXCHANGE)).hasSize(1);
+      long exchange = recorder.ids(ResourceTypes.HTTP_CLIENT_EXCHANGE).get(0);
       assertThat(recorder.await("destroy", exchange)).isTrue();
       assertThat(recorder.of(exchange)).containsExactly("init", "before", "after", "destroy");
     } finally {

@@ -3,6 +3,7 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.ResourceTypes;
 import com.alibaba.ttl.TransmittableThreadLocal;
 import com.alibaba.ttl.threadpool.agent.TtlAgent;
 import io.opentelemetry.context.Context;
@@ -78,7 +79,7 @@ class PeerAgentTest {
       assertThat(tetherFirst).as(firstAgent).isTrue();
     }
     if (tetherFirst) {
-      assertThat(io.tether.LinkHolder.class)
+      assertThat(io.tether.internal.LinkHolder.class)
           .isAssignableFrom(java.util.concurrent.CompletableFuture.class);
     }
   }
@@ -131,7 +132,7 @@ class PeerAgentTest {
       // execute and submit are a task each; the tasks of supplyAsync and of the async dependent
       // (handed to the pool when its source completes) are their futures' business.
       List<Long> tasks = new ArrayList<>();
-      for (long id : recorder.ids("EXECUTOR_TASK")) {
+      for (long id : recorder.ids(ResourceTypes.EXECUTOR_TASK)) {
         if (recorder.triggerOf(id) == submitter) {
           tasks.add(id);
         }

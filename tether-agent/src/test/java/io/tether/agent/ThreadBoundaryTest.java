@@ -3,6 +3,7 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
 import java.util.Timer;
 import java.util.TimerTask;
@@ -35,7 +36,7 @@ class ThreadBoundaryTest {
       REQUEST.run("starter", t::start);
       t.join();
       assertThat(seen[0]).isEqualTo("starter");
-      assertThat(recorder.ids("THREAD")).containsExactly(ids[0]);
+      assertThat(recorder.ids(ResourceTypes.THREAD)).containsExactly(ids[0]);
       assertThat(ids[1]).isEqualTo(AsyncHooks.executionAsyncId());
       assertThat(recorder.await("destroy", ids[0])).isTrue();
       assertThat(recorder.of(ids[0])).containsExactly("init", "before", "after", "destroy");
@@ -149,7 +150,7 @@ class ThreadBoundaryTest {
       assertThat(periodic.cancel()).isTrue();
       assertThat(seen).allMatch("periodic"::equals);
       long id = ids.get(0);
-      assertThat(recorder.ids("TIMER_TASK")).contains(id);
+      assertThat(recorder.ids(ResourceTypes.TIMER_TASK)).contains(id);
       assertThat(recorder.await("destroy", id)).isTrue();
     } finally {
       timer.cancel();

@@ -4,6 +4,7 @@ import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +68,7 @@ class ThreadPoolBoundaryTest {
         ids[0] = AsyncHooks.executionAsyncId();
         ids[1] = AsyncHooks.triggerAsyncId();
       }).get(5, TimeUnit.SECONDS);
-      List<Long> tasks = recorder.ids("EXECUTOR_TASK");
+      List<Long> tasks = recorder.ids(ResourceTypes.EXECUTOR_TASK);
       assertThat(tasks).containsExactly(ids[0]);
       assertThat(ids[1]).isEqualTo(AsyncHooks.executionAsyncId());
       assertThat(recorder.await("destroy", ids[0])).isTrue();
@@ -256,7 +257,7 @@ class ThreadPoolBoundaryTest {
       assertThat(seen).allMatch("periodic"::equals);
       long id = ids.get(0);
       assertThat(ids).allMatch(i -> i == id);
-      assertThat(recorder.ids("SCHEDULED_TASK")).contains(id);
+      assertThat(recorder.ids(ResourceTypes.SCHEDULED_TASK)).contains(id);
       assertThat(recorder.await("destroy", id)).isTrue();
       List<String> events = recorder.of(id);
       assertThat(events.get(0)).isEqualTo("init");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.AsyncLocalStorage;
-import io.tether.LinkHolder;
+import io.tether.internal.LinkHolder;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ class VirtualThreadBoundaryTest {
       t2.join();
       assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo("ofVirtual");
       assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo("startVirtualThread");
-      assertThat(recorder.ids("VIRTUAL_THREAD")).contains(id[0]);
+      assertThat(recorder.ids(ResourceTypes.VIRTUAL_THREAD)).contains(id[0]);
     }
   }
 

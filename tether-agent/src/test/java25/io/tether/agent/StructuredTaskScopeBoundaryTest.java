@@ -3,6 +3,7 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ class StructuredTaskScopeBoundaryTest {
       }
       for (int i = 0; i < 3; i++) {
         assertThat(forks.get(i).get()).isEqualTo("fork " + i);
-        assertThat(recorder.ids("VIRTUAL_THREAD")).contains(ids[i]);
+        assertThat(recorder.ids(ResourceTypes.VIRTUAL_THREAD)).contains(ids[i]);
       }
     }
   }

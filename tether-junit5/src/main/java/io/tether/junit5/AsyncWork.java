@@ -1,5 +1,7 @@
 package io.tether.junit5;
 
+import io.tether.ResourceTypes;
+import io.tether.internal.CallSites;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
@@ -104,21 +106,21 @@ public final class AsyncWork {
     /** What it is doing: queued, running, still alive, still scheduled, never completed... */
     public String state() {
       switch (type) {
-        case "COMPLETABLE_FUTURE":
+        case ResourceTypes.COMPLETABLE_FUTURE:
           return "never completed";
-        case "THREAD":
-        case "VIRTUAL_THREAD":
+        case ResourceTypes.THREAD:
+        case ResourceTypes.VIRTUAL_THREAD:
           return running ? "still alive" : "not started";
-        case "TIMER_TASK":
-        case "SCHEDULED_TASK":
+        case ResourceTypes.TIMER_TASK:
+        case ResourceTypes.SCHEDULED_TASK:
           return running ? "running" : runs > 0 ? "still scheduled (ran " + runs + " times)"
               : "still scheduled";
-        case "EXECUTOR_TASK":
-        case "FORK_JOIN_TASK":
+        case ResourceTypes.EXECUTOR_TASK:
+        case ResourceTypes.FORK_JOIN_TASK:
           return running ? "running" : runs > 0 ? "not destroyed after " + runs + " runs"
               : "queued, never run";
-        case "HTTP_CLIENT_EXCHANGE":
-        case "NIO_COMPLETION":
+        case ResourceTypes.HTTP_CLIENT_EXCHANGE:
+        case ResourceTypes.NIO_COMPLETION:
           return running ? "running its completion" : "waiting for its completion";
         default:
           return running ? "running" : runs > 0 ? "not destroyed after " + runs + " runs"
@@ -219,7 +221,7 @@ public final class AsyncWork {
     @Override
     public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
       Scope scope = CURRENT.getStore();
-      if (scope == null || scope.closed || type.equals("bound-anonymous-fn")) {
+      if (scope == null || scope.closed || type.equals(ResourceTypes.BOUND_ANONYMOUS_FN)) {
         return;
       }
       scope.add(new Leftover(scope, asyncId, type, callSite(),
@@ -271,9 +273,6 @@ public final class AsyncWork {
   }
 
   private static boolean internal(String c) {
-    return c.startsWith("java.") || c.startsWith("javax.") || c.startsWith("jdk.")
-        || c.startsWith("sun.") || c.startsWith("com.sun.") || c.startsWith("org.junit.")
-        || c.equals(AsyncWork.class.getName()) || c.startsWith(AsyncWork.class.getName() + "$")
-        || c.startsWith("io.tether.") && c.indexOf('.', 10) < 0;
+    return CallSites.isInternal(c, AsyncWork.class) || c.startsWith("org.junit.");
   }
 }

@@ -1,5 +1,6 @@
 package io.tether.trace;
 
+import io.tether.internal.CallSites;
 import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
@@ -38,7 +39,6 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   private static final StackWalker WALKER = StackWalker.getInstance();
   /** This class's name (its nested classes' too), wherever the agent relocated it. */
-  private static final String SELF = TraceRecorder.class.getName();
 
   private final int mask;
   private final byte[] kinds;
@@ -207,11 +207,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   }
 
   static boolean internal(String className) {
-    return className.startsWith("java.") || className.startsWith("javax.")
-        || className.startsWith("jdk.") || className.startsWith("sun.")
-        || className.startsWith("com.sun.") || className.equals(SELF)
-        || className.startsWith(SELF) && className.charAt(SELF.length()) == '$'
-        || className.startsWith("io.tether.") && className.indexOf('.', 10) < 0;
+    return CallSites.isInternal(className, TraceRecorder.class);
   }
 
   // ---------------------------------------------------------------------------------------------

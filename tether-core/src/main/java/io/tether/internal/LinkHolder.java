@@ -1,7 +1,7 @@
-package io.tether;
+package io.tether.internal;
 
 /**
- * Not API: a class the agent gave a field of its own when the class was loaded, where Tether keeps
+ * Not public API: a class the agent gave a field of its own when the class was loaded, where Tether keeps
  * the link of each instance instead of in a weak identity map. The agent adds this interface, a
  * private transient field and these two methods to {@code CompletableFuture} when it is loaded
  * after the agent (the usual case with {@code -javaagent}); loaded before (an agent attached at

@@ -1,11 +1,11 @@
-package io.tether;
+package io.tether.internal;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A concurrent map keyed by object identity that does not keep its keys alive: how the agent
+ * Not public API. A concurrent map keyed by object identity that does not keep its keys alive: how the agent
  * attaches a link to the application's own task object without wrapping it (so that queues,
  * {@code remove}, {@code shutdownNow} and rejection handlers see the application's object).
  *
@@ -60,11 +60,11 @@ final class WeakIdentityMap<V> {
       Thread t = new Thread(Expunger::run, "tether-expunge");
       t.setDaemon(true);
       ExecutionState s = ExecutionState.current();
-      s.suppressDepth++;
+      Nesting.suppressBegin(s);
       try {
         t.start();
       } finally {
-        s.suppressDepth--;
+        Nesting.suppressEnd(s);
       }
     }
 

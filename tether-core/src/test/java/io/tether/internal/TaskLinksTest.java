@@ -1,5 +1,8 @@
-package io.tether;
+package io.tether.internal;
 
+import io.tether.AsyncLocalStorage;
+import io.tether.LeavesNoContext;
+import io.tether.ResourceTypes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -12,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The links the agent attaches to task objects ({@link AgentSupport#linkTask},
- * {@link AgentSupport#beginTask}, {@link AgentSupport#dropTask}): one link is the map's value
+ * The links the agent attaches to task objects ({@link TaskLinks#linkTask},
+ * {@link TaskRuns#begin}, {@link TaskLinks#dropTask}): one link is the map's value
  * itself, several share a slot; whichever way, every link attached is taken exactly once, in
  * order, also when attachers and takers of one task object race.
  */
@@ -27,44 +30,45 @@ class TaskLinksTest {
   void linksOfOneTask_areTakenOldestFirst_andTheTaskIsUnlinkedAfterTheLast() {
     Object task = new Object();
     for (int i = 1; i <= 3; i++) {
-      SUBMISSION.run(i, () -> AgentSupport.linkTask(task, AgentSupport.EXECUTOR_TASK, false));
+      SUBMISSION.run(i, () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
     }
-    assertThat(AgentSupport.isLinked(task)).isTrue();
+    assertThat(TaskLinks.isLinked(task)).isTrue();
     List<Integer> seen = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      Object begun = AgentSupport.beginTask(task);
+      Link begun = TaskRuns.begin(task);
       seen.add(SUBMISSION.getStore());
-      AgentSupport.endTask(begun, true);
+      TaskRuns.end(begun, ExecutionState.current(), true);
     }
     assertThat(seen).containsExactly(1, 2, 3);
-    assertThat(AgentSupport.isLinked(task)).isFalse();
-    assertThat(AgentSupport.beginTask(task)).as("nothing left to run").isNull();
+    assertThat(TaskLinks.isLinked(task)).isFalse();
+    assertThat(TaskRuns.begin(task)).as("nothing left to run").isNull();
   }
 
   @Test
   void dropTask_detachesTheNewestLink() {
     Object task = new Object();
-    SUBMISSION.run(1, () -> AgentSupport.linkTask(task, AgentSupport.EXECUTOR_TASK, false));
-    SUBMISSION.run(2, () -> AgentSupport.linkTask(task, AgentSupport.EXECUTOR_TASK, false));
-    AgentSupport.dropTask(task);
-    Object begun = AgentSupport.beginTask(task);
+    SUBMISSION.run(1, () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
+    SUBMISSION.run(2, () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
+    TaskLinks.dropTask(task);
+    Link begun = TaskRuns.begin(task);
     assertThat(SUBMISSION.getStore()).isEqualTo(1);
-    AgentSupport.endTask(begun, true);
-    assertThat(AgentSupport.isLinked(task)).isFalse();
+    TaskRuns.end(begun, ExecutionState.current(), true);
+    assertThat(TaskLinks.isLinked(task)).isFalse();
   }
 
   @Test
   void periodicLink_staysAttachedAcrossRuns_untilDropped() {
     Object task = new Object();
-    SUBMISSION.run(7, () -> AgentSupport.linkTask(task, AgentSupport.SCHEDULED_TASK, true));
+    SUBMISSION.run(7,
+        () -> TaskLinks.linkTask(task, ResourceTypes.SCHEDULED_TASK, true, ExecutionState.current()));
     for (int run = 0; run < 3; run++) {
-      Object begun = AgentSupport.beginTask(task);
+      Link begun = TaskRuns.begin(task);
       assertThat(SUBMISSION.getStore()).isEqualTo(7);
-      AgentSupport.endTask(begun, false);
+      TaskRuns.end(begun, ExecutionState.current(), false);
     }
-    assertThat(AgentSupport.isLinked(task)).isTrue();
-    AgentSupport.dropTask(task);
-    assertThat(AgentSupport.isLinked(task)).isFalse();
+    assertThat(TaskLinks.isLinked(task)).isTrue();
+    TaskLinks.dropTask(task);
+    assertThat(TaskLinks.isLinked(task)).isFalse();
   }
 
   /**
@@ -94,7 +98,7 @@ class TaskLinksTest {
           Object task = tasks[i % tasks.length];
           int submission = i;
           SUBMISSION.run(submission,
-              () -> AgentSupport.linkTask(task, AgentSupport.EXECUTOR_TASK, false));
+              () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
           ready.add(task);  // one queue entry per link, as a pool's queue holds
         }
       }));
@@ -108,14 +112,14 @@ class TaskLinksTest {
             Thread.onSpinWait();
             continue;
           }
-          Object begun = AgentSupport.beginTask(task);
+          Link begun = TaskRuns.begin(task);
           Integer submission = SUBMISSION.getStore();
           if (submission == null || tasks[submission % tasks.length] != task) {
             wrongContext.incrementAndGet();
           } else {
             runs[submission].incrementAndGet();
           }
-          AgentSupport.endTask(begun, true);
+          TaskRuns.end(begun, ExecutionState.current(), true);
           taken.incrementAndGet();
         }
       }));
@@ -130,7 +134,7 @@ class TaskLinksTest {
       assertThat(runs[i].get()).as("runs of submission %d", i).isEqualTo(1);
     }
     for (Object task : tasks) {
-      assertThat(AgentSupport.isLinked(task)).isFalse();
+      assertThat(TaskLinks.isLinked(task)).isFalse();
     }
   }
 

@@ -1,5 +1,6 @@
-package io.tether;
+package io.tether.internal;
 
+import io.tether.AsyncLocalStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

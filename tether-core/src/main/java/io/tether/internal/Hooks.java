@@ -1,13 +1,14 @@
-package io.tether;
+package io.tether.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.HookErrorHandler;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Hook registry and dispatch.
+ * Not public API. The hook registry and dispatch of hook events.
  *
  * <p>Invariants: {@link #active} is {@code null} whenever no hook is enabled, so the whole cost of
  * the hook machinery on a path with no hook is one volatile read and a null check. Otherwise it is
@@ -18,20 +19,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * it did to the thread's context undone before the next callback, so it cannot corrupt the
  * application's context.
  */
-final class Hooks {
+public final class Hooks {
 
   static final Object LOCK = new Object();
 
   /** The enabled hooks, or {@code null} when there are none. */
   static volatile HookSet active;
 
-  private static final List<AsyncHook> ENABLED = new ArrayList<>();
+  private static final List<HookEntry> ENABLED = new ArrayList<>();
 
   private static volatile HookErrorHandler errorHandler = new DefaultHookErrorHandler();
 
   private Hooks() {}
 
-  static void enable(AsyncHook hook) {
+  /** Enables {@code hook}: from the next event on, it receives events. Idempotent. */
+  public static void enable(HookEntry hook) {
     synchronized (LOCK) {
       if (!hook.enabled) {
         hook.enabled = true;
@@ -41,7 +43,8 @@ final class Hooks {
     }
   }
 
-  static void disable(AsyncHook hook) {
+  /** Disables {@code hook}: from the next event on, it receives none. Idempotent. */
+  public static void disable(HookEntry hook) {
     synchronized (LOCK) {
       if (hook.enabled) {
         hook.enabled = false;
@@ -51,7 +54,15 @@ final class Hooks {
     }
   }
 
-  static HookErrorHandler setErrorHandler(HookErrorHandler handler) {
+  /** Whether {@code hook} is enabled now. */
+  public static boolean isEnabled(HookEntry hook) {
+    synchronized (LOCK) {
+      return hook.enabled;
+    }
+  }
+
+  /** Sets the policy for hook failures; returns the previous one. */
+  public static HookErrorHandler setErrorHandler(HookErrorHandler handler) {
     HookErrorHandler previous = errorHandler;
     errorHandler = handler;
     return previous;
@@ -66,7 +77,7 @@ final class Hooks {
   }
 
   /** Whether some enabled hook has a destroy callback: only then is destroy worth tracking. */
-  static boolean destroyTracked() {
+  public static boolean destroyTracked() {
     HookSet h = active;
     return h != null && h.destroy.length > 0;
   }
@@ -76,8 +87,13 @@ final class Hooks {
    * the event is raised inside the application's code ({@link AsyncResource#emitDestroy()}, a
    * {@code CompletableFuture} completed by a call of the application's).
    */
-  static void destroyLater(long asyncId) {
+  public static void destroyLater(long asyncId) {
     DestroyThread.add(asyncId);
+  }
+
+  /** Destroy watches held now (resources watched, neither destroyed nor yet collected): for tests. */
+  public static int destroyWatchesHeld() {
+    return DestroyWatch.held();
   }
 
   /** Delivers destroy of {@code asyncId} to the enabled hooks, now, on this thread. */
@@ -90,34 +106,34 @@ final class Hooks {
 
   /** The enabled hooks at one moment, split by callback so dispatch skips hooks that lack one. */
   static final class HookSet {
-    final AsyncHook[] init;
-    final AsyncHook[] before;
-    final AsyncHook[] after;
-    final AsyncHook[] destroy;
-    final AsyncHook[] promiseResolve;
+    final HookEntry[] init;
+    final HookEntry[] before;
+    final HookEntry[] after;
+    final HookEntry[] destroy;
+    final HookEntry[] promiseResolve;
 
-    HookSet(List<AsyncHook> hooks) {
-      init = hooks.stream().filter(h -> h.hasInit).toArray(AsyncHook[]::new);
-      before = hooks.stream().filter(h -> h.hasBefore).toArray(AsyncHook[]::new);
-      after = hooks.stream().filter(h -> h.hasAfter).toArray(AsyncHook[]::new);
-      destroy = hooks.stream().filter(h -> h.hasDestroy).toArray(AsyncHook[]::new);
-      promiseResolve = hooks.stream().filter(h -> h.hasPromiseResolve).toArray(AsyncHook[]::new);
+    HookSet(List<HookEntry> hooks) {
+      init = hooks.stream().filter(h -> h.hasInit).toArray(HookEntry[]::new);
+      before = hooks.stream().filter(h -> h.hasBefore).toArray(HookEntry[]::new);
+      after = hooks.stream().filter(h -> h.hasAfter).toArray(HookEntry[]::new);
+      destroy = hooks.stream().filter(h -> h.hasDestroy).toArray(HookEntry[]::new);
+      promiseResolve = hooks.stream().filter(h -> h.hasPromiseResolve).toArray(HookEntry[]::new);
     }
 
     void init(ExecutionState s, long asyncId, String type, long triggerAsyncId, Object resource) {
-      AsyncHook[] hooks = init;
+      HookEntry[] hooks = init;
       if (hooks.length == 0 || s.inHook) {
         return;
       }
       s.inHook = true;
       try {
-        for (AsyncHook hook : hooks) {
+        for (HookEntry hook : hooks) {
           Frame frame = s.frame;
           try {
             hook.callbacks.init(asyncId, type, triggerAsyncId, resource);
           } catch (Throwable t) {
             s.setFrame(frame);
-            report(hook, "init", asyncId, t);
+            report(hook.hook, "init", asyncId, t);
           }
         }
       } finally {
@@ -148,13 +164,13 @@ final class Hooks {
   private static final int PROMISE_RESOLVE = 3;
   private static final String[] EVENT_NAMES = {"before", "after", "destroy", "promiseResolve"};
 
-  private static void dispatch(ExecutionState s, AsyncHook[] hooks, int event, long asyncId) {
+  private static void dispatch(ExecutionState s, HookEntry[] hooks, int event, long asyncId) {
     if (hooks.length == 0 || s.inHook) {
       return;
     }
     s.inHook = true;
     try {
-      for (AsyncHook hook : hooks) {
+      for (HookEntry hook : hooks) {
         Frame frame = s.frame;
         try {
           AsyncHookCallbacks c = hook.callbacks;
@@ -174,68 +190,11 @@ final class Hooks {
           }
         } catch (Throwable t) {
           s.setFrame(frame);
-          report(hook, EVENT_NAMES[event], asyncId, t);
+          report(hook.hook, EVENT_NAMES[event], asyncId, t);
         }
       }
     } finally {
       s.inHook = false;
-    }
-  }
-
-  /**
-   * The daemon thread that delivers destroy events raised inside application code. It is a plain
-   * thread fed by a lock-free queue, not an executor, so that no instrumentation ever treats its
-   * work as application work. Under a steady stream of events (every completed future of a busy
-   * server) it wakes about once a millisecond and delivers what gathered, rather than once an
-   * event; idle, it parks until the next event unparks it.
-   */
-  private static final class DestroyThread {
-    private static final ConcurrentLinkedQueue<Long> QUEUE = new ConcurrentLinkedQueue<>();
-    private static final long GATHER_NANOS = 1_000_000;
-    private static volatile boolean sleeping;
-    private static final Thread THREAD;
-
-    static {
-      Thread t = new Thread(DestroyThread::drain, "tether-destroy");
-      t.setDaemon(true);
-      ExecutionState s = ExecutionState.current();
-      s.suppressDepth++;  // Tether's own thread: the agent must not link it to anyone's context
-      try {
-        t.start();
-      } finally {
-        s.suppressDepth--;
-      }
-      THREAD = t;
-    }
-
-    static void add(long asyncId) {
-      QUEUE.offer(asyncId);
-      if (sleeping) {  // read after the offer: a thread going to sleep re-reads the queue after
-        LockSupport.unpark(THREAD);
-      }
-    }
-
-    private static void drain() {
-      ExecutionState.current().asyncId = 0;
-      while (true) {
-        try {
-          Thread.interrupted();  // a stray interrupt must not turn park() into a busy loop
-          Long id;
-          while ((id = QUEUE.poll()) != null) {
-            destroyNow(id);
-          }
-          LockSupport.parkNanos(GATHER_NANOS);
-          if (QUEUE.isEmpty()) {
-            sleeping = true;
-            if (QUEUE.isEmpty()) {  // re-read after announcing the sleep: no event is missed
-              LockSupport.park();
-            }
-            sleeping = false;
-          }
-        } catch (Throwable t) {
-          // destroyNow reports callback failures itself; keep delivering whatever else happens
-        }
-      }
     }
   }
 
@@ -250,7 +209,7 @@ final class Hooks {
       long n = count.incrementAndGet();
       if (n <= FULL_REPORTS) {
         StringBuilder b = new StringBuilder()
-            .append("[tether] async hook ").append(hook.callbacks.getClass().getName())
+            .append("[tether] async hook ").append(hook.callbacks().getClass().getName())
             .append(" threw in ").append(event).append("(asyncId=").append(asyncId)
             .append("); the application was not affected")
             .append(disableOnError ? "; the hook is now disabled" : "")

@@ -1,4 +1,4 @@
-package io.tether;
+package io.tether.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

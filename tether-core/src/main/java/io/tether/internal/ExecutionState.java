@@ -1,7 +1,7 @@
-package io.tether;
+package io.tether.internal;
 
 /**
- * What one thread is executing: its current {@link Frame}, the async id, trigger id and resource of
+ * Not public API. What one thread is executing: its current {@link Frame}, the async id, trigger id and resource of
  * the continuation it runs, and a stack of what to restore when that continuation ends.
  *
  * <p>Invariants: an instance is confined to its thread (reached only through {@link #current()}),
@@ -11,10 +11,10 @@ package io.tether;
  * so entering and leaving a continuation allocates nothing once the thread has reached its deepest
  * nesting.
  */
-final class ExecutionState {
+public final class ExecutionState {
 
   /** The resource of the main thread's top level, returned by {@code executionAsyncResource()}. */
-  static final Object TOP_LEVEL = new Object() {
+  public static final Object TOP_LEVEL = new Object() {
     @Override
     public String toString() {
       return "TopLevel";
@@ -25,28 +25,28 @@ final class ExecutionState {
       ThreadLocal.withInitial(ExecutionState::new);
 
   /** The current frame; change it only through {@link #setFrame}. */
-  Frame frame = Frame.EMPTY;
+  public Frame frame = Frame.EMPTY;
   /**
-   * Copies of the current frame's first entry, so that {@link AsyncLocalStorage#getStore()} of the
+   * Copies of the current frame's first entry, so that {@code AsyncLocalStorage.getStore()} of the
    * first storage reads the thread's state object alone: one dependent load fewer on the hottest
    * path there is.
    */
-  Object key0;
-  Object epoch0;
-  Object value0;
-  long asyncId;
-  long triggerAsyncId;
-  Object resource;
+  public Object key0;
+  public Object epoch0;
+  public Object value0;
+  public long asyncId;
+  public long triggerAsyncId;
+  public Object resource;
   /** True while this thread runs hook callbacks: async work linked then produces no hook events. */
   boolean inHook;
-  /** Nesting of agent-woven linking methods: only the outermost links. */
+  /** Nesting of agent-woven linking methods, in {@link Nesting}'s states: only the outermost links. */
   int linkDepth;
   /** Nesting of a pool's own thread creation: threads started there link nothing. */
   int suppressDepth;
   /** Nesting of {@code CompletableFuture} stage registration: only the outermost links. */
   int stageDepth;
   /** The link of the future that the stage being registered is about to create. */
-  AgentSupport.Link pendingFuture;
+  Link pendingFuture;
 
   private static final int SAVED_REFS = 3;
   private static final int SAVED_IDS = 3;
@@ -62,7 +62,8 @@ final class ExecutionState {
     }
   }
 
-  static ExecutionState current() {
+  /** This thread's state. */
+  public static ExecutionState current() {
     return STATE.get();
   }
 
@@ -75,7 +76,7 @@ final class ExecutionState {
   }
 
   /** Makes {@code f} the current frame. */
-  void setFrame(Frame f) {
+  public void setFrame(Frame f) {
     frame = f;
     key0 = f.key0;
     epoch0 = f.epoch0;
@@ -117,7 +118,7 @@ final class ExecutionState {
     int i = SAVED_IDS * d;
     setFrame((Frame) savedRefs[r]);
     resource = savedRefs[r + 1];
-    pendingFuture = (AgentSupport.Link) savedRefs[r + 2];
+    pendingFuture = (Link) savedRefs[r + 2];
     savedRefs[r] = null;
     savedRefs[r + 1] = null;
     savedRefs[r + 2] = null;
@@ -128,7 +129,7 @@ final class ExecutionState {
   }
 
   /** Nesting depth of continuations on this thread; 0 outside any. */
-  int depth() {
+  public int depth() {
     return depth;
   }
 }

@@ -1,20 +1,18 @@
-package io.tether;
+package io.tether.internal;
 
+import io.tether.ResourceTypes;
 import java.util.concurrent.Callable;
 
 /**
- * The application's tasks as async resources: each wrapper is linked where the task is handed to
+ * Not public API. The application's tasks as async resources, for {@code AsyncExecutors}: each wrapper is linked where the task is handed to
  * an executor and runs the task in the context of that link point.
  */
-final class Tasks {
-
-  static final String EXECUTOR_TASK = "EXECUTOR_TASK";
-  static final String SCHEDULED_TASK = "SCHEDULED_TASK";
+public final class Tasks {
 
   private Tasks() {}
 
   /** The application's own task behind {@code task}, if {@code task} is one of our wrappers. */
-  static Object unwrap(Object task) {
+  public static Object unwrap(Object task) {
     if (task instanceof OneShot) {
       return ((OneShot) task).task;
     }
@@ -28,17 +26,18 @@ final class Tasks {
   }
 
   /** The wrapper was dropped before it ran (rejected, or drained by {@code shutdownNow}). */
-  static void dropped(Object task) {
+  public static void dropped(Object task) {
     if (task instanceof ResourceCore) {
       ((ResourceCore) task).ended();
     }
   }
 
   /** A task that runs once; destroy follows its run. */
-  static final class OneShot extends ResourceCore implements Runnable {
+  public static final class OneShot extends ResourceCore implements Runnable {
     final Runnable task;
 
-    OneShot(Runnable task, String type) {
+    /** {@code task} linked here as a resource of {@code type}. */
+    public OneShot(Runnable task, String type) {
       super(type, CURRENT_TRIGGER, true);
       this.task = task;
     }
@@ -59,10 +58,11 @@ final class Tasks {
   }
 
   /** A callable that runs once; destroy follows its call. */
-  static final class OneShotCallable<V> extends ResourceCore implements Callable<V> {
+  public static final class OneShotCallable<V> extends ResourceCore implements Callable<V> {
     final Callable<V> task;
 
-    OneShotCallable(Callable<V> task, String type) {
+    /** {@code task} linked here as a resource of {@code type}. */
+    public OneShotCallable(Callable<V> task, String type) {
       super(type, CURRENT_TRIGGER, true);
       this.task = task;
     }
@@ -89,13 +89,14 @@ final class Tasks {
    * {@code running} and {@code over} are volatile and written before the other is read, so at
    * least one side of a race between a run and a cancel sees the other and raises destroy.
    */
-  static final class Periodic extends ResourceCore implements Runnable {
+  public static final class Periodic extends ResourceCore implements Runnable {
     final Runnable task;
     private volatile boolean running;
     private volatile boolean over;
 
-    Periodic(Runnable task) {
-      super(SCHEDULED_TASK, CURRENT_TRIGGER, true);
+    /** {@code task} linked here as a periodic {@code SCHEDULED_TASK}. */
+    public Periodic(Runnable task) {
+      super(ResourceTypes.SCHEDULED_TASK, CURRENT_TRIGGER, true);
       this.task = task;
     }
 
@@ -115,7 +116,7 @@ final class Tasks {
     }
 
     /** The schedule was cancelled: no run will start any more. */
-    void cancelled() {
+    public void cancelled() {
       over = true;
       if (!running) {
         ended();

@@ -1,18 +1,25 @@
-package io.tether;
+package io.tether.internal;
+
+import io.tether.AsyncStackTrace;
 
 /**
- * Async stack traces (agent option {@code asyncStackTraces=true}): each resource linked records
+ * Not public API. Async stack traces (agent option {@code asyncStackTraces=true}): each resource linked records
  * the stack of its link point and the link of the work that linked it; an exception escaping a
- * continuation gets the chain as {@link AsyncStackTrace}s. Off (the default), the only cost is
+ * continuation gets the chain as {@code AsyncStackTrace}s. Off (the default), the only cost is
  * reading one static field per resource created.
  */
-final class AsyncStackTraces {
+public final class AsyncStackTraces {
 
   static final int MAX_FRAMES = 16;
   static final int MAX_LINKS = 8;
 
   /** Set once, before the application runs, by the agent. */
   static volatile boolean enabled;
+
+  /** Turns async stack traces on, for every resource linked from now on. */
+  public static void enable() {
+    enabled = true;
+  }
 
   private static final WeakIdentityMap<Captured> TRACES = new WeakIdentityMap<>();
   private static final StackWalker WALKER = StackWalker.getInstance();
@@ -53,7 +60,7 @@ final class AsyncStackTraces {
     try {
       Captured parent = s.resource == null ? null : TRACES.get(s.resource);
       Object[] frames = WALKER.walk(stack -> stack
-          .dropWhile(f -> internal(f.getClassName()))
+          .dropWhile(f -> CallSites.isInternal(f.getClassName()))
           .limit(MAX_FRAMES)
           .toArray());
       TRACES.putIfAbsent(resource, new Captured(resource.type, resource.asyncId,
@@ -61,12 +68,6 @@ final class AsyncStackTraces {
     } catch (RuntimeException | StackOverflowError e) {
       // a trace is a help, never a failure of the application
     }
-  }
-
-  private static boolean internal(String c) {
-    return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")
-        || c.startsWith("io.tether.agent.shaded.")
-        || c.startsWith("io.tether.") && c.indexOf('.', 10) < 0;
   }
 
   /**

@@ -1,7 +1,8 @@
-package io.tether;
+package io.tether.internal;
 
 /**
- * An immutable map from {@link AsyncLocalStorage} to value: the context of a thread at one moment.
+ * Not public API. An immutable map from {@code AsyncLocalStorage} to value: the context of a
+ * thread at one moment.
  *
  * <p>Invariants: a frame never changes after construction, so capturing the current context is one
  * reference read and a captured frame can be shared by any number of threads without
@@ -10,19 +11,19 @@ package io.tether;
  * each ({@code storage, epoch, value}), in the order the storages were first set, and scanned
  * linearly, which for the handful of storages an application uses beats hashing and allocates
  * nothing. The epoch is the storage's epoch when the
- * value was set: {@link AsyncLocalStorage#disable()} replaces the storage's epoch, which turns every
+ * value was set: {@code AsyncLocalStorage.disable()} replaces the storage's epoch, which turns every
  * entry set before it, in every frame anywhere, into a stale one that reads as {@code null}.
  */
-final class Frame {
+public final class Frame {
 
-  static final Frame EMPTY = new Frame(null, null, null, new Object[0]);
+  public static final Frame EMPTY = new Frame(null, null, null, new Object[0]);
 
   private static final int SLOTS = 3;
 
   /** The first entry, held in fields (all null in the empty frame). */
-  final Object key0;
-  final Object epoch0;
-  final Object value0;
+  public final Object key0;
+  public final Object epoch0;
+  public final Object value0;
   /** The other entries, {@code SLOTS} slots each; shared between frames, never written. */
   private final Object[] rest;
 
@@ -37,7 +38,7 @@ final class Frame {
    * Index of {@code storage}'s entry, or -1: 0 for the first entry, {@code SLOTS * (j + 1)} for
    * entry {@code j} of the others.
    */
-  int indexOf(AsyncLocalStorage<?> storage) {
+  public int indexOf(Object storage) {
     if (key0 == storage) {
       return 0;
     }
@@ -50,16 +51,16 @@ final class Frame {
     return -1;
   }
 
-  Object epochAt(int index) {
+  public Object epochAt(int index) {
     return index == 0 ? epoch0 : rest[index - SLOTS + 1];
   }
 
-  Object valueAt(int index) {
+  public Object valueAt(int index) {
     return index == 0 ? value0 : rest[index - SLOTS + 2];
   }
 
   /** This frame with {@code storage} mapped to {@code value} set under {@code epoch}. */
-  Frame with(AsyncLocalStorage<?> storage, Object epoch, Object value) {
+  public Frame with(Object storage, Object epoch, Object value) {
     if (key0 == null) {
       return new Frame(storage, epoch, value, rest);
     }
@@ -86,7 +87,7 @@ final class Frame {
   }
 
   /** This frame without any entry for {@code storage}. */
-  Frame without(AsyncLocalStorage<?> storage) {
+  public Frame without(Object storage) {
     int i = indexOf(storage);
     if (i < 0) {
       return this;
@@ -107,12 +108,12 @@ final class Frame {
    * This frame with {@code storage}'s entry replaced by the entry {@code other} has for it (or
    * removed, if {@code other} has none): how {@code run} restores one storage and no other.
    */
-  Frame withEntryOf(AsyncLocalStorage<?> storage, Frame other) {
+  public Frame withEntryOf(Object storage, Frame other) {
     int j = other.indexOf(storage);
     return j < 0 ? without(storage) : with(storage, other.epochAt(j), other.valueAt(j));
   }
 
-  int size() {
+  public int size() {
     return (key0 == null ? 0 : 1) + rest.length / SLOTS;
   }
 
