@@ -27,6 +27,9 @@ import java.util.function.Supplier;
  * once; a resource that becomes unreachable without it gets {@code destroy} anyway if a hook with a
  * destroy callback was enabled when it was created, unless {@code requireManualDestroy} was set.
  */
+// The superclass is internal (not exported): one object per resource, whatever the module path
+// sees of it; its members are not API.
+@SuppressWarnings("exports")
 public class AsyncResource extends ResourceCore {
 
   /**

@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  * its {@code init} where it is taken and {@code before}/{@code after} around each run. Capturing
  * is one allocation whatever the number of storages.
  */
+// The superclass is internal (not exported): one object per resource, whatever the module path
+// sees of it; its members are not API.
+@SuppressWarnings("exports")
 public final class AsyncSnapshot extends ResourceCore {
 
   AsyncSnapshot() {

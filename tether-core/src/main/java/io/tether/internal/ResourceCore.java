@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 public abstract class ResourceCore {
 
   /** Trigger id meaning "the execution async id at the link point". */
-  public static final long CURRENT_TRIGGER = Long.MIN_VALUE;
+  protected static final long CURRENT_TRIGGER = Long.MIN_VALUE;
 
   /** Async id 1 is the main thread's top level; resources count up from 2, never reused. */
   private static final AtomicLong NEXT_ID = new AtomicLong(2);
