@@ -1,4 +1,4 @@
-package io.tether.trace;
+package io.tether.recorder;
 
 import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
