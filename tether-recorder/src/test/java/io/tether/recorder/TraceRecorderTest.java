@@ -1,10 +1,12 @@
 package io.tether.recorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.AsyncHooks;
 import io.tether.AsyncResource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The recorder on its own: what it writes, checked record by record against {@link TraceFormat}
  * (kind, length, payload), not through the reader, which is tether-trace's; the reader's side,
  * resources and exports, is tether-trace's {@code TraceRoundTripTest}.
+ *
+ * <p>Resources here need a manual destroy and get none: a destroy is delivered later, on
+ * another thread, and could land in a later test's recording (and in its ring count).
  */
 @Timeout(30)
 class TraceRecorderTest {
@@ -40,8 +45,16 @@ class TraceRecorderTest {
       return numbers;
     }
 
+    /** A {@code STRING} record's text. */
+    String text() {
+      int[] position = {0};
+      varLong(payload, position);  // the index
+      return new String(payload, position[0], payload.length - position[0],
+          StandardCharsets.UTF_8);
+    }
   }
 
+  /** Reads an unsigned LEB128 varint at {@code position[0]}, which it moves past it. */
   private static long varLong(byte[] bytes, int[] position) {
     long value = 0;
     for (int shift = 0; ; shift += 7) {
@@ -74,6 +87,7 @@ class TraceRecorderTest {
     return records;
   }
 
+  /** The records of one kind, in file order. */
   private static List<Rec> ofKind(List<Rec> records, int kind) {
     return records.stream().filter(r -> r.kind() == kind).collect(Collectors.toList());
   }
@@ -98,5 +112,63 @@ class TraceRecorderTest {
     Rec end = records.get(records.size() - 1);
     assertThat(end.kind()).isEqualTo(TraceFormat.END);
     assertThat(end.numbers()).as("events written, events dropped").containsExactly(4L, 6L);
+  }
+
+  @Test
+  void init_recordsTheTypeThreadAndFirstApplicationFrame() throws Exception {
+    Path file = dir.resolve("one.trace");
+    try (TraceRecorder recorder = TraceRecorder.start(file)) {
+      new AsyncResource("PROBE", AsyncHooks.executionAsyncId(), true);
+      assertThat(recorder.file()).isEqualTo(file);
+    }
+    List<Rec> records = records(file);
+    List<String> strings = ofKind(records, TraceFormat.STRING).stream().map(Rec::text)
+        .collect(Collectors.toList());
+    assertThat(strings).contains("PROBE", Thread.currentThread().getName());
+    // The call site skips Tether's classes (AsyncResource's constructor) and the JDK's: this test.
+    assertThat(strings).anySatisfy(s -> assertThat(s)
+        .startsWith(TraceRecorderTest.class.getName()
+            + ".init_recordsTheTypeThreadAndFirstApplicationFrame(")
+        .contains("TraceRecorderTest.java:"));
+    assertThat(ofKind(records, TraceFormat.THREAD)).isNotEmpty();
+    assertThat(records.get(records.size() - 1).kind()).isEqualTo(TraceFormat.END);
+  }
+
+  @Test
+  void close_isIdempotentAndStopsRecording() throws Exception {
+    Path file = dir.resolve("closed.trace");
+    TraceRecorder recorder = TraceRecorder.start(file);
+    recorder.close();
+    long size = Files.size(file);
+    new AsyncResource("AFTER_CLOSE", AsyncHooks.executionAsyncId(), true);  // init is synchronous
+    recorder.close();
+    assertThat(Files.size(file)).isEqualTo(size);
+    assertThat(ofKind(records(file), TraceFormat.END)).hasSize(1);
+  }
+
+  @Test
+  void capacity_mustBeAPowerOfTwo() {
+    assertThatThrownBy(() -> TraceRecorder.start(dir.resolve("bad.trace"), 6))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("capacity must be a power of two, at least 2, was 6");
+  }
+
+  @Test
+  void putVarLong_isUnsignedLeb128() {
+    byte[] buffer = new byte[10];
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 0))).containsExactly(0);
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 127)))
+        .containsExactly(0x7F);
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 300)))
+        .containsExactly(0xAC, 0x02);
+    int n = TraceFormat.putVarLong(buffer, 0, -1);
+    assertThat(n).isEqualTo(10);
+    assertThat(varLong(buffer, new int[] {0})).isEqualTo(-1);
+  }
+
+  @Test
+  void magic_isACopy() {
+    TraceFormat.magic()[0] = 'X';
+    assertThat(new String(TraceFormat.magic(), StandardCharsets.US_ASCII)).isEqualTo("TTHRACE");
   }
 }
