@@ -71,7 +71,7 @@ public final class TetherAgent {
   /** Records every async hook event into {@code file}; a file it cannot write is reported. */
   private static void startTrace(String file) {
     try {
-      io.tether.trace.TraceRecorder.start(Path.of(file));
+      io.tether.recorder.TraceRecorder.start(Path.of(file));
     } catch (IOException | RuntimeException e) {
       System.err.println("tether-agent: cannot record the trace into " + file + " (" + e
           + "); the application runs without recording");

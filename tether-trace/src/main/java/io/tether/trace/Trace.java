@@ -1,5 +1,6 @@
 package io.tether.trace;
 
+import io.tether.recorder.TraceFormat;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -194,14 +195,15 @@ public final class Trace {
   private byte[] payload = new byte[256];
 
   private void parse(InputStream in) throws IOException {
-    byte[] magic = in.readNBytes(TraceFormat.MAGIC.length + 1);
-    if (magic.length < TraceFormat.MAGIC.length + 1
-        || !Arrays.equals(Arrays.copyOf(magic, TraceFormat.MAGIC.length), TraceFormat.MAGIC)) {
+    byte[] expected = TraceFormat.magic();
+    byte[] magic = in.readNBytes(expected.length + 1);
+    if (magic.length < expected.length + 1
+        || !Arrays.equals(Arrays.copyOf(magic, expected.length), expected)) {
       throw new TraceFormatException(file, 0, "not a Tether trace (no TTHRACE header)");
     }
-    if (magic[TraceFormat.MAGIC.length] != TraceFormat.VERSION) {
-      throw new TraceFormatException(file, TraceFormat.MAGIC.length,
-          "unsupported trace format version " + magic[TraceFormat.MAGIC.length]);
+    if (magic[expected.length] != TraceFormat.VERSION) {
+      throw new TraceFormatException(file, expected.length,
+          "unsupported trace format version " + magic[expected.length]);
     }
     long offset = magic.length;
     Reader header = new Reader(in, offset);

@@ -1,5 +1,6 @@
 package io.tether.trace;
 
+import io.tether.recorder.TraceFormat;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,7 +21,7 @@ final class TraceFiles implements AutoCloseable {
 
   TraceFiles(Path file) throws IOException {
     out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-    out.write(TraceFormat.MAGIC);
+    out.write(TraceFormat.magic());
     out.write(TraceFormat.VERSION);
     int n = TraceFormat.putVarLong(payload, 0, 1_700_000_000_000L);
     out.write(payload, 0, n);

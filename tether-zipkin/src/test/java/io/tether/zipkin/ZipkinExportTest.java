@@ -2,8 +2,8 @@ package io.tether.zipkin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.recorder.TraceRecorder;
 import io.tether.trace.Trace;
-import io.tether.trace.TraceRecorder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.tether.trace;
+package io.tether.recorder;
 
 import io.tether.internal.CallSites;
 import io.tether.AsyncHook;

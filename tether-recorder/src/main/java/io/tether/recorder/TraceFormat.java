@@ -1,4 +1,4 @@
-package io.tether.trace;
+package io.tether.recorder;
 
 /**
  * The trace file: a header, then records, each {@code kind} (one byte), {@code length} (an
@@ -22,11 +22,16 @@ package io.tether.trace;
  *
  * Times are nanoseconds since the recorder started. Thread index 0 is "unknown"; string index 0 is
  * the empty string.
+ *
+ * <p>Public for the tools that read traces ({@code tether-trace}) and for tests that write them:
+ * this class is the format, which the recorder writes and the reader checks.
  */
 public final class TraceFormat {
 
+  /** The file's first bytes ("TTHRACE"); {@link #magic()} hands out copies. */
   static final byte[] MAGIC = {'T', 'T', 'H', 'R', 'A', 'C', 'E'};
-  static final int VERSION = 1;
+  /** The format version, the byte after {@link #magic()}. */
+  public static final int VERSION = 1;
 
   public static final int STRING = 1;
   public static final int THREAD = 2;
@@ -40,8 +45,16 @@ public final class TraceFormat {
 
   private TraceFormat() {}
 
-  /** Appends {@code value} (treated as unsigned) as a LEB128 varint. */
-  static int putVarLong(byte[] buffer, int position, long value) {
+  /** The file's first bytes, before {@link #VERSION}: a copy, since an array cannot be final. */
+  public static byte[] magic() {
+    return MAGIC.clone();
+  }
+
+  /**
+   * Writes {@code value} (treated as unsigned) as a LEB128 varint into {@code buffer} at
+   * {@code position} (at most 10 bytes); returns the position after it.
+   */
+  public static int putVarLong(byte[] buffer, int position, long value) {
     while ((value & ~0x7FL) != 0) {
       buffer[position++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;

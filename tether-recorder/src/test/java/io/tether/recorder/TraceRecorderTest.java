@@ -1,0 +1,174 @@
+package io.tether.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tether.AsyncHooks;
+import io.tether.AsyncResource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The recorder on its own: what it writes, checked record by record against {@link TraceFormat}
+ * (kind, length, payload), not through the reader, which is tether-trace's; the reader's side,
+ * resources and exports, is tether-trace's {@code TraceRoundTripTest}.
+ *
+ * <p>Resources here need a manual destroy and get none: a destroy is delivered later, on
+ * another thread, and could land in a later test's recording (and in its ring count).
+ */
+@Timeout(30)
+class TraceRecorderTest {
+
+  @TempDir
+  Path dir;
+
+  /** One record of a file: its kind and its payload. */
+  private record Rec(int kind, byte[] payload) {
+
+    /** The payload's varints, in order (for the records that hold only numbers). */
+    List<Long> numbers() {
+      List<Long> numbers = new ArrayList<>();
+      int[] position = {0};
+      while (position[0] < payload.length) {
+        numbers.add(varLong(payload, position));
+      }
+      return numbers;
+    }
+
+    /** A {@code STRING} record's text. */
+    String text() {
+      int[] position = {0};
+      varLong(payload, position);  // the index
+      return new String(payload, position[0], payload.length - position[0],
+          StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Reads an unsigned LEB128 varint at {@code position[0]}, which it moves past it. */
+  private static long varLong(byte[] bytes, int[] position) {
+    long value = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte b = bytes[position[0]++];
+      value |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return value;
+      }
+    }
+  }
+
+  /** The records of a whole file, after checking its header. */
+  private static List<Rec> records(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] magic = TraceFormat.magic();
+    assertThat(Arrays.copyOf(bytes, magic.length)).isEqualTo(magic);
+    assertThat(bytes[magic.length]).isEqualTo((byte) TraceFormat.VERSION);
+    int[] position = {magic.length + 1};
+    assertThat(varLong(bytes, position)).as("start wall time")
+        .isGreaterThan(System.currentTimeMillis() - 3_600_000L);
+    List<Rec> records = new ArrayList<>();
+    while (position[0] < bytes.length) {
+      int kind = bytes[position[0]++];
+      int length = (int) varLong(bytes, position);
+      records.add(new Rec(kind, Arrays.copyOfRange(bytes, position[0], position[0] + length)));
+      position[0] += length;
+    }
+    assertThat(position[0]).as("the last record ends at the end of the file")
+        .isEqualTo(bytes.length);
+    return records;
+  }
+
+  /** The records of one kind, in file order. */
+  private static List<Rec> ofKind(List<Rec> records, int kind) {
+    return records.stream().filter(r -> r.kind() == kind).collect(Collectors.toList());
+  }
+
+  @Test
+  void boundedRing_dropsAndCountsWhatDoesNotFit() throws Exception {
+    Path file = dir.resolve("dropped.trace");
+    CountDownLatch gate = new CountDownLatch(1);
+    TraceRecorder recorder = TraceRecorder.start(file, 4, gate);
+    try {
+      for (int i = 0; i < 10; i++) {
+        new AsyncResource("BURST", AsyncHooks.executionAsyncId(), true);  // one init each; the writer is held
+      }
+      assertThat(recorder.dropped()).isEqualTo(6);
+    } finally {
+      gate.countDown();
+      recorder.close();
+    }
+    assertThat(recorder.failure()).isNull();
+    List<Rec> records = records(file);
+    assertThat(ofKind(records, TraceFormat.INIT)).hasSize(4);
+    Rec end = records.get(records.size() - 1);
+    assertThat(end.kind()).isEqualTo(TraceFormat.END);
+    assertThat(end.numbers()).as("events written, events dropped").containsExactly(4L, 6L);
+  }
+
+  @Test
+  void init_recordsTheTypeThreadAndFirstApplicationFrame() throws Exception {
+    Path file = dir.resolve("one.trace");
+    try (TraceRecorder recorder = TraceRecorder.start(file)) {
+      new AsyncResource("PROBE", AsyncHooks.executionAsyncId(), true);
+      assertThat(recorder.file()).isEqualTo(file);
+    }
+    List<Rec> records = records(file);
+    List<String> strings = ofKind(records, TraceFormat.STRING).stream().map(Rec::text)
+        .collect(Collectors.toList());
+    assertThat(strings).contains("PROBE", Thread.currentThread().getName());
+    // The call site skips Tether's classes (AsyncResource's constructor) and the JDK's: this test.
+    assertThat(strings).anySatisfy(s -> assertThat(s)
+        .startsWith(TraceRecorderTest.class.getName()
+            + ".init_recordsTheTypeThreadAndFirstApplicationFrame(")
+        .contains("TraceRecorderTest.java:"));
+    assertThat(ofKind(records, TraceFormat.THREAD)).isNotEmpty();
+    assertThat(records.get(records.size() - 1).kind()).isEqualTo(TraceFormat.END);
+  }
+
+  @Test
+  void close_isIdempotentAndStopsRecording() throws Exception {
+    Path file = dir.resolve("closed.trace");
+    TraceRecorder recorder = TraceRecorder.start(file);
+    recorder.close();
+    long size = Files.size(file);
+    new AsyncResource("AFTER_CLOSE", AsyncHooks.executionAsyncId(), true);  // init is synchronous
+    recorder.close();
+    assertThat(Files.size(file)).isEqualTo(size);
+    assertThat(ofKind(records(file), TraceFormat.END)).hasSize(1);
+  }
+
+  @Test
+  void capacity_mustBeAPowerOfTwo() {
+    assertThatThrownBy(() -> TraceRecorder.start(dir.resolve("bad.trace"), 6))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("capacity must be a power of two, at least 2, was 6");
+  }
+
+  @Test
+  void putVarLong_isUnsignedLeb128() {
+    byte[] buffer = new byte[10];
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 0))).containsExactly(0);
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 127)))
+        .containsExactly(0x7F);
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 300)))
+        .containsExactly(0xAC, 0x02);
+    int n = TraceFormat.putVarLong(buffer, 0, -1);
+    assertThat(n).isEqualTo(10);
+    assertThat(varLong(buffer, new int[] {0})).isEqualTo(-1);
+  }
+
+  @Test
+  void magic_isACopy() {
+    TraceFormat.magic()[0] = 'X';
+    assertThat(new String(TraceFormat.magic(), StandardCharsets.US_ASCII)).isEqualTo("TTHRACE");
+  }
+}
