@@ -1,5 +1,9 @@
 package io.tether.trace;
 
+import java.util.concurrent.CountDownLatch;
+import io.tether.AsyncHooks;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,7 +65,23 @@ class TraceRoundTripTest {
         }
         return null;
       }));
-      query.emitDestroy();
+      // Destroy is delivered later, on Tether's destroy thread: wait until the recorder's hook,
+      // enabled before this one and so called before it, has seen it.
+      CountDownLatch destroyed = new CountDownLatch(1);
+      AsyncHook after = AsyncHooks.createHook(new AsyncHookCallbacks() {
+        @Override
+        public void destroy(long asyncId) {
+          if (asyncId == query.asyncId()) {
+            destroyed.countDown();
+          }
+        }
+      }).enable();
+      try {
+        query.emitDestroy();
+        assertThat(destroyed.await(10, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        after.disable();
+      }
       pool.shutdown();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       assertThat(recorder.dropped()).isZero();
