@@ -17,7 +17,7 @@ import java.util.jar.JarFile;
  * <p>Start-up order matters. Before any Tether class is loaded, the {@code tether-core} jar nested
  * in the agent is appended to the bootstrap class path, so that the code woven into JDK classes
  * and the application's own calls reach one and the same copy of Tether. Only then is the
- * installer (and ByteBuddy, relocated, on this class loader) touched.
+ * installer (and ASM, relocated, on this class loader) touched.
  */
 public final class TetherAgent {
 

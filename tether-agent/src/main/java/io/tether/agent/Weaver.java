@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.FieldVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * The agent's class file transformer: picks the {@link Boundaries} rules that apply to a class (by
@@ -43,9 +44,14 @@ final class Weaver implements ClassFileTransformer {
     this.debug = debug;
   }
 
-  /** Classes never woven: Tether's own on the bootstrap class path, the agent's ByteBuddy. */
+  /**
+   * Classes never woven: Tether's own on the bootstrap class path, and what the agent jar shades
+   * (its ASM and trace recorder, relocated under {@code io/tether/agent/shaded/}). An application's
+   * own ASM or ByteBuddy is not skipped by name: like any library, it is woven only where it
+   * extends a type the boundaries name.
+   */
   private static boolean ignored(String name, ClassLoader loader) {
-    return name.startsWith("io/tether/agent/shaded/") || name.startsWith("net/bytebuddy/")
+    return name.startsWith("io/tether/agent/shaded/")
         || name.startsWith("io/tether/") && loader == null || name.contains("$$Lambda");
   }
 
@@ -182,8 +188,8 @@ final class Weaver implements ClassFileTransformer {
     boolean[] hasLinkField = new boolean[1];
     reader.accept(new ClassVisitor(ASM_API) {
       @Override
-      public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String name,
-          String descriptor, String signature, Object value) {
+      public FieldVisitor visitField(int access, String name, String descriptor,
+          String signature, Object value) {
         hasLinkField[0] |= name.equals(LINK_FIELD);
         return null;
       }

@@ -36,11 +36,16 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * JMH only); {@code otel} (the
  * OpenTelemetry java agent, exporters off and its own logging off, so that it stays offline and
  * quiet); {@code ttl} (the TransmittableThreadLocal agent; since its jar is renamed, it is put on
- * the boot class path as TTL's documentation asks). The agents are those that the build copies to
- * {@code tether-benchmarks/target/agents/}.
+ * the boot class path as TTL's documentation asks); {@code tether-before} (another build of
+ * Tether's agent, given with {@code --tether-before JAR}: a change measured before and after in
+ * one run, on the same machine at the same time, not against numbers from another day). The
+ * agents are those that the build copies to {@code tether-benchmarks/target/agents/}.
  *
  * <p>Start-up runs alternate between the configurations, after one untimed run of each (which
  * also checks that the application printed its line and shows whatever else the agent printed).
+ * Beside each run's wall time, the CPU time its JVM spent (user and system, all threads, as Linux
+ * accounts a reaped child to its parent: {@code /proc/self/stat}, in 10 ms ticks): on a machine
+ * that other work keeps busy, waiting for a core inflates wall time much more than CPU time.
  *
  * <p>Run (about 4 minutes on 2 cores: 5 configurations x 3 benchmarks x 8 s of iterations plus
  * the forks' start-up, and 40 HelloWorld runs; run it on an otherwise idle machine):
@@ -51,7 +56,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * checking that everything runs, not for numbers), {@code --configs none,tether,...},
  * {@code --startup-runs N} (default 10), {@code --forks N} (default 1), {@code --no-startup},
  * {@code --no-jmh}, {@code --agents DIR}, {@code --out DIR} (JMH logs and JSON results; default
- * {@code agent-overhead/} beside {@code benchmarks.jar}). The JVM that runs the runner is the one
+ * {@code agent-overhead/} beside {@code benchmarks.jar}), {@code --tether-before JAR} (adds the
+ * configuration {@code tether-before}, right after {@code tether}, even where {@code --configs}
+ * does not name it). The JVM that runs the runner is the one
  * measured: run it with another JDK's {@code java} to measure that JDK.
  */
 public final class AgentOverheadRunner {
@@ -66,6 +73,9 @@ public final class AgentOverheadRunner {
    */
   private static final List<String> JMH_JVM_ARGS = Runtime.version().feature() >= 24
       ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
+
+  /** The configuration of {@code --tether-before}: the other build of Tether's agent. */
+  static final String BEFORE = "tether-before";
 
   /** One way of running the JVM: the agent (if any) and its options. */
   record Config(String name, boolean startup, List<String> jvmArgs) {}
@@ -87,13 +97,20 @@ public final class AgentOverheadRunner {
     this.configs = configs;
   }
 
-  static Map<String, Config> allConfigs(Path agents) {
+  /**
+   * Every configuration by name; {@code tether-before} only where {@code tetherBefore} (another
+   * build of the agent) is given.
+   */
+  static Map<String, Config> allConfigs(Path agents, Path tetherBefore) {
     String tether = "-javaagent:" + agents.resolve("tether-agent.jar");
     String otel = "-javaagent:" + agents.resolve("opentelemetry-javaagent.jar");
     Path ttl = agents.resolve("ttl-agent.jar");
     Map<String, Config> all = new LinkedHashMap<>();
     all.put("none", new Config("none", true, List.of()));
     all.put("tether", new Config("tether", true, List.of(tether)));
+    if (tetherBefore != null) {
+      all.put(BEFORE, new Config(BEFORE, true, List.of("-javaagent:" + tetherBefore)));
+    }
     all.put("tether-hook", new Config("tether-hook", false,
         List.of(tether, "-D" + AgentOverheadBenchmark.NOOP_HOOK_PROPERTY + "=true")));
     all.put("tether-trace", new Config("tether-trace", false, List.of(tether + "=trace="
@@ -122,6 +139,7 @@ public final class AgentOverheadRunner {
     Integer startupRuns = null;
     int forks = 1;
     String configNames = null;
+    Path tetherBefore = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> smoke = true;
@@ -132,9 +150,11 @@ public final class AgentOverheadRunner {
         case "--configs" -> configNames = args[++i];
         case "--agents" -> agents = Path.of(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--tether-before" -> tetherBefore = Path.of(args[++i]).toAbsolutePath().normalize();
         default -> {
           System.err.println("unknown option " + args[i] + "; options: --smoke, --configs LIST,"
-              + " --startup-runs N, --forks N, --no-startup, --no-jmh, --agents DIR, --out DIR");
+              + " --startup-runs N, --forks N, --no-startup, --no-jmh, --agents DIR, --out DIR,"
+              + " --tether-before JAR");
           System.exit(2);
         }
       }
@@ -148,7 +168,11 @@ public final class AgentOverheadRunner {
         System.exit(2);
       }
     }
-    Map<String, Config> all = allConfigs(agents);
+    if (tetherBefore != null && !Files.isRegularFile(tetherBefore)) {
+      System.err.println("missing " + tetherBefore + " (--tether-before)");
+      System.exit(2);
+    }
+    Map<String, Config> all = allConfigs(agents, tetherBefore);
     List<Config> configs = new ArrayList<>();
     for (String name : configNames == null ? all.keySet()
         : Arrays.asList(configNames.split(","))) {
@@ -157,7 +181,14 @@ public final class AgentOverheadRunner {
         System.err.println("unknown configuration " + name + "; known: " + all.keySet());
         System.exit(2);
       }
-      configs.add(config);
+      if (!configs.contains(config)) {
+        configs.add(config);
+      }
+    }
+    if (tetherBefore != null && !configs.contains(all.get(BEFORE))) {
+      // Asking for the other build is asking to compare it: next to tether, where it reads best.
+      int tether = configs.indexOf(all.get("tether"));
+      configs.add(tether < 0 ? configs.size() : tether + 1, all.get(BEFORE));
     }
     Files.createDirectories(out);
     AgentOverheadRunner runner = new AgentOverheadRunner(agents, out.toAbsolutePath(), smoke,
@@ -228,7 +259,9 @@ public final class AgentOverheadRunner {
       return null;
     }
     Map<String, List<Double>> millis = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuMillis = new LinkedHashMap<>();
     timed.forEach(c -> millis.put(c.name(), new ArrayList<>()));
+    timed.forEach(c -> cpuMillis.put(c.name(), new ArrayList<>()));
     for (int round = 0; round < startupRuns; round++) {
       for (int k = 0; k < timed.size(); k++) {
         Config config = timed.get((round + k) % timed.size());  // a different one first each time
@@ -238,6 +271,7 @@ public final class AgentOverheadRunner {
           return null;
         }
         millis.get(config.name()).add(launch.nanos / 1e6);
+        cpuMillis.get(config.name()).add(launch.cpuMillis);
       }
       System.out.print(round + 1 == startupRuns ? (round + 1) + " rounds done\n"
           : (round + 1) + " ");
@@ -246,26 +280,42 @@ public final class AgentOverheadRunner {
     table.append(String.format(Locale.ROOT,
         "Start-up: wall time of `java [agent] -cp benchmarks.jar %s`, %d runs each%n",
         HelloWorld.class.getName(), startupRuns));
-    table.append(String.format(Locale.ROOT, "%-13s %10s %10s %10s %14s%n",
-        "config", "median ms", "min ms", "max ms", "median - none"));
+    table.append(String.format(Locale.ROOT, "%-13s %10s %10s %10s %14s %10s %12s%n",
+        "config", "median ms", "min ms", "max ms", "median - none", "CPU ms", "CPU - none"));
     double none = millis.containsKey("none") ? median(millis.get("none")) : Double.NaN;
+    double noneCpu = cpuMillis.containsKey("none") ? median(cpuMillis.get("none")) : Double.NaN;
     for (Map.Entry<String, List<Double>> e : millis.entrySet()) {
       List<Double> runs = e.getValue();
       double median = median(runs);
-      table.append(String.format(Locale.ROOT, "%-13s %10.0f %10.0f %10.0f %14s%n", e.getKey(),
-          median, runs.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
+      double cpu = median(cpuMillis.get(e.getKey()));
+      table.append(String.format(Locale.ROOT, "%-13s %10.0f %10.0f %10.0f %14s %10s %12s%n",
+          e.getKey(), median, runs.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
           runs.stream().mapToDouble(d -> d).max().orElse(Double.NaN),
-          Double.isNaN(none) ? "" : String.format(Locale.ROOT, "%+.0f ms", median - none)));
+          Double.isNaN(none) ? "" : String.format(Locale.ROOT, "%+.0f ms", median - none),
+          Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.0f", cpu),
+          Double.isNaN(cpu) || Double.isNaN(noneCpu) ? ""
+              : String.format(Locale.ROOT, "%+.0f ms", cpu - noneCpu)));
     }
     if (millis.containsKey("none") && millis.containsKey("tether")) {
       double added = median(millis.get("tether")) - none;
       table.append(String.format(Locale.ROOT, "%s: Tether's agent adds under 300 ms: %s"
           + " (%+.0f ms)%n", targetLabel(), added < 300 ? "met" : "NOT met", added));
     }
+    if (millis.containsKey("tether") && millis.containsKey(BEFORE)) {
+      double after = median(millis.get("tether"));
+      double before = median(millis.get(BEFORE));
+      double cpuAfter = median(cpuMillis.get("tether"));
+      double cpuBefore = median(cpuMillis.get(BEFORE));
+      table.append(String.format(Locale.ROOT, "%s: Tether's agent adds no more start-up than"
+          + " %s: %s (median %.0f ms against %.0f ms, %+.0f ms; CPU %.0f ms against %.0f ms,"
+          + " %+.0f ms)%n", targetLabel(), BEFORE, after <= before ? "met" : "NOT met", after,
+          before, after - before, cpuAfter, cpuBefore, cpuAfter - cpuBefore));
+    }
     return table.toString();
   }
 
-  private record Launch(int exitCode, long nanos, String output) {}
+  /** One run: exit code, wall time, CPU time ({@code NaN} where not known), what it printed. */
+  private record Launch(int exitCode, long nanos, double cpuMillis, String output) {}
 
   private Launch launch(Config config) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
@@ -277,11 +327,30 @@ public final class AgentOverheadRunner {
     Path output = out.resolve("startup-" + config.name() + ".out");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(output.toFile());
+    double cpuBefore = childrenCpuMillis();
     long start = System.nanoTime();
     Process process = builder.start();
-    int exitCode = process.waitFor();
+    int exitCode = process.waitFor();  // once it returns, the child is reaped and accounted
     long nanos = System.nanoTime() - start;
-    return new Launch(exitCode, nanos, Files.readString(output, StandardCharsets.UTF_8));
+    double cpu = childrenCpuMillis() - cpuBefore;
+    return new Launch(exitCode, nanos, cpu,
+        Files.readString(output, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The CPU time of this process's reaped children so far (cutime + cstime of
+   * {@code /proc/self/stat}, in clock ticks of 10 ms: USER_HZ is 100 on Linux), or {@code NaN}
+   * where there is no such file. Only the start-up runs are children while it is read.
+   */
+  private static double childrenCpuMillis() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
+      // The fields after the command name, which may hold spaces, in parentheses: from field 3.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10.0;
+    } catch (IOException | RuntimeException unavailable) {
+      return Double.NaN;
+    }
   }
 
   private static double median(List<Double> values) {
