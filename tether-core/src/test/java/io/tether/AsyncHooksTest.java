@@ -3,6 +3,9 @@ package io.tether;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(10)
 class AsyncHooksTest {
 
@@ -152,7 +155,7 @@ class AsyncHooksTest {
 
   @Test
   void enableAndDisable_areIdempotentAndReturnTheHook() {
-    AsyncHook hook = recorder.hook;
+    AsyncHook hook = recorder.hook();
     assertThat(hook.enable()).isSameAs(hook);
     assertThat(hook.enable()).isSameAs(hook);
     assertThat(hook.isEnabled()).isTrue();
@@ -191,7 +194,7 @@ class AsyncHooksTest {
 
   @Test
   void enableInsideCallback_takesEffectFromTheNextEvent() {
-    recorder.hook.disable();
+    recorder.hook().disable();
     enable(new AsyncHookCallbacks() {
       @Override
       public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
@@ -223,7 +226,7 @@ class AsyncHooksTest {
     });
     try {
       new AsyncResource("OUTER");
-      RecordingHook.await(ran);
+      Waits.await(ran);
       assertThat(recorder.eventsOf(innerId.get())).isEmpty();
       assertThat(recorder.idsOfType("INNER")).isEmpty();
       assertThat(recorder.idsOfType(Tasks.EXECUTOR_TASK)).isEmpty();

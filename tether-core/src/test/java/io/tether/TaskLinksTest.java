@@ -1,7 +1,9 @@
 package io.tether;
 
+import static io.tether.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.NoContextLeft;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * order, also when attachers and takers of one task object race.
  */
 @Timeout(30)
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 class TaskLinksTest {
 
   private static final AsyncLocalStorage<Integer> SUBMISSION = new AsyncLocalStorage<>();
@@ -131,14 +133,6 @@ class TaskLinksTest {
     }
     for (Object task : tasks) {
       assertThat(AgentSupport.isLinked(task)).isFalse();
-    }
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
