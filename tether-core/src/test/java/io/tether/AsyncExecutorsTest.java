@@ -5,6 +5,9 @@ import io.tether.internal.Frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(20)
 class AsyncExecutorsTest {
 
@@ -79,7 +82,7 @@ class AsyncExecutorsTest {
         ids[1] = AsyncHooks.executionAsyncId();
         done.countDown();
       }));
-      RecordingHook.await(done);
+      Waits.await(done);
       assertThat(seen).containsExactly("first", "second");
       assertThat(recorder.idsOfType(ResourceTypes.EXECUTOR_TASK)).containsExactly(ids[0], ids[1]);
       assertThat(recorder.awaitDestroy(ids[1], 5000)).isTrue();
@@ -161,7 +164,7 @@ class AsyncExecutorsTest {
         Thread.currentThread().interrupt();
       }
     });
-    RecordingHook.await(started);
+    Waits.await(started);
     Runnable mine = () -> {};
     Runnable alsoMine = () -> {};
     als.run("queued", () -> {
@@ -217,7 +220,7 @@ class AsyncExecutorsTest {
       ran.countDown();
     }, 1, TimeUnit.MILLISECONDS));
     assertThat(callable.get(5, TimeUnit.SECONDS)).isEqualTo("callable");
-    RecordingHook.await(ran);
+    Waits.await(ran);
     assertThat(seen[0]).isEqualTo("runnable");
     List<Long> ids = recorder.idsOfType(ResourceTypes.SCHEDULED_TASK);
     assertThat(ids).hasSize(2);
@@ -239,7 +242,7 @@ class AsyncExecutorsTest {
       als.enterWith("clobbered by a run");
       threeRuns.countDown();
     }, 0, 1, TimeUnit.MILLISECONDS));
-    RecordingHook.await(threeRuns);
+    Waits.await(threeRuns);
     assertThat(periodic.cancel(false)).isTrue();
     assertThat(periodic.isCancelled()).isTrue();
     long id = ids.get(0);

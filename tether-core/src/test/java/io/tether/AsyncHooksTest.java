@@ -4,6 +4,9 @@ import io.tether.internal.TestAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(10)
 class AsyncHooksTest {
 
@@ -153,7 +156,7 @@ class AsyncHooksTest {
 
   @Test
   void enableAndDisable_areIdempotentAndReturnTheHook() {
-    AsyncHook hook = recorder.hook;
+    AsyncHook hook = recorder.hook();
     assertThat(hook.enable()).isSameAs(hook);
     assertThat(hook.enable()).isSameAs(hook);
     assertThat(hook.isEnabled()).isTrue();
@@ -192,7 +195,7 @@ class AsyncHooksTest {
 
   @Test
   void enableInsideCallback_takesEffectFromTheNextEvent() {
-    recorder.hook.disable();
+    recorder.hook().disable();
     enable(new AsyncHookCallbacks() {
       @Override
       public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
@@ -224,7 +227,7 @@ class AsyncHooksTest {
     });
     try {
       new AsyncResource("OUTER");
-      RecordingHook.await(ran);
+      Waits.await(ran);
       assertThat(recorder.eventsOf(innerId.get())).isEmpty();
       assertThat(recorder.idsOfType("INNER")).isEmpty();
       assertThat(recorder.idsOfType(ResourceTypes.EXECUTOR_TASK)).isEmpty();

@@ -4,6 +4,8 @@ import io.tether.internal.ExecutionState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(10)
 class AsyncLocalStorageTest {
 
@@ -267,11 +269,7 @@ class AsyncLocalStorageTest {
     CompletableFuture<String> afterDisable = new CompletableFuture<>();
     Thread t = new Thread(() -> als.run("mine", () -> {
       before.complete(als.getStore());
-      try {
-        RecordingHook.await(disabled);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Waits.await(disabled);
       afterDisable.complete(String.valueOf(als.getStore()));
     }));
     t.start();

@@ -4,6 +4,8 @@ import io.tether.internal.Hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(20)
 class AsyncResourceTest {
 

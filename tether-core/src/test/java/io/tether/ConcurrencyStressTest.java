@@ -2,6 +2,7 @@ package io.tether;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.NoContextLeft;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and hops through wrapped executors, each checking every storage against a model of Node's
  * semantics at every step, while a hook counts before/after pairs. Seeded, so a failure repeats.
  */
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(60)
 class ConcurrencyStressTest {
 

@@ -2,6 +2,9 @@ package io.tether;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * scheduled executor; HTTP requests become tasks on a wrapped pool (the real HTTP server version is
  * in tether-examples).
  */
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(10)
 class NodeDocExamplesTest {
 
@@ -61,7 +64,7 @@ class NodeDocExamplesTest {
       for (int i = 0; i < 2; i++) {
         CountDownLatch res = new CountDownLatch(1);
         server.execute(() -> handler.accept("GET /", res));
-        RecordingHook.await(res);
+        Waits.await(res);
       }
     } finally {
       server.shutdown();
@@ -207,7 +210,7 @@ class NodeDocExamplesTest {
               finished.countDown();
             })}));
       }
-      RecordingHook.await(finished);
+      Waits.await(finished);
     } finally {
       worker.interrupt();
       worker.join();

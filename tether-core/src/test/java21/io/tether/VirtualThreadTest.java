@@ -2,6 +2,7 @@ package io.tether;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.NoContextLeft;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 @Timeout(30)
 class VirtualThreadTest {
 

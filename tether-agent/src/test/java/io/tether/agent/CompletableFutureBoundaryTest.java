@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,9 +31,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * CompletableFuture with Node's promise semantics: a stage runs in the context where it was
  * registered, whichever thread (in whichever context) completes its source.
  */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(20)
 class CompletableFutureBoundaryTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private final ExecutorService custom = Executors.newFixedThreadPool(2);
 
@@ -139,7 +147,7 @@ class CompletableFutureBoundaryTest {
       completed.countDown();
     }));
     completer.start();
-    AgentTests.await(completed);
+    Waits.await(completed);
     completer.join();
     assertThat(dependent.toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("registered");
   }
@@ -192,7 +200,7 @@ class CompletableFutureBoundaryTest {
 
   @Test
   void hooks_dependentTriggeredBySource_promiseResolveOnCompletion() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> source = new CompletableFuture<>();
       long[] inStage = new long[2];
       CompletableFuture<String> dependent = source.thenApply(x -> {
@@ -200,7 +208,7 @@ class CompletableFutureBoundaryTest {
         inStage[1] = AsyncHooks.triggerAsyncId();
         return x + "!";
       });
-      List<Long> futures = recorder.ids(ResourceTypes.COMPLETABLE_FUTURE);
+      List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(2);
       long sourceId = futures.get(0);
       long dependentId = futures.get(1);
@@ -210,10 +218,10 @@ class CompletableFutureBoundaryTest {
       assertThat(dependent.get(5, TimeUnit.SECONDS)).isEqualTo("x!");
       assertThat(inStage).containsExactly(dependentId, sourceId);
       // A completed future has ended: destroy follows, on Tether's destroy thread, with no GC.
-      assertThat(recorder.await("destroy", sourceId)).isTrue();
-      assertThat(recorder.await("destroy", dependentId)).isTrue();
-      assertThat(recorder.of(sourceId)).containsExactly("init", "promiseResolve", "destroy");
-      assertThat(recorder.of(dependentId))
+      assertThat(recorder.awaitDestroy(sourceId)).isTrue();
+      assertThat(recorder.awaitDestroy(dependentId)).isTrue();
+      assertThat(recorder.eventsOf(sourceId)).containsExactly("init", "promiseResolve", "destroy");
+      assertThat(recorder.eventsOf(dependentId))
           .containsExactly("init", "before", "after", "promiseResolve", "destroy");
     }
   }
@@ -225,7 +233,7 @@ class CompletableFutureBoundaryTest {
    */
   @Test
   void hooks_destroyWhenComplete_neverBeforeTheRunEnds_noneForAPendingFuture() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> pending = new CompletableFuture<>();
       CompletableFuture<String> source = new CompletableFuture<>();
       @SuppressWarnings("unchecked")
@@ -235,24 +243,24 @@ class CompletableFutureBoundaryTest {
         return x;
       });
       CompletableFuture<String> done = CompletableFuture.completedFuture("done");
-      List<Long> futures = recorder.ids(ResourceTypes.COMPLETABLE_FUTURE);
+      List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(4);
       long pendingId = futures.get(0);
       long selfId = futures.get(2);
       long doneId = futures.get(3);
       source.complete("x");
       assertThat(self[0].get(5, TimeUnit.SECONDS)).isEqualTo("from inside");
-      assertThat(recorder.await("destroy", selfId)).isTrue();
-      assertThat(recorder.of(selfId))
+      assertThat(recorder.awaitDestroy(selfId)).isTrue();
+      assertThat(recorder.eventsOf(selfId))
           .containsExactly("init", "before", "promiseResolve", "after", "destroy");
-      assertThat(recorder.await("destroy", doneId)).isTrue();
+      assertThat(recorder.awaitDestroy(doneId)).isTrue();
       done.obtrudeValue("again");
-      assertThat(recorder.of(doneId)).containsExactly("init", "promiseResolve", "destroy");
+      assertThat(recorder.eventsOf(doneId)).containsExactly("init", "promiseResolve", "destroy");
       // Everything queued for destroy so far is delivered: the pending future's is not among it.
-      assertThat(recorder.await("destroy", futures.get(1))).isTrue();
-      assertThat(recorder.of(pendingId)).containsExactly("init");
+      assertThat(recorder.awaitDestroy(futures.get(1))).isTrue();
+      assertThat(recorder.eventsOf(pendingId)).containsExactly("init");
       pending.complete("late");
-      assertThat(recorder.await("destroy", pendingId)).isTrue();
+      assertThat(recorder.awaitDestroy(pendingId)).isTrue();
     }
   }
 
@@ -263,7 +271,7 @@ class CompletableFutureBoundaryTest {
    */
   @Test
   void hooks_promiseResolve_onCompletedSourceCompletedFutureAndObtrude() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> done = CompletableFuture.completedFuture("x");
       CompletableFuture<String> applied = done.thenApply(x -> x + "!");
       CompletableFuture<Void> accepted = done.thenAccept(x -> { });
@@ -275,13 +283,13 @@ class CompletableFutureBoundaryTest {
       assertThat(accepted.isDone()).isTrue();
       assertThat(failed.isCompletedExceptionally()).isTrue();
 
-      List<Long> futures = recorder.ids(ResourceTypes.COMPLETABLE_FUTURE);
+      List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(6);
       for (long id : futures) {
-        assertThat(recorder.await("destroy", id)).as("destroy of future #%d", id).isTrue();
-        assertThat(recorder.of(id)).as("future #%d", id).contains("init", "promiseResolve")
+        assertThat(recorder.awaitDestroy(id)).as("destroy of future #%d", id).isTrue();
+        assertThat(recorder.eventsOf(id)).as("future #%d", id).contains("init", "promiseResolve")
             .endsWith("destroy");
-        assertThat(recorder.of(id).stream().filter("promiseResolve"::equals).count())
+        assertThat(recorder.eventsOf(id).stream().filter("promiseResolve"::equals).count())
             .as("promiseResolve once for future #%d", id).isEqualTo(1);
       }
     }

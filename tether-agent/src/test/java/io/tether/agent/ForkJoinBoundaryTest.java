@@ -3,6 +3,8 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,13 +17,17 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** ForkJoinPool, ForkJoinTask.fork and parallel streams under the agent. */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(30)
 class ForkJoinBoundaryTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   /** Sums a range by splitting it; every leaf records the context it saw. */
   static final class Sum extends RecursiveTask<Long> {

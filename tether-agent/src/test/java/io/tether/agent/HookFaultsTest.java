@@ -8,6 +8,9 @@ import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.HookErrorHandler;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults in Tether's own path, with the agent: hook callbacks that throw, that are slow, that
@@ -35,9 +39,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * its results, its exceptions and its contexts are unaffected in every case, and each failure
  * reaches the {@link HookErrorHandler}, as its documentation says.
  */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(60)
 class HookFaultsTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private ExecutorService pool;
   private final Map<String, AtomicInteger> reported = new ConcurrentHashMap<>();
@@ -154,11 +161,7 @@ class HookFaultsTest {
       public void before(long asyncId) {
         if (Thread.currentThread().getName().startsWith("blocked-") && armed.getAndSet(false)) {
           blocked.countDown();
-          try {
-            release.await();  // the fault: a hook that blocks its thread
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          Waits.awaitQuietly(release);  // the fault: a hook that blocks its thread
         }
       }
     }).enable();

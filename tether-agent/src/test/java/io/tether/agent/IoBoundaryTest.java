@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.ResourceTypes;
 import com.sun.net.httpserver.HttpServer;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,12 +27,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HttpClient.sendAsync and NIO.2 completion handlers, on loopback, under the agent. */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(30)
 class IoBoundaryTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   @Test
   void httpClientSendAsync_dependentsSeeCallersContext_exchangeIsAResource() throws Exception {
@@ -42,16 +49,16 @@ class IoBoundaryTest {
     });
     server.start();
     HttpClient client = HttpClient.newHttpClient();
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
       CompletableFuture<String> seen = REQUEST.run("caller", () -> client
           .sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
           .thenApply(r -> r.body() + "@" + REQUEST.getStore()));
       assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("hello@caller");
-      assertThat(recorder.ids(ResourceTypes.HTTP_CLIENT_EXCHANGE)).hasSize(1);
-      long exchange = recorder.ids(ResourceTypes.HTTP_CLIENT_EXCHANGE).get(0);
-      assertThat(recorder.await("destroy", exchange)).isTrue();
-      assertThat(recorder.of(exchange)).containsExactly("init", "before", "after", "destroy");
+      assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.HTTP_CLIENT_EXCHANGE)).hasSize(1);
+      long exchange = recorder.idsOfTypeFromThisThread(ResourceTypes.HTTP_CLIENT_EXCHANGE).get(0);
+      assertThat(recorder.awaitDestroy(exchange)).isTrue();
+      assertThat(recorder.eventsOf(exchange)).containsExactly("init", "before", "after", "destroy");
     } finally {
       server.stop(0);
     }

@@ -10,6 +10,9 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import io.tether.AsyncHooks;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The boundary tests run with Tether's agent alone and beside a peer agent: the OpenTelemetry java
@@ -29,9 +33,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * names the peer expected). The peer is really attached, and its own context crosses a pool
  * boundary together with Tether's: neither agent undoes the other.
  */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(30)
 class PeerAgentTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   static final String PEER = System.getProperty("tether.peer.agent", "none");
   static final boolean OTEL = PEER.equals("opentelemetry");
@@ -104,7 +111,7 @@ class PeerAgentTest {
 
   @Test
   void oneSubmission_isOneResource_besideThePeer() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       long submitter = AsyncHooks.executionAsyncId();
       CompletableFuture<Void> executed = new CompletableFuture<>();
       Future<?> submitted;
@@ -132,15 +139,15 @@ class PeerAgentTest {
       // execute and submit are a task each; the tasks of supplyAsync and of the async dependent
       // (handed to the pool when its source completes) are their futures' business.
       List<Long> tasks = new ArrayList<>();
-      for (long id : recorder.ids(ResourceTypes.EXECUTOR_TASK)) {
+      for (long id : recorder.idsOfTypeFromThisThread(ResourceTypes.EXECUTOR_TASK)) {
         if (recorder.triggerOf(id) == submitter) {
           tasks.add(id);
         }
       }
       assertThat(tasks).hasSize(2);
       for (long id : tasks) {
-        assertThat(recorder.await("destroy", id)).isTrue();
-        assertThat(recorder.of(id)).containsExactly("init", "before", "after", "destroy");
+        assertThat(recorder.awaitDestroy(id)).isTrue();
+        assertThat(recorder.eventsOf(id)).containsExactly("init", "before", "after", "destroy");
       }
     }
   }

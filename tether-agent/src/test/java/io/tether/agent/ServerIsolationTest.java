@@ -8,6 +8,7 @@ import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
+import io.tether.testing.Waits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.Reference;
@@ -112,7 +113,7 @@ class ServerIsolationTest {
     CountDownLatch never = new CountDownLatch(1);
     ThreadPoolExecutor saturated = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
         new SynchronousQueue<>(), new ThreadPoolExecutor.AbortPolicy());
-    saturated.execute(() -> awaitQuietly(unblock));
+    saturated.execute(() -> Waits.awaitQuietly(unblock));
     AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
       @Override
       public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
@@ -230,7 +231,7 @@ class ServerIsolationTest {
       case INTERRUPTED: {
         Future<?> blocked = workers.submit(() -> {
           step("interruptible", n);
-          awaitQuietly(never);
+          Waits.awaitQuietly(never);
         });
         blocked.cancel(true);
         work = CompletableFuture.supplyAsync(() -> {
@@ -251,13 +252,5 @@ class ServerIsolationTest {
       respond(exchange, n + " " + kind + " " + outcome + " seen "
           + (seen == null ? "none" : seen.value));
     });
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

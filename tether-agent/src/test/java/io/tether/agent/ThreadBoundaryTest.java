@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.concurrent.CompletableFuture;
@@ -17,15 +21,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Thread.start, Thread subclasses, hand-written executors and java.util.Timer. */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(20)
 class ThreadBoundaryTest {
 
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+
   @Test
   void threadStart_runsInStartersContext_withThreadResource() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       String[] seen = new String[1];
       long[] ids = new long[2];
       Thread t = new Thread(() -> {
@@ -36,10 +44,10 @@ class ThreadBoundaryTest {
       REQUEST.run("starter", t::start);
       t.join();
       assertThat(seen[0]).isEqualTo("starter");
-      assertThat(recorder.ids(ResourceTypes.THREAD)).containsExactly(ids[0]);
+      assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.THREAD)).containsExactly(ids[0]);
       assertThat(ids[1]).isEqualTo(AsyncHooks.executionAsyncId());
-      assertThat(recorder.await("destroy", ids[0])).isTrue();
-      assertThat(recorder.of(ids[0])).containsExactly("init", "before", "after", "destroy");
+      assertThat(recorder.awaitDestroy(ids[0])).isTrue();
+      assertThat(recorder.eventsOf(ids[0])).containsExactly("init", "before", "after", "destroy");
     }
   }
 
@@ -114,7 +122,7 @@ class ThreadBoundaryTest {
         seen.add(REQUEST.getStore());
         done.countDown();
       }));
-      AgentTests.await(done);
+      Waits.await(done);
       assertThat(seen).containsExactly("one", "two");
     } finally {
       executor.worker.interrupt();
@@ -125,7 +133,7 @@ class ThreadBoundaryTest {
   @Test
   void timer_oneShotAndPeriodic_runInSchedulingContext_cancelEnds() throws Exception {
     Timer timer = REQUEST.run("timer creator", () -> new Timer(true));
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> once = new CompletableFuture<>();
       REQUEST.run("once", () -> timer.schedule(new TimerTask() {
         @Override
@@ -146,12 +154,12 @@ class ThreadBoundaryTest {
         }
       };
       REQUEST.run("periodic", () -> timer.scheduleAtFixedRate(periodic, 0, 1));
-      AgentTests.await(three);
+      Waits.await(three);
       assertThat(periodic.cancel()).isTrue();
       assertThat(seen).allMatch("periodic"::equals);
       long id = ids.get(0);
-      assertThat(recorder.ids(ResourceTypes.TIMER_TASK)).contains(id);
-      assertThat(recorder.await("destroy", id)).isTrue();
+      assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.TIMER_TASK)).contains(id);
+      assertThat(recorder.awaitDestroy(id)).isTrue();
     } finally {
       timer.cancel();
     }

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,11 +29,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ThreadPoolExecutor and ScheduledThreadPoolExecutor, unwrapped, under the agent. */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(20)
 class ThreadPoolBoundaryTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private final List<ExecutorService> pools = new ArrayList<>();
 
@@ -62,17 +70,17 @@ class ThreadPoolBoundaryTest {
   @Test
   void hooks_executorTaskInitBeforeAfterDestroy_triggeredBySubmitter() throws Exception {
     ExecutorService pool = track(Executors.newSingleThreadExecutor());
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       long[] ids = new long[2];
       pool.submit(() -> {
         ids[0] = AsyncHooks.executionAsyncId();
         ids[1] = AsyncHooks.triggerAsyncId();
       }).get(5, TimeUnit.SECONDS);
-      List<Long> tasks = recorder.ids(ResourceTypes.EXECUTOR_TASK);
+      List<Long> tasks = recorder.idsOfTypeFromThisThread(ResourceTypes.EXECUTOR_TASK);
       assertThat(tasks).containsExactly(ids[0]);
       assertThat(ids[1]).isEqualTo(AsyncHooks.executionAsyncId());
-      assertThat(recorder.await("destroy", ids[0])).isTrue();
-      assertThat(recorder.of(ids[0])).containsExactly("init", "before", "after", "destroy");
+      assertThat(recorder.awaitDestroy(ids[0])).isTrue();
+      assertThat(recorder.eventsOf(ids[0])).containsExactly("init", "before", "after", "destroy");
     }
   }
 
@@ -127,7 +135,7 @@ class ThreadPoolBoundaryTest {
       pool.execute(removed);
       pool.execute(drained);
     });
-    AgentTests.await(started);
+    Waits.await(started);
     assertThat(AgentTests.applicationTasks(pool.getQueue()))
         .containsExactly(queued, removed, drained);
     assertThat(pool.remove(removed)).isTrue();
@@ -196,7 +204,7 @@ class ThreadPoolBoundaryTest {
     };
     REQUEST.run("first", () -> pool.execute(task));
     REQUEST.run("second", () -> pool.execute(task));
-    AgentTests.await(done);
+    Waits.await(done);
     assertThat(seen).containsExactly("first", "second");
   }
 
@@ -239,7 +247,7 @@ class ThreadPoolBoundaryTest {
   @Test
   void scheduled_oneShotAndPeriodic_eachRunInSchedulingContext() throws Exception {
     ScheduledExecutorService ses = track(Executors.newScheduledThreadPool(1));
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       ScheduledFuture<String> once =
           REQUEST.run("once", () -> ses.schedule(REQUEST::getStore, 1, TimeUnit.MILLISECONDS));
       assertThat(once.get(5, TimeUnit.SECONDS)).isEqualTo("once");
@@ -252,14 +260,14 @@ class ThreadPoolBoundaryTest {
         REQUEST.enterWith("clobbered inside a run");
         three.countDown();
       }, 0, 1, TimeUnit.MILLISECONDS));
-      AgentTests.await(three);
+      Waits.await(three);
       assertThat(periodic.cancel(false)).isTrue();
       assertThat(seen).allMatch("periodic"::equals);
       long id = ids.get(0);
       assertThat(ids).allMatch(i -> i == id);
-      assertThat(recorder.ids(ResourceTypes.SCHEDULED_TASK)).contains(id);
-      assertThat(recorder.await("destroy", id)).isTrue();
-      List<String> events = recorder.of(id);
+      assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.SCHEDULED_TASK)).contains(id);
+      assertThat(recorder.awaitDestroy(id)).isTrue();
+      List<String> events = recorder.eventsOf(id);
       assertThat(events.get(0)).isEqualTo("init");
       assertThat(events.get(events.size() - 1)).isEqualTo("destroy");
     }

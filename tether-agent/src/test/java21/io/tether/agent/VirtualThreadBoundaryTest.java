@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,15 +19,19 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Virtual threads and Thread builders (JDK 21+) under the agent. */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(60)
 class VirtualThreadBoundaryTest {
 
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+
   @Test
   void ofVirtualAndStartVirtualThread_runInStartersContext() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> a = new CompletableFuture<>();
       long[] id = new long[1];
       Thread t1 = REQUEST.run("ofVirtual", () -> Thread.ofVirtual().start(() -> {
@@ -38,7 +45,7 @@ class VirtualThreadBoundaryTest {
       t2.join();
       assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo("ofVirtual");
       assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo("startVirtualThread");
-      assertThat(recorder.ids(ResourceTypes.VIRTUAL_THREAD)).contains(id[0]);
+      assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.VIRTUAL_THREAD)).contains(id[0]);
     }
   }
 

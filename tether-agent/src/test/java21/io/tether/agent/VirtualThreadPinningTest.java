@@ -3,6 +3,8 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +21,7 @@ import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Virtual threads parking while they cross the agent's boundaries (pool hops, futures, their own
@@ -27,9 +30,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * may have a Tether frame on its stack. A class initializer that parks, which does pin, shows the
  * recording sees pinning at all.
  */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(120)
 class VirtualThreadPinningTest {
+
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   /** Parks in its static initializer: a virtual thread initialising it is pinned. */
   static final class PinsInInitializer {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.StructuredTaskScope;
@@ -12,15 +15,19 @@ import java.util.concurrent.StructuredTaskScope.Subtask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** StructuredTaskScope forks (a preview API in JDK 25) under the agent. */
-@ExtendWith(NoContextLeft.class)
+@ExtendWith(AgentAttached.class)
 @Timeout(30)
 class StructuredTaskScopeBoundaryTest {
 
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+
   @Test
   void forks_runInTheForkingContext_asVirtualThreadResources() throws Exception {
-    try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
       List<Subtask<String>> forks = new ArrayList<>();
       long[] ids = new long[3];
       try (var scope = StructuredTaskScope.open()) {
@@ -35,7 +42,7 @@ class StructuredTaskScopeBoundaryTest {
       }
       for (int i = 0; i < 3; i++) {
         assertThat(forks.get(i).get()).isEqualTo("fork " + i);
-        assertThat(recorder.ids(ResourceTypes.VIRTUAL_THREAD)).contains(ids[i]);
+        assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.VIRTUAL_THREAD)).contains(ids[i]);
       }
     }
   }

@@ -1,10 +1,12 @@
 package io.tether.internal;
 
+import static io.tether.testing.Waits.await;
 import io.tether.AsyncLocalStorage;
-import io.tether.LeavesNoContext;
+import io.tether.CleanCoreState;
 import io.tether.ResourceTypes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.NoContextLeft;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * order, also when attachers and takers of one task object race.
  */
 @Timeout(30)
-@ExtendWith(LeavesNoContext.class)
+@ExtendWith({NoContextLeft.class, CleanCoreState.class})
 class TaskLinksTest {
 
   private static final AsyncLocalStorage<Integer> SUBMISSION = new AsyncLocalStorage<>();
@@ -135,14 +137,6 @@ class TaskLinksTest {
     }
     for (Object task : tasks) {
       assertThat(TaskLinks.isLinked(task)).isFalse();
-    }
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

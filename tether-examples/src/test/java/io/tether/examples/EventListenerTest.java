@@ -4,24 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.AsyncHooks;
 import io.tether.AsyncResource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tether.testing.NoContextLeft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EventListenerTest {
 
-  private ContextGuard guard;
-
-  @BeforeEach
-  void recordContext() {
-    guard = ContextGuard.record();
-  }
-
-  @AfterEach
-  void leavesNoContextBehind() throws InterruptedException {
-    guard.assertNothingLeftBehind(EventListener.CONTEXT);
-  }
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT =
+      NoContextLeft.of(EventListener.CONTEXT).andNoThreadsLeft();
 
   @Test
   @Timeout(30)

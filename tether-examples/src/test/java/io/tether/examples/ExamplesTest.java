@@ -3,26 +3,17 @@ package io.tether.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.testing.NoContextLeft;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ExamplesTest {
 
-  private ContextGuard guard;
-
-  @BeforeEach
-  void recordContext() {
-    guard = ContextGuard.record();
-  }
-
-  @AfterEach
-  void leavesNoContextBehind() throws InterruptedException {
-    guard.assertNothingLeftBehind(
-        RequestLogger.REQUEST_ID, WorkerPool.SUBMITTER, EventListener.CONTEXT);
-  }
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(
+      RequestLogger.REQUEST_ID, WorkerPool.SUBMITTER, EventListener.CONTEXT).andNoThreadsLeft();
 
   @Test
   void select_all_namesEveryExampleInOrder() {

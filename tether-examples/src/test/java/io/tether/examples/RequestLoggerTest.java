@@ -2,30 +2,22 @@ package io.tether.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.NoContextLeft;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RequestLoggerTest {
 
-  private ContextGuard guard;
-
-  @BeforeEach
-  void recordContext() {
-    guard = ContextGuard.record();
-  }
-
-  @AfterEach
-  void leavesNoContextBehind() throws InterruptedException {
-    guard.assertNothingLeftBehind(RequestLogger.REQUEST_ID);
-  }
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT =
+      NoContextLeft.of(RequestLogger.REQUEST_ID).andNoThreadsLeft();
 
   @Test
   @Timeout(30)

@@ -3,12 +3,11 @@ package io.tether.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tether.AsyncHook;
-import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.RecordingHook;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,26 +15,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WorkerPoolTest {
 
   private static final WorkerPool.Task SUM = new WorkerPool.Task(42, 100);
 
-  private ContextGuard guard;
-
-  @BeforeEach
-  void recordContext() {
-    guard = ContextGuard.record();
-  }
-
-  @AfterEach
-  void leavesNoContextBehind() throws InterruptedException {
-    guard.assertNothingLeftBehind(WorkerPool.SUBMITTER);
-  }
+  @RegisterExtension
+  static final NoContextLeft NO_CONTEXT_LEFT =
+      NoContextLeft.of(WorkerPool.SUBMITTER).andNoThreadsLeft();
 
   @Test
   @Timeout(30)
@@ -82,29 +72,11 @@ class WorkerPoolTest {
   void runTask_withHook_oneWorkerPoolTaskInfoPerTaskTriggeredBySubmitterAndDestroyed()
       throws Exception {
     int tasks = 10;
-    Map<Long, Long> triggers = new ConcurrentHashMap<>();
-    Set<Long> destroyed = ConcurrentHashMap.newKeySet();
-    CountDownLatch allDestroyed = new CountDownLatch(tasks);
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        if (type.equals(WorkerPoolTaskInfo.TYPE)) {
-          triggers.put(asyncId, triggerAsyncId);
-        }
-      }
-
-      @Override
-      public void destroy(long asyncId) {
-        if (triggers.containsKey(asyncId) && destroyed.add(asyncId)) {
-          allDestroyed.countDown();
-        }
-      }
-    });
     Map<Long, Long> callbackIds = new ConcurrentHashMap<>();
     CountDownLatch finished = new CountDownLatch(tasks);
     long submitter = AsyncHooks.executionAsyncId();
-    hook.enable();
-    try (WorkerPool pool = new WorkerPool(3)) {
+    try (RecordingHook recorder = new RecordingHook().enable();
+        WorkerPool pool = new WorkerPool(3)) {
       for (int i = 0; i < tasks; i++) {
         WorkerPool.SUBMITTER.run(i, () -> pool.runTask(SUM, (err, result) -> {
           callbackIds.put(AsyncHooks.executionAsyncId(), AsyncHooks.triggerAsyncId());
@@ -112,16 +84,13 @@ class WorkerPoolTest {
         }));
       }
       finished.await();
-      allDestroyed.await();
-    } finally {
-      hook.disable();
-    }
 
-    assertThat(triggers).hasSize(tasks).allSatisfy((id, trigger) -> {
-      assertThat(trigger).isEqualTo(submitter);
-      assertThat(callbackIds).containsEntry(id, submitter);
-    });
-    assertThat(destroyed).isEqualTo(triggers.keySet());
+      assertThat(recorder.idsOfType(WorkerPoolTaskInfo.TYPE)).hasSize(tasks).allSatisfy(id -> {
+        assertThat(recorder.triggerOf(id)).isEqualTo(submitter);
+        assertThat(callbackIds).containsEntry(id, submitter);
+        assertThat(recorder.awaitDestroy(id)).as("destroy of %d", id).isTrue();
+      });
+    }
   }
 
   @Test

@@ -2,11 +2,14 @@ package io.tether.junit5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.AgentAttached;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The extension on {@link AgentLeakySamples}, with the agent: plain JDK async work. */
+@ExtendWith(AgentAttached.class)
 @Timeout(60)
 class DanglingWorkExtensionAgentTest {
 

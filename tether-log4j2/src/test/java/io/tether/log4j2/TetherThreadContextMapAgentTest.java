@@ -1,9 +1,11 @@
 package io.tether.log4j2;
 
-import static io.tether.log4j2.TetherThreadContextMapUnitTest.await;
-import static io.tether.log4j2.TetherThreadContextMapUnitTest.join;
+import static io.tether.testing.Waits.await;
+import static io.tether.testing.Waits.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.AgentAttached;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,8 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The thread context across the agent's boundaries: plain pools, futures and threads. */
+@ExtendWith(AgentAttached.class)
 @Timeout(30)
 class TetherThreadContextMapAgentTest {
 
@@ -115,7 +119,7 @@ class TetherThreadContextMapAgentTest {
           tasks.add(pool.submit(() -> LOG.info("of [{}] #{}", id, n)));
           tasks.add(CompletableFuture.runAsync(() -> LOG.info("of [{}] cf#{}", id, n)));
         }
-        tasks.forEach(TetherThreadContextMapUnitTest::join);
+        tasks.forEach(Waits::join);
       });
       servers.add(server);
       server.start();

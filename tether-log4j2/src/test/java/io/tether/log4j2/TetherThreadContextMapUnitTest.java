@@ -1,8 +1,11 @@
 package io.tether.log4j2;
 
+import static io.tether.testing.Waits.await;
+import static io.tether.testing.Waits.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.AsyncExecutors;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,11 +107,11 @@ class TetherThreadContextMapUnitTest {
             int n = t;
             tasks.add(pool.submit(() -> LOG.info("of [{}] #{}", id, n)));
           }
-          tasks.forEach(TetherThreadContextMapUnitTest::join);
+          tasks.forEach(Waits::join);
           ThreadContext.clearMap();
         }));
       }
-      handled.forEach(TetherThreadContextMapUnitTest::join);
+      handled.forEach(Waits::join);
     } finally {
       server.shutdown();
     }
@@ -171,21 +174,5 @@ class TetherThreadContextMapUnitTest {
     LOG.info("after closeable");
 
     assertThat(PrintedLines.take(2)).containsExactly("[r1] in closeable", "[] after closeable");
-  }
-
-  static void join(Future<?> future) {
-    try {
-      future.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  static void await(CountDownLatch latch) {
-    try {
-      assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
+import io.tether.testing.AgentAttached;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,12 +16,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * With the Tether agent attached: a request to service A, whose handling sets a tenant and a span
  * and calls service B with {@code HttpClient.sendAsync}, reaches B with that tenant and a child of
  * A's span; the stage A chains on the response runs in A's context.
  */
+@ExtendWith(AgentAttached.class)
 class CrossServiceAgentTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.tether.testing.AgentAttached;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -16,11 +17,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * With the Tether agent attached: OpenTelemetry's current span follows every JDK boundary with no
  * wrapping in the application's code.
  */
+@ExtendWith(AgentAttached.class)
 class TetherContextStorageAgentTest {
 
   /** Plain JDK pools, not wrapped: the agent carries the context. One thread each, so leftovers show. */
@@ -39,12 +42,6 @@ class TetherContextStorageAgentTest {
   static void shutdown() {
     POOL.shutdownNow();
     SCHEDULER.shutdownNow();
-  }
-
-  @Test
-  void agent_isAttached() {
-    assertThat(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-        .anySatisfy(a -> assertThat(a).startsWith("-javaagent:").endsWith("tether-agent.jar"));
   }
 
   @Test

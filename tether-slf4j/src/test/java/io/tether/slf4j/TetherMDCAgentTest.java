@@ -1,9 +1,11 @@
 package io.tether.slf4j;
 
-import static io.tether.slf4j.TetherMDCUnitTest.await;
-import static io.tether.slf4j.TetherMDCUnitTest.join;
+import static io.tether.testing.Waits.await;
+import static io.tether.testing.Waits.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.AgentAttached;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** The MDC across the agent's boundaries: plain JDK pools, futures and threads, no wrapping. */
+@ExtendWith(AgentAttached.class)
 @Timeout(30)
 class TetherMDCAgentTest {
 
@@ -119,7 +123,7 @@ class TetherMDCAgentTest {
           tasks.add(pool.submit(() -> LOG.info("of {} #{}", id, n)));
           tasks.add(CompletableFuture.runAsync(() -> LOG.info("of {} cf#{}", id, n)));
         }
-        tasks.forEach(TetherMDCUnitTest::join);
+        tasks.forEach(Waits::join);
       });
       servers.add(server);
       server.start();

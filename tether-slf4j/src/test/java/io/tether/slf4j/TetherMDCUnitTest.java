@@ -1,9 +1,12 @@
 package io.tether.slf4j;
 
+import static io.tether.testing.Waits.await;
+import static io.tether.testing.Waits.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.tether.AsyncExecutors;
+import io.tether.testing.Waits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -131,11 +134,11 @@ class TetherMDCUnitTest {
             int n = t;
             tasks.add(pool.submit(() -> LOG.info("of {} #{}", id, n)));
           }
-          tasks.forEach(TetherMDCUnitTest::join);
+          tasks.forEach(Waits::join);
           MDC.clear();
         }));
       }
-      handled.forEach(TetherMDCUnitTest::join);
+      handled.forEach(Waits::join);
     } finally {
       server.shutdown();
     }
@@ -259,21 +262,5 @@ class TetherMDCUnitTest {
 
     assertThat(CapturingAppender.take("ASYNC_LINES", 4)).containsExactly(
         "r1 on the caller", "r1 on a pool thread", "r2 next request", "none no request");
-  }
-
-  static void join(Future<?> future) {
-    try {
-      future.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  static void await(CountDownLatch latch) {
-    try {
-      assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
   }
 }
