@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -227,12 +228,11 @@ class CompletableFutureBoundaryTest {
     try (AgentTests.Recorder recorder = new AgentTests.Recorder()) {
       CompletableFuture<String> pending = new CompletableFuture<>();
       CompletableFuture<String> source = new CompletableFuture<>();
-      @SuppressWarnings("unchecked")
-      CompletableFuture<String>[] self = new CompletableFuture[1];
-      self[0] = source.thenApply(x -> {
-        self[0].complete("from inside");  // completes its own future while its function runs
+      AtomicReference<CompletableFuture<String>> self = new AtomicReference<>();
+      self.set(source.thenApply(x -> {
+        self.get().complete("from inside");  // completes its own future while its function runs
         return x;
-      });
+      }));
       CompletableFuture<String> done = CompletableFuture.completedFuture("done");
       List<Long> futures = recorder.ids("COMPLETABLE_FUTURE");
       assertThat(futures).hasSize(4);
@@ -240,7 +240,7 @@ class CompletableFutureBoundaryTest {
       long selfId = futures.get(2);
       long doneId = futures.get(3);
       source.complete("x");
-      assertThat(self[0].get(5, TimeUnit.SECONDS)).isEqualTo("from inside");
+      assertThat(self.get().get(5, TimeUnit.SECONDS)).isEqualTo("from inside");
       assertThat(recorder.await("destroy", selfId)).isTrue();
       assertThat(recorder.of(selfId))
           .containsExactly("init", "before", "promiseResolve", "after", "destroy");

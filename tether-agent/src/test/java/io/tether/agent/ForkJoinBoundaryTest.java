@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ForkJoinBoundaryTest {
 
   /** Sums a range by splitting it; every leaf records the context it saw. */
+  @SuppressWarnings("serial")  // Serializable only as a ForkJoinTask; never serialized
   static final class Sum extends RecursiveTask<Long> {
     final int from;
     final int to;
