@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -236,12 +237,11 @@ class CompletableFutureBoundaryTest {
     try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> pending = new CompletableFuture<>();
       CompletableFuture<String> source = new CompletableFuture<>();
-      @SuppressWarnings("unchecked")
-      CompletableFuture<String>[] self = new CompletableFuture[1];
-      self[0] = source.thenApply(x -> {
-        self[0].complete("from inside");  // completes its own future while its function runs
+      AtomicReference<CompletableFuture<String>> self = new AtomicReference<>();
+      self.set(source.thenApply(x -> {
+        self.get().complete("from inside");  // completes its own future while its function runs
         return x;
-      });
+      }));
       CompletableFuture<String> done = CompletableFuture.completedFuture("done");
       List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(4);
@@ -249,7 +249,7 @@ class CompletableFutureBoundaryTest {
       long selfId = futures.get(2);
       long doneId = futures.get(3);
       source.complete("x");
-      assertThat(self[0].get(5, TimeUnit.SECONDS)).isEqualTo("from inside");
+      assertThat(self.get().get(5, TimeUnit.SECONDS)).isEqualTo("from inside");
       assertThat(recorder.awaitDestroy(selfId)).isTrue();
       assertThat(recorder.eventsOf(selfId))
           .containsExactly("init", "before", "promiseResolve", "after", "destroy");

@@ -30,6 +30,7 @@ class ForkJoinBoundaryTest {
   static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   /** Sums a range by splitting it; every leaf records the context it saw. */
+  @SuppressWarnings("serial")  // Serializable only as a ForkJoinTask; never serialized
   static final class Sum extends RecursiveTask<Long> {
     final int from;
     final int to;

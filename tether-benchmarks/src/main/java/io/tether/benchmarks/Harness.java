@@ -44,9 +44,10 @@ final class Harness {
   // ---- Tether ----
 
   /** {@code n} fresh storages. */
-  @SuppressWarnings("unchecked")
   static AsyncLocalStorage<String>[] tetherStorages(int n) {
-    AsyncLocalStorage<String>[] storages = new AsyncLocalStorage[n];
+    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
+    AsyncLocalStorage<String>[] storages =
+        (AsyncLocalStorage<String>[]) new AsyncLocalStorage<?>[n];
     for (int i = 0; i < n; i++) {
       storages[i] = new AsyncLocalStorage<>("storage-" + i);
     }
@@ -70,9 +71,10 @@ final class Harness {
   // ---- ThreadLocal ----
 
   /** {@code n} fresh thread locals. */
-  @SuppressWarnings("unchecked")
   static ThreadLocal<String>[] threadLocals(int n) {
-    ThreadLocal<String>[] locals = new ThreadLocal[n];
+    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
+    ThreadLocal<String>[] locals =
+        (ThreadLocal<String>[]) new ThreadLocal<?>[n];
     for (int i = 0; i < n; i++) {
       locals[i] = new ThreadLocal<>();
     }
@@ -96,9 +98,10 @@ final class Harness {
   // ---- TransmittableThreadLocal ----
 
   /** {@code n} fresh TransmittableThreadLocals; set and remove them with {@link #set}/{@link #remove}. */
-  @SuppressWarnings("unchecked")
   static TransmittableThreadLocal<String>[] ttls(int n) {
-    TransmittableThreadLocal<String>[] locals = new TransmittableThreadLocal[n];
+    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
+    TransmittableThreadLocal<String>[] locals =
+        (TransmittableThreadLocal<String>[]) new TransmittableThreadLocal<?>[n];
     for (int i = 0; i < n; i++) {
       locals[i] = new TransmittableThreadLocal<>();
     }
@@ -108,9 +111,10 @@ final class Harness {
   // ---- OpenTelemetry ----
 
   /** {@code n} fresh context keys. */
-  @SuppressWarnings("unchecked")
   static ContextKey<String>[] otelKeys(int n) {
-    ContextKey<String>[] keys = new ContextKey[n];
+    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
+    ContextKey<String>[] keys =
+        (ContextKey<String>[]) new ContextKey<?>[n];
     for (int i = 0; i < n; i++) {
       keys[i] = ContextKey.named("key-" + i);
     }

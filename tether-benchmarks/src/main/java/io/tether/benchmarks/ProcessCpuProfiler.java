@@ -41,7 +41,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
   }
 
   @Override
-  public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
+  public Collection<? extends Result<?>> afterIteration(BenchmarkParams benchmarkParams,
       IterationParams iterationParams, IterationResult result) {
     long cpu = os.getProcessCpuTime() - cpuBefore;
     long ops = result.getMetadata().getMeasuredOps();

@@ -83,6 +83,7 @@ public class RunBenchmark {
   }
 
   @Benchmark
+  @SuppressWarnings("try")  // the scope is only closed, never read
   public String otel() {
     try (io.opentelemetry.context.Scope ignored =
         Context.current().with(key, Harness.VALUE).makeCurrent()) {

@@ -81,17 +81,9 @@ public final class TetherPropagation {
   private static final TextMapSetter<BiConsumer<String, String>> SETTER =
       (carrier, key, value) -> carrier.accept(key, value);
 
-  private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Map<String, String> carrier) {
-      return carrier.keySet();
-    }
-
-    @Override
-    public String get(Map<String, String> carrier, String key) {
-      return carrier == null ? null : carrier.get(key);
-    }
-  };
+  // Only get: the W3C propagators never call keys() (deprecated, defaults to none).
+  private static final TextMapGetter<Map<String, String>> GETTER =
+      (carrier, key) -> carrier == null ? null : carrier.get(key);
 
   private final List<AsyncLocalStorage<String>> storages;
   private final Map<String, AsyncLocalStorage<String>> byName;
@@ -189,6 +181,7 @@ public final class TetherPropagation {
    * @return what {@code handling} returns
    * @throws Exception what {@code handling} throws
    */
+  @SuppressWarnings("try")  // the scope is only closed, never read
   public <R> R call(Function<String, String> header, Callable<R> handling) throws Exception {
     Objects.requireNonNull(handling, "handling");
     Map<String, String> valid = new LinkedHashMap<>(4);

@@ -44,7 +44,7 @@ final class Services {
     URI uri();
 
     @Override
-    void close() throws Exception;
+    void close();
   }
 
   /** A JDK {@code HttpServer} on 127.0.0.1, its handler behind the propagation's filter. */
@@ -103,8 +103,12 @@ final class Services {
       }
 
       @Override
-      public void close() throws Exception {
-        server.stop();
+      public void close() {
+        try {
+          server.stop();
+        } catch (Exception e) {
+          throw new IllegalStateException("Jetty did not stop", e);
+        }
       }
     };
   }
