@@ -44,11 +44,15 @@ public abstract class ResourceCore {
    * @param destroyWhenUnreachable whether an unreachable, never destroyed resource gets {@code
    *     destroy} (only where a destroy hook is enabled now)
    */
+  // Node's init receives the resource being constructed, as this one does: hooks see it before a
+  // subclass's constructor has run (an AsyncResource subclass's fields are still unset there).
+  @SuppressWarnings("this-escape")
   protected ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable) {
     this(type, triggerAsyncId, destroyWhenUnreachable, ExecutionState.current());
   }
 
   /** As {@link #ResourceCore(String, long, boolean)}, linked on the thread whose state is {@code s}. */
+  @SuppressWarnings("this-escape")  // see above
   ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable,
       ExecutionState s) {
     this.type = type;
