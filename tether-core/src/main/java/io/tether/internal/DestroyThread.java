@@ -17,16 +17,7 @@ final class DestroyThread {
   private static final Thread THREAD;
 
   static {
-    Thread t = new Thread(DestroyThread::drain, "tether-destroy");
-    t.setDaemon(true);
-    ExecutionState s = ExecutionState.current();
-    Nesting.suppressBegin(s);  // Tether's own thread: the agent must not link it to anyone's context
-    try {
-      t.start();
-    } finally {
-      Nesting.suppressEnd(s);
-    }
-    THREAD = t;
+    THREAD = Nesting.startOwnThread("tether-destroy", DestroyThread::drain);
   }
 
   static void add(long asyncId) {

@@ -22,15 +22,7 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
     for (int i = 0; i < STRIPES; i++) {
       HEADS[i] = new DestroyWatch();
     }
-    Thread t = new Thread(DestroyWatch::collected, "tether-cleaner");
-    t.setDaemon(true);
-    ExecutionState s = ExecutionState.current();
-    Nesting.suppressBegin(s);  // Tether's own thread: the agent must not link it to anyone's context
-    try {
-      t.start();
-    } finally {
-      Nesting.suppressEnd(s);
-    }
+    Nesting.startOwnThread("tether-cleaner", DestroyWatch::collected);
   }
 
   private final long asyncId;

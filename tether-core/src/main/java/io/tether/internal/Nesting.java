@@ -96,6 +96,23 @@ public final class Nesting {
     }
   }
 
+  /**
+   * Starts one of Tether's own daemon threads, under suppression: the agent links it to no one's
+   * context, so it pins none and its work is never the application's.
+   */
+  static Thread startOwnThread(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    ExecutionState s = ExecutionState.current();
+    suppressBegin(s);
+    try {
+      t.start();
+    } finally {
+      suppressEnd(s);
+    }
+    return t;
+  }
+
   /** Whether work linked here links nothing (a pool's own thread creation, Tether's own work). */
   static boolean suppressed(ExecutionState s) {
     return s.suppressDepth > 0;

@@ -57,15 +57,7 @@ final class WeakIdentityMap<V> {
     static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
 
     static {
-      Thread t = new Thread(Expunger::run, "tether-expunge");
-      t.setDaemon(true);
-      ExecutionState s = ExecutionState.current();
-      Nesting.suppressBegin(s);
-      try {
-        t.start();
-      } finally {
-        Nesting.suppressEnd(s);
-      }
+      Nesting.startOwnThread("tether-expunge", Expunger::run);
     }
 
     private static void run() {
