@@ -19,7 +19,9 @@ import org.objectweb.asm.Opcodes;
 /**
  * Every JDK async boundary the agent instruments, family by family (SPEC section 3.3): which
  * methods of which types, and what is woven into each. All the woven calls go to
- * {@code io.tether.internal.WovenCalls} (on the bootstrap class path), and none of them throws.
+ * {@code io.tether.internal.WovenCalls} (on the bootstrap class path); what one of them throws
+ * never reaches the method it is woven into ({@link AdviceWeaver} writes the net), but for the
+ * substitutions, which throw what the call they replace would.
  *
  * <ul>
  *   <li><b>executors</b>: {@code ThreadPoolExecutor} (and so every subclass,

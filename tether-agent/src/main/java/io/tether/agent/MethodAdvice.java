@@ -4,12 +4,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the agent weaves into one method: a call to an {@code io.tether.internal.WovenCalls} method on
- * entry, one on exit (on every {@code return}, and with {@code onThrowable} also when the method
- * throws, after which the throwable goes on unchanged), arguments replaced on entry, and calls the
- * method makes replaced by static calls. The calls' arguments are tokens: {@link #THIS}, a
- * parameter's index, the entry call's result ({@link #ENTER}), the return value ({@link #RETURN},
- * which must come first), the throwable ({@link #THROWN}; {@code null} on a normal exit).
+ * What the agent weaves into one method: a call to an {@code io.tether.internal.WovenCalls}
+ * method on entry, one on exit (on every {@code return}, and with {@code onThrowable} also when the
+ * method throws, after which the throwable goes on unchanged), arguments replaced on entry, a call
+ * after each write of a field, and calls the method makes replaced by static calls. The calls'
+ * arguments are tokens: {@link #THIS}, a parameter's index, the entry call's result
+ * ({@link #ENTER}), the return value ({@link #RETURN}, which must come first), the throwable
+ * ({@link #THROWN}; {@code null} on a normal exit).
+ *
+ * <p>Every woven call but the substitutions gets a net from {@link AdviceWeaver}: what it throws is
+ * dropped, and the method goes on with what it would have had without the agent. A substitution
+ * replaces a call of the method's own, so it throws what that call would.
  *
  * <p>Immutable once built; the methods that build it return a changed copy.
  */
@@ -26,6 +31,9 @@ final class MethodAdvice {
 
   /** The one class woven code calls (in tether-core, on the bootstrap class path). */
   static final String ADVICE = "io/tether/internal/WovenCalls";
+
+  /** The class whose static methods the woven code calls: {@link #ADVICE} but in tests. */
+  String owner = ADVICE;
 
   /** A parameter replaced on entry by the result of a static call on it. */
   static final class Replacement {
@@ -65,6 +73,7 @@ final class MethodAdvice {
 
   private MethodAdvice copy() {
     MethodAdvice a = new MethodAdvice();
+    a.owner = owner;
     a.enterName = enterName;
     a.enterDescriptor = enterDescriptor;
     a.enterArgs = enterArgs;
@@ -80,8 +89,21 @@ final class MethodAdvice {
   }
 
   /**
+   * This advice calling static methods of {@code owner} (an internal name) instead of
+   * {@link #ADVICE}, substitutions included: for tests, whose advice classes fail on purpose.
+   */
+  MethodAdvice calling(String owner) {
+    MethodAdvice a = copy();
+    a.owner = owner;
+    for (Map.Entry<String, String[]> e : a.substitutions.entrySet()) {
+      e.setValue(new String[] {owner, e.getValue()[1], e.getValue()[2]});
+    }
+    return a;
+  }
+
+  /**
    * This advice with {@code other}'s substitutions, replacements and field writes added, and its
-   * entry and exit if this one has none.
+   * entry and exit if this one has none; its calls go to this advice's {@link #owner}.
    */
   MethodAdvice merge(MethodAdvice other) {
     MethodAdvice a = copy();
@@ -163,10 +185,12 @@ final class MethodAdvice {
   MethodAdvice substitute(String owner, String name, String descriptor, String to,
       String toDescriptor) {
     MethodAdvice a = copy();
-    a.substitutions.put(owner + "." + name + descriptor, new String[] {ADVICE, to, toDescriptor});
+    a.substitutions.put(owner + "." + name + descriptor,
+        new String[] {this.owner, to, toDescriptor});
     return a;
   }
 
+  /** Whether the method gets entry or exit code, which needs locals of its own. */
   boolean weavesEntryOrExit() {
     return enterName != null || exitName != null || !replacements.isEmpty();
   }

@@ -184,7 +184,7 @@ final class Weaver implements ClassFileTransformer {
   static byte[] weave(byte[] bytes, List<Boundaries.Rule> rules, boolean linkField) {
     ClassReader reader = new ClassReader(bytes);
     Map<String, MethodAdvice> matched = new HashMap<>();
-    Map<String, Integer> maxLocals = new HashMap<>();
+    Map<String, AdviceWeaver.Sites> sites = new HashMap<>();
     boolean[] hasLinkField = new boolean[1];
     reader.accept(new ClassVisitor(ASM_API) {
       @Override
@@ -203,17 +203,15 @@ final class Weaver implements ClassFileTransformer {
         }
         String key = name + descriptor;
         matched.put(key, advice);
-        if (!advice.weavesEntryOrExit()) {
+        if (!advice.weavesEntryOrExit() && advice.fieldWrites.isEmpty()) {
           return null;
         }
-        return new MethodVisitor(ASM_API) {
-          @Override
-          public void visitMaxs(int maxStack, int locals) {
-            maxLocals.put(key, locals);
-          }
-        };
+        // The method's own locals, and the calls whose nets must be declared first.
+        AdviceWeaver.Sites counted = new AdviceWeaver.Sites();
+        sites.put(key, counted);
+        return AdviceWeaver.counter(advice, name, counted);
       }
-    }, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
+    }, ClassReader.SKIP_DEBUG);
     if (matched.isEmpty()) {
       return null;
     }
@@ -253,9 +251,9 @@ final class Weaver implements ClassFileTransformer {
         if (advice == null) {
           return next;
         }
-        Integer locals = maxLocals.get(name + descriptor);
-        return new AdviceWeaver(next, access, name, descriptor, advice,
-            locals == null ? 0 : locals, frames);
+        AdviceWeaver.Sites counted = sites.get(name + descriptor);
+        return new AdviceWeaver(next, owner, access, name, descriptor, advice,
+            counted == null ? new AdviceWeaver.Sites() : counted, frames);
       }
     }, ClassReader.EXPAND_FRAMES);
     return writer.toByteArray();

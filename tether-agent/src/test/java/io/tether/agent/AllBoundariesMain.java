@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -29,6 +30,38 @@ import java.util.stream.IntStream;
 public final class AllBoundariesMain {
 
   private AllBoundariesMain() {}
+
+  /**
+   * An application's executor: its {@code execute} gets the advice of every {@code Executor} (the
+   * task replaced on entry, an exit on return and on throw), nets included, around a
+   * {@code try} of its own.
+   */
+  static final class InlineExecutor implements Executor {
+    @Override
+    public void execute(Runnable task) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** An application's thread: its {@code run} gets an entry and an exit on throw, nets included. */
+  static final class AppThread extends Thread {
+    private final String[] seen;
+    private final AsyncLocalStorage<String> ctx;
+
+    AppThread(AsyncLocalStorage<String> ctx, String[] seen) {
+      this.ctx = ctx;
+      this.seen = seen;
+    }
+
+    @Override
+    public void run() {
+      seen[0] = ctx.getStore();
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     AsyncLocalStorage<String> ctx = new AsyncLocalStorage<>("ctx");
@@ -69,6 +102,14 @@ public final class AllBoundariesMain {
           t.start();
           t.join();
           System.out.println("thread " + inThread[0]);
+          String[] inAppThread = new String[1];
+          AppThread appThread = new AppThread(ctx, inAppThread);
+          appThread.start();
+          appThread.join();
+          System.out.println("app thread " + inAppThread[0]);
+          String[] executed = new String[1];
+          new InlineExecutor().execute(() -> executed[0] = ctx.getStore());
+          System.out.println("executor " + executed[0]);
           System.out.println("http " + HttpClient.newHttpClient().sendAsync(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                   + server.getAddress().getPort() + "/")).build(),

@@ -46,15 +46,19 @@ class WeaverUnitTest {
 
   static final class SubThread extends AppThread {}
 
-  private static byte[] classFile(Class<?> type) throws Exception {
+  /** The class file of {@code type}, as its class loader serves it. */
+  static byte[] classFile(Class<?> type) throws Exception {
     try (InputStream in = type.getClassLoader()
         .getResourceAsStream(type.getName().replace('.', '/') + ".class")) {
       return in.readAllBytes();
     }
   }
 
-  /** Defines one class from the given bytes, everything else from its parent. */
-  private static final class OneClassLoader extends ClassLoader {
+  /**
+   * Defines one class from the given bytes, everything else from its parent. Not the bootstrap
+   * loader, so the JVM verifies what it defines.
+   */
+  static final class OneClassLoader extends ClassLoader {
     private final String name;
     private final byte[] bytes;
 
