@@ -82,8 +82,7 @@ final class AdviceWeaver extends MethodVisitor {
     int maxLocals;
     int returns;
     int fieldWrites;
-    /** The method's stack map frames, and its jumps, switches and handlers. */
-    int frames;
+    /** The method's jumps, switches and handlers. */
     int branches;
   }
 
@@ -103,12 +102,6 @@ final class AdviceWeaver extends MethodVisitor {
         if (fieldWriteCall(advice, isConstructor, opcode, owner, field, descriptor) != null) {
           sites.fieldWrites++;
         }
-      }
-
-      @Override
-      public void visitFrame(int type, int numLocal, Object[] local, int numStack,
-          Object[] stack) {
-        sites.frames++;
       }
 
       @Override
@@ -211,15 +204,17 @@ final class AdviceWeaver extends MethodVisitor {
   private int spillBase = -1;
 
   AdviceWeaver(MethodVisitor next, String owner, int access, String name, String descriptor,
-      MethodAdvice advice, Sites sites, boolean frames) {
+      MethodAdvice advice, Sites sites, int frames) {
     super(Weaver.ASM_API, next);
     this.owner = owner;
     this.advice = advice;
     this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
     this.isConstructor = name.equals("<init>");
-    // A method that branches yet has no frame in a class that should have them was stripped of
-    // them (a JDK class retransformed: see FrameTracker), and is not verified: it gets none.
-    this.frames = frames && (sites.frames > 0 || sites.branches == 0);
+    // A method that branches in a class without a single frame was stripped of them (a JDK class
+    // retransformed: see FrameTracker), and is not verified: it gets none. One that does not
+    // branch needs none of its own, and gets the nets' (a class none of whose methods branches).
+    this.frames = frames == Weaver.FRAMES
+        || frames == Weaver.STRIPPED_FRAMES && sites.branches == 0;
     this.parameters = Type.getArgumentTypes(descriptor);
     this.returnType = Type.getReturnType(descriptor);
     this.firstLocal = sites.maxLocals;

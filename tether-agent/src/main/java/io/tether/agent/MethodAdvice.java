@@ -190,6 +190,18 @@ final class MethodAdvice {
     return a;
   }
 
+  /** This advice without its calls after field writes (for a method that writes none). */
+  MethodAdvice withoutFieldWrites() {
+    MethodAdvice a = copy();
+    a.fieldWrites = new HashMap<>();
+    return a;
+  }
+
+  /** Whether this advice changes nothing. */
+  boolean isEmpty() {
+    return !weavesEntryOrExit() && substitutions.isEmpty() && fieldWrites.isEmpty();
+  }
+
   /** Whether the method gets entry or exit code, which needs locals of its own. */
   boolean weavesEntryOrExit() {
     return enterName != null || exitName != null || !replacements.isEmpty();

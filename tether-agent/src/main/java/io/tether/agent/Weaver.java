@@ -183,6 +183,7 @@ final class Weaver implements ClassFileTransformer {
    */
   static byte[] weave(byte[] bytes, List<Boundaries.Rule> rules, boolean linkField) {
     ClassReader reader = new ClassReader(bytes);
+    Set<String> writers = fieldWriters(reader, rules);
     Map<String, MethodAdvice> matched = new HashMap<>();
     Map<String, AdviceWeaver.Sites> sites = new HashMap<>();
     boolean[] hasLinkField = new boolean[1];
@@ -202,6 +203,13 @@ final class Weaver implements ClassFileTransformer {
           return null;
         }
         String key = name + descriptor;
+        if (!advice.fieldWrites.isEmpty() && !writers.contains(key)) {
+          // No write to watch: a method with nothing else to weave is copied as it is.
+          advice = advice.withoutFieldWrites();
+          if (advice.isEmpty()) {
+            return null;
+          }
+        }
         matched.put(key, advice);
         if (!advice.weavesEntryOrExit() && advice.fieldWrites.isEmpty()) {
           return null;
@@ -211,21 +219,24 @@ final class Weaver implements ClassFileTransformer {
         sites.put(key, counted);
         return AdviceWeaver.counter(advice, name, counted);
       }
-    }, ClassReader.SKIP_DEBUG);
+    }, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
     if (matched.isEmpty()) {
       return null;
     }
     boolean addLinkField = linkField && !hasLinkField[0];
     ClassWriter writer = new ClassWriter(reader, 0);
     reader.accept(new ClassVisitor(ASM_API, writer) {
-      private boolean frames;
+      private int frames;
 
       private String owner;
 
       @Override
       public void visit(int version, int access, String name, String signature,
           String superName, String[] interfaces) {
-        frames = (version & 0xFFFF) >= Opcodes.V1_6;
+        frames = (version & 0xFFFF) >= Opcodes.V1_6 ? FRAMES : NO_FRAMES;
+        if (frames == FRAMES && !hasStackMaps(reader)) {
+          frames = STRIPPED_FRAMES;
+        }
         owner = name;
         String[] implemented = interfaces;
         if (addLinkField && !List.of(interfaces).contains(LINK_HOLDER)) {
@@ -257,6 +268,139 @@ final class Weaver implements ClassFileTransformer {
       }
     }, ClassReader.EXPAND_FRAMES);
     return writer.toByteArray();
+  }
+
+  /** A class file without stack map frames: before version 50 (Java 6). */
+  static final int NO_FRAMES = 0;
+  /** A class file with stack map frames wherever a method needs them. */
+  static final int FRAMES = 1;
+  /**
+   * A class file of version 50 or later without a single stack map frame: one that HotSpot hands
+   * over, when it is retransformed, stripped of the frames it did not keep (it keeps none of a
+   * class it does not verify, as the JDK's own), or one none of whose methods branches.
+   */
+  static final int STRIPPED_FRAMES = 2;
+
+  /**
+   * Whether any method of the class has a {@code StackMapTable}: a scan of the attributes only,
+   * so that the first pass can skip the frames (which ASM would otherwise decode, for every
+   * method it visits).
+   */
+  static boolean hasStackMaps(ClassReader reader) {
+    char[] buffer = new char[reader.getMaxStringLength()];
+    int offset = reader.header + 6;
+    offset += 2 + 2 * reader.readUnsignedShort(offset);
+    int fields = reader.readUnsignedShort(offset);
+    offset += 2;
+    for (int i = 0; i < fields; i++) {
+      offset = skipAttributes(reader, offset + 6);
+    }
+    int methods = reader.readUnsignedShort(offset);
+    offset += 2;
+    for (int i = 0; i < methods; i++) {
+      int attributes = reader.readUnsignedShort(offset + 6);
+      offset += 8;
+      for (int j = 0; j < attributes; j++) {
+        int length = reader.readInt(offset + 2);
+        if (reader.readUTF8(offset, buffer).equals("Code")) {
+          int code = offset + 6;
+          int exceptions = code + 8 + reader.readInt(code + 4);
+          int codeAttributes = exceptions + 2 + 8 * reader.readUnsignedShort(exceptions);
+          int count = reader.readUnsignedShort(codeAttributes);
+          int attribute = codeAttributes + 2;
+          for (int k = 0; k < count; k++) {
+            if (reader.readUTF8(attribute, buffer).equals("StackMapTable")) {
+              return true;
+            }
+            attribute += 6 + reader.readInt(attribute + 2);
+          }
+        }
+        offset += 6 + length;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The methods (name and descriptor) whose code may write a field that {@code rules} watch: those
+   * whose bytes hold a {@code putfield} of its constant pool entry. A scan of the bytes, not of
+   * the instructions (an operand may look the same: that method is then only looked at more
+   * closely), so that the weaver parses and rewrites only the few methods of
+   * {@code CompletableFuture} that write its {@code result}, not all of them.
+   */
+  static Set<String> fieldWriters(ClassReader reader, List<Boundaries.Rule> rules) {
+    Set<String> fields = new java.util.HashSet<>();
+    for (Boundaries.Rule rule : rules) {
+      fields.addAll(rule.advice.fieldWrites.keySet());
+    }
+    Set<String> writers = new java.util.HashSet<>();
+    if (fields.isEmpty()) {
+      return writers;
+    }
+    char[] buffer = new char[reader.getMaxStringLength()];
+    int[] refs = new int[0];
+    for (int i = 1; i < reader.getItemCount(); i++) {
+      int item = reader.getItem(i);
+      if (item > 0 && reader.readByte(item - 1) == 9) {  // CONSTANT_Fieldref
+        int nameAndType = reader.getItem(reader.readUnsignedShort(item + 2));
+        if (fields.contains(reader.readClass(item, buffer) + "."
+            + reader.readUTF8(nameAndType, buffer))) {
+          refs = java.util.Arrays.copyOf(refs, refs.length + 1);
+          refs[refs.length - 1] = i;
+        }
+      }
+    }
+    if (refs.length == 0) {
+      return writers;
+    }
+    int offset = reader.header + 6;
+    offset += 2 + 2 * reader.readUnsignedShort(offset);
+    int fieldCount = reader.readUnsignedShort(offset);
+    offset += 2;
+    for (int i = 0; i < fieldCount; i++) {
+      offset = skipAttributes(reader, offset + 6);
+    }
+    int methods = reader.readUnsignedShort(offset);
+    offset += 2;
+    for (int i = 0; i < methods; i++) {
+      String key = reader.readUTF8(offset + 2, buffer) + reader.readUTF8(offset + 4, buffer);
+      int attributes = reader.readUnsignedShort(offset + 6);
+      offset += 8;
+      for (int j = 0; j < attributes; j++) {
+        int length = reader.readInt(offset + 2);
+        if (reader.readUTF8(offset, buffer).equals("Code")
+            && writes(reader, offset + 14, reader.readInt(offset + 10), refs)) {
+          writers.add(key);
+        }
+        offset += 6 + length;
+      }
+    }
+    return writers;
+  }
+
+  /** Whether the {@code length} bytes of code at {@code code} hold a putfield of a {@code ref}. */
+  private static boolean writes(ClassReader reader, int code, int length, int[] refs) {
+    for (int i = code; i + 2 < code + length; i++) {
+      if (reader.readByte(i) == Opcodes.PUTFIELD) {
+        int ref = reader.readUnsignedShort(i + 1);
+        for (int candidate : refs) {
+          if (ref == candidate) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The offset after the attributes that start at {@code offset} (with their count). */
+  private static int skipAttributes(ClassReader reader, int offset) {
+    int count = reader.readUnsignedShort(offset);
+    offset += 2;
+    for (int i = 0; i < count; i++) {
+      offset += 6 + reader.readInt(offset + 2);
+    }
+    return offset;
   }
 
   /** The field and the accessors of {@link #LINK_HOLDER}: a private transient plain field. */

@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -155,6 +157,34 @@ class WeaverUnitTest {
     assertThat(type.getInterfaces()).filteredOn(i -> i == LinkHolder.class).hasSize(1);
     assertThat(type.getDeclaredMethods()).filteredOn(m -> m.getName().equals(Weaver.LINK_FIELD))
         .hasSize(2);
+  }
+
+  /**
+   * A class file's stack map frames are found by a scan of its attributes (past fields with
+   * attributes of their own); a retransformed JDK class comes without any.
+   */
+  @Test
+  void stackMaps_areFound_andMissedWhenStripped() throws Exception {
+    byte[] bytes = classFile(QueueingExecutor.class);
+    assertThat(Weaver.hasStackMaps(new ClassReader(bytes))).isTrue();
+    ClassWriter stripped = new ClassWriter(0);
+    new ClassReader(bytes).accept(stripped, ClassReader.SKIP_FRAMES);
+    assertThat(Weaver.hasStackMaps(new ClassReader(stripped.toByteArray()))).isFalse();
+  }
+
+  /**
+   * The methods that may write a watched field are found by a scan of their bytes; the others
+   * (most of {@code CompletableFuture}'s) are copied as they are.
+   */
+  @Test
+  void fieldWriters_areTheMethodsWithAPutfieldOfTheField() throws Exception {
+    String target = AdviceNetUnitTest.NetTarget.class.getName().replace('.', '/');
+    List<Boundaries.Rule> rules = List.of(new Boundaries.Rule(Boundaries.Methods.named(),
+        MethodAdvice.none().afterFieldWrite(target, "result", "futureResultWritten")));
+    assertThat(Weaver.fieldWriters(
+        new ClassReader(classFile(AdviceNetUnitTest.NetTarget.class)), rules))
+        .containsExactlyInAnyOrder("writes(Ljava/lang/Object;J)Ljava/lang/String;",
+            "annotatedCatch(Ljava/lang/Object;)Ljava/lang/String;");
   }
 
   @Test
