@@ -1,7 +1,7 @@
 /**
  * Tether: Node.js asynchronous context tracking for the JVM. The API is package {@code io.tether}:
- * {@link io.tether.AsyncLocalStorage}, {@link io.tether.AsyncResource}, {@link io.tether.AsyncHooks}
- * and {@link io.tether.AsyncExecutors}.
+ * {@link io.tether.AsyncLocalStorage}, {@link io.tether.AsyncResource}, {@link
+ * io.tether.AsyncHooks} and {@link io.tether.AsyncExecutors}.
  *
  * <p>{@code io.tether.internal} is not API: the machinery behind it, exported only to Tether's own
  * modules. Under the java agent this jar is appended to the bootstrap class path, where classes

@@ -4,8 +4,8 @@ import io.tether.internal.HookEntry;
 import io.tether.internal.Hooks;
 
 /**
- * A set of {@link AsyncHookCallbacks} that can be switched on and off; made by
- * {@link AsyncHooks#createHook(AsyncHookCallbacks)}.
+ * A set of {@link AsyncHookCallbacks} that can be switched on and off; made by {@link
+ * AsyncHooks#createHook(AsyncHookCallbacks)}.
  *
  * <pre>{@code
  * AsyncHook hook = AsyncHooks.createHook(callbacks).enable();
@@ -16,9 +16,9 @@ import io.tether.internal.Hooks;
  * }
  * }</pre>
  *
- * <p>Cautions: a hook receives events only while enabled, and enabling or disabling it while
- * events are being dispatched takes effect from the next event; a resource created while a hook
- * with a {@code destroy} callback was disabled gets no {@code destroy} on becoming unreachable.
+ * <p>Cautions: a hook receives events only while enabled, and enabling or disabling it while events
+ * are being dispatched takes effect from the next event; a resource created while a hook with a
+ * {@code destroy} callback was disabled gets no {@code destroy} on becoming unreachable.
  */
 public final class AsyncHook {
 

@@ -3,12 +3,12 @@ package io.tether;
 /**
  * The callbacks of an {@link AsyncHook}: implement the ones you need, the others do nothing.
  *
- * <p>Each callback runs synchronously on the thread where its event happens, concurrently with
- * the same callback on other threads, so implementations must be thread-safe. Async work linked
- * inside a callback (a task submitted, an {@link AsyncResource} created) produces no hook events,
- * so a callback may log or queue without recursing into itself. An exception a callback throws
- * never reaches the application: it goes to the {@link HookErrorHandler} (see
- * {@link AsyncHooks#setHookErrorHandler}).
+ * <p>Each callback runs synchronously on the thread where its event happens, concurrently with the
+ * same callback on other threads, so implementations must be thread-safe. Async work linked inside
+ * a callback (a task submitted, an {@link AsyncResource} created) produces no hook events, so a
+ * callback may log or queue without recursing into itself. An exception a callback throws never
+ * reaches the application: it goes to the {@link HookErrorHandler} (see {@link
+ * AsyncHooks#setHookErrorHandler}).
  *
  * <pre>{@code
  * AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
@@ -32,17 +32,19 @@ public interface AsyncHookCallbacks {
    */
   default void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
 
-  /** Called just before the continuation of resource {@code asyncId} runs, on the running thread. */
+  /**
+   * Called just before the continuation of resource {@code asyncId} runs, on the running thread.
+   */
   default void before(long asyncId) {}
 
   /** Called just after the continuation of resource {@code asyncId} ran, even if it threw. */
   default void after(long asyncId) {}
 
   /**
-   * Called once when resource {@code asyncId} has ended: after the last run of a task, on
-   * {@link AsyncResource#emitDestroy()}, or when an unfinished resource became unreachable. Never
-   * called inside the application's code: a task's destroy follows its {@code after} on the same
-   * thread once the task has returned; others arrive on Tether's {@code tether-destroy} thread.
+   * Called once when resource {@code asyncId} has ended: after the last run of a task, on {@link
+   * AsyncResource#emitDestroy()}, or when an unfinished resource became unreachable. Never called
+   * inside the application's code: a task's destroy follows its {@code after} on the same thread
+   * once the task has returned; others arrive on Tether's {@code tether-destroy} thread.
    */
   default void destroy(long asyncId) {}
 

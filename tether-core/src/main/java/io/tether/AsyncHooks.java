@@ -53,8 +53,8 @@ public final class AsyncHooks {
   }
 
   /**
-   * Installs the handler that receives exceptions thrown by hook callbacks (see
-   * {@link HookErrorHandler} for the default policy).
+   * Installs the handler that receives exceptions thrown by hook callbacks (see {@link
+   * HookErrorHandler} for the default policy).
    *
    * @param handler the new handler
    * @return the handler it replaces

@@ -8,9 +8,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
- * A value that follows asynchronous work: what {@link #run(Object, Runnable)} sets is what
- * {@link #getStore()} returns inside the callback and in every task, stage, timer or thread linked
- * from inside it, wherever and whenever that work runs.
+ * A value that follows asynchronous work: what {@link #run(Object, Runnable)} sets is what {@link
+ * #getStore()} returns inside the callback and in every task, stage, timer or thread linked from
+ * inside it, wherever and whenever that work runs.
  *
  * <pre>{@code
  * static final AsyncLocalStorage<String> REQUEST_ID = new AsyncLocalStorage<>("requestId");
@@ -26,9 +26,10 @@ import java.util.function.Supplier;
  * reference read. {@code null} plays the role of JavaScript's {@code undefined}.
  *
  * <p>Cautions:
+ *
  * <ul>
- *   <li>Context crosses an executor only if the executor is wrapped ({@link AsyncExecutors}) or
- *       the Tether agent is attached; otherwise use {@link #bind(Runnable)} or {@link #snapshot()}.
+ *   <li>Context crosses an executor only if the executor is wrapped ({@link AsyncExecutors}) or the
+ *       Tether agent is attached; otherwise use {@link #bind(Runnable)} or {@link #snapshot()}.
  *   <li>Prefer {@link #run} to {@link #enterWith}: a value entered with {@code enterWith} stays
  *       until the enclosing continuation ends, which on a thread outside any continuation is the
  *       rest of the thread.
@@ -40,11 +41,13 @@ public final class AsyncLocalStorage<T> {
 
   private final String name;
   private final T defaultValue;
+
   /**
    * Entries set under another epoch are stale: {@link #disable()} replaces the epoch. Volatile so
    * that a disable on one thread is seen by reads on every other.
    */
   private volatile Object epoch = new Object();
+
   /** Set by {@link #disable()}, cleared by the next {@code run} or {@code enterWith}. */
   private volatile boolean disabled;
 
@@ -188,8 +191,8 @@ public final class AsyncLocalStorage<T> {
 
   /**
    * Makes {@code store} this storage's value from now until the end of the enclosing continuation
-   * (for a thread outside any continuation: the rest of the thread), and in async work linked
-   * after this call.
+   * (for a thread outside any continuation: the rest of the thread), and in async work linked after
+   * this call.
    *
    * @param store the value, {@code null} allowed
    */
@@ -200,10 +203,10 @@ public final class AsyncLocalStorage<T> {
 
   /**
    * Disables this storage: every later {@link #getStore()} returns {@code null} (not the default),
-   * on all threads and in all continuations captured before, until {@link #run} or
-   * {@link #enterWith} sets a new value. The calling thread's current context drops this storage's
-   * value at once. A storage is collectable when unreferenced whether disabled or not; this call
-   * only ends the values.
+   * on all threads and in all continuations captured before, until {@link #run} or {@link
+   * #enterWith} sets a new value. The calling thread's current context drops this storage's value
+   * at once. A storage is collectable when unreferenced whether disabled or not; this call only
+   * ends the values.
    */
   public void disable() {
     epoch = new Object();
@@ -235,8 +238,8 @@ public final class AsyncLocalStorage<T> {
   }
 
   /**
-   * Captures the current context of all storages; running a function through the snapshot later,
-   * on any thread, runs it in exactly that context.
+   * Captures the current context of all storages; running a function through the snapshot later, on
+   * any thread, runs it in exactly that context.
    *
    * @return the snapshot
    */
@@ -246,7 +249,8 @@ public final class AsyncLocalStorage<T> {
 
   @Override
   public String toString() {
-    return name.isEmpty() ? "AsyncLocalStorage@" + Integer.toHexString(hashCode())
+    return name.isEmpty()
+        ? "AsyncLocalStorage@" + Integer.toHexString(hashCode())
         : "AsyncLocalStorage(" + name + ")";
   }
 

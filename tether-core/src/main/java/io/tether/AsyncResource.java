@@ -56,8 +56,8 @@ public class AsyncResource extends ResourceCore {
    *
    * @param type the type hooks receive in {@code init}; not null, not empty
    * @param triggerAsyncId the id of the resource that caused this one; -1 or more
-   * @param requireManualDestroy when true, {@code destroy} is raised only by
-   *     {@link #emitDestroy()}, never because the resource became unreachable
+   * @param requireManualDestroy when true, {@code destroy} is raised only by {@link
+   *     #emitDestroy()}, never because the resource became unreachable
    */
   public AsyncResource(String type, long triggerAsyncId, boolean requireManualDestroy) {
     this(type, checkTrigger(triggerAsyncId), requireManualDestroy, false);
@@ -189,7 +189,13 @@ public class AsyncResource extends ResourceCore {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "{type=" + type + ", asyncId=" + asyncId
-        + ", triggerAsyncId=" + triggerAsyncId + "}";
+    return getClass().getSimpleName()
+        + "{type="
+        + type
+        + ", asyncId="
+        + asyncId
+        + ", triggerAsyncId="
+        + triggerAsyncId
+        + "}";
   }
 }

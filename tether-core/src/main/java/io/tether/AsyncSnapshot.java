@@ -6,18 +6,18 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
- * The context of every {@link AsyncLocalStorage} at one moment, captured by
- * {@link AsyncLocalStorage#snapshot()}: whatever runs through it, on any thread and at any time,
- * runs in exactly that context, and the caller's context is restored afterwards.
+ * The context of every {@link AsyncLocalStorage} at one moment, captured by {@link
+ * AsyncLocalStorage#snapshot()}: whatever runs through it, on any thread and at any time, runs in
+ * exactly that context, and the caller's context is restored afterwards.
  *
  * <pre>{@code
  * AsyncSnapshot snapshot = REQUEST_ID.run("r-1", AsyncLocalStorage::snapshot);
  * REQUEST_ID.run("r-2", () -> snapshot.run(() -> REQUEST_ID.getStore()));  // "r-1"
  * }</pre>
  *
- * <p>Like Node's, a snapshot is an async resource of type {@code bound-anonymous-fn}: hooks see
- * its {@code init} where it is taken and {@code before}/{@code after} around each run. Capturing
- * is one allocation whatever the number of storages.
+ * <p>Like Node's, a snapshot is an async resource of type {@code bound-anonymous-fn}: hooks see its
+ * {@code init} where it is taken and {@code before}/{@code after} around each run. Capturing is one
+ * allocation whatever the number of storages.
  */
 // The superclass is internal (not exported): one object per resource, whatever the module path
 // sees of it; its members are not API.

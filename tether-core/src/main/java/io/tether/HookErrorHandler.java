@@ -1,8 +1,8 @@
 package io.tether;
 
 /**
- * Receives the exceptions that {@link AsyncHookCallbacks} throw, which never reach the
- * application. Install one with {@link AsyncHooks#setHookErrorHandler(HookErrorHandler)}.
+ * Receives the exceptions that {@link AsyncHookCallbacks} throw, which never reach the application.
+ * Install one with {@link AsyncHooks#setHookErrorHandler(HookErrorHandler)}.
  *
  * <p>The default handler prints one report per failure to {@code System.err}: which hook, which
  * event, which async id, and the stack; after 100 reports it prints only a count every 1,000. With
@@ -17,8 +17,8 @@ public interface HookErrorHandler {
    * (what it throws is dropped) and should be quick.
    *
    * @param hook the hook whose callback threw
-   * @param event the callback's name: {@code init}, {@code before}, {@code after},
-   *     {@code destroy} or {@code promiseResolve}
+   * @param event the callback's name: {@code init}, {@code before}, {@code after}, {@code destroy}
+   *     or {@code promiseResolve}
    * @param asyncId the resource the event was about
    * @param error what the callback threw
    */

@@ -1,10 +1,10 @@
 package io.tether;
 
-import io.tether.internal.ExecutionState;
-import io.tether.internal.Frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.internal.ExecutionState;
+import io.tether.internal.Frame;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
 import io.tether.testing.Waits;
@@ -56,15 +56,17 @@ class AsyncExecutorsTest {
   void execute_plainExecutor_runsInSubmitterContextWithHookEvents() throws Exception {
     // A hand-written executor with its own thread and queue.
     BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(16);
-    Thread worker = new Thread(() -> {
-      try {
-        while (true) {
-          queue.take().run();
-        }
-      } catch (InterruptedException e) {
-        // done
-      }
-    });
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  queue.take().run();
+                }
+              } catch (InterruptedException e) {
+                // done
+              }
+            });
     worker.start();
     try {
       Executor executor = AsyncExecutors.wrap((Executor) queue::add);
@@ -72,16 +74,24 @@ class AsyncExecutorsTest {
       List<String> seen = new CopyOnWriteArrayList<>();
       CountDownLatch done = new CountDownLatch(2);
       long[] ids = new long[2];
-      als.run("first", () -> executor.execute(() -> {
-        seen.add(als.getStore());
-        ids[0] = AsyncHooks.executionAsyncId();
-        done.countDown();
-      }));
-      als.run("second", () -> executor.execute(() -> {
-        seen.add(als.getStore());
-        ids[1] = AsyncHooks.executionAsyncId();
-        done.countDown();
-      }));
+      als.run(
+          "first",
+          () ->
+              executor.execute(
+                  () -> {
+                    seen.add(als.getStore());
+                    ids[0] = AsyncHooks.executionAsyncId();
+                    done.countDown();
+                  }));
+      als.run(
+          "second",
+          () ->
+              executor.execute(
+                  () -> {
+                    seen.add(als.getStore());
+                    ids[1] = AsyncHooks.executionAsyncId();
+                    done.countDown();
+                  }));
       Waits.await(done);
       assertThat(seen).containsExactly("first", "second");
       assertThat(recorder.idsOfType(ResourceTypes.EXECUTOR_TASK)).containsExactly(ids[0], ids[1]);
@@ -99,14 +109,25 @@ class AsyncExecutorsTest {
     ExecutorService pool = track(AsyncExecutors.wrap(Executors.newFixedThreadPool(2)));
     AtomicLong seen = new AtomicLong();
     Future<String> callable = als.run("c", () -> pool.submit(als::getStore));
-    Future<?> runnable = als.run("r", () -> pool.submit(() -> {
-      assertThat(als.getStore()).isEqualTo("r");
-      seen.incrementAndGet();
-    }));
-    Future<String> withResult = als.run("w", () -> pool.submit(() -> {
-      assertThat(als.getStore()).isEqualTo("w");
-      seen.incrementAndGet();
-    }, "result"));
+    Future<?> runnable =
+        als.run(
+            "r",
+            () ->
+                pool.submit(
+                    () -> {
+                      assertThat(als.getStore()).isEqualTo("r");
+                      seen.incrementAndGet();
+                    }));
+    Future<String> withResult =
+        als.run(
+            "w",
+            () ->
+                pool.submit(
+                    () -> {
+                      assertThat(als.getStore()).isEqualTo("w");
+                      seen.incrementAndGet();
+                    },
+                    "result"));
     assertThat(callable.get(5, TimeUnit.SECONDS)).isEqualTo("c");
     runnable.get(5, TimeUnit.SECONDS);
     assertThat(withResult.get(5, TimeUnit.SECONDS)).isEqualTo("result");
@@ -120,7 +141,8 @@ class AsyncExecutorsTest {
     List<Future<String>> all = als.call("all", () -> pool.invokeAll(tasks));
     assertThat(all.get(0).get()).isEqualTo("all");
     assertThat(all.get(1).get()).isEqualTo("all!");
-    List<Future<String>> timed = als.call("timed", () -> pool.invokeAll(tasks, 5, TimeUnit.SECONDS));
+    List<Future<String>> timed =
+        als.call("timed", () -> pool.invokeAll(tasks, 5, TimeUnit.SECONDS));
     assertThat(timed.get(0).get()).isEqualTo("timed");
     List<Callable<String>> one = List.of(als::getStore);
     String any = als.call("any", () -> pool.invokeAny(one));
@@ -134,8 +156,11 @@ class AsyncExecutorsTest {
     ExecutorService pool = track(AsyncExecutors.wrap(Executors.newSingleThreadExecutor()));
     als.run("first", () -> pool.submit(() -> als.enterWith("entered in task")));
     assertThat(pool.submit(als::getStore).get(5, TimeUnit.SECONDS)).isNull();
-    Callable<Boolean> clean = () -> ExecutionState.current().frame == Frame.EMPTY
-        && ExecutionState.current().depth() == 1 && AsyncHooks.executionAsyncId() != 0;
+    Callable<Boolean> clean =
+        () ->
+            ExecutionState.current().frame == Frame.EMPTY
+                && ExecutionState.current().depth() == 1
+                && AsyncHooks.executionAsyncId() != 0;
     assertThat(pool.submit(clean).get(5, TimeUnit.SECONDS)).isTrue();
   }
 
@@ -156,21 +181,24 @@ class AsyncExecutorsTest {
     ExecutorService pool = track(AsyncExecutors.wrap(Executors.newSingleThreadExecutor()));
     CountDownLatch blocking = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
-    pool.execute(() -> {
-      started.countDown();
-      try {
-        blocking.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    pool.execute(
+        () -> {
+          started.countDown();
+          try {
+            blocking.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     Waits.await(started);
     Runnable mine = () -> {};
     Runnable alsoMine = () -> {};
-    als.run("queued", () -> {
-      pool.execute(mine);
-      pool.execute(alsoMine);
-    });
+    als.run(
+        "queued",
+        () -> {
+          pool.execute(mine);
+          pool.execute(alsoMine);
+        });
     List<Runnable> pending = pool.shutdownNow();
     assertThat(pending).containsExactly(mine, alsoMine);
     assertThat(pool.isShutdown()).isTrue();
@@ -181,22 +209,21 @@ class AsyncExecutorsTest {
   @Test
   void rejectedTask_isDestroyedAndTheRejectionPropagates() throws Exception {
     recorder.enable();
-    ThreadPoolExecutor raw = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1));
+    ThreadPoolExecutor raw =
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
     ExecutorService pool = track(AsyncExecutors.wrap(raw));
     CountDownLatch blocking = new CountDownLatch(1);
-    pool.execute(() -> {
-      try {
-        blocking.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    pool.execute(
+        () -> {
+          try {
+            blocking.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     pool.execute(() -> {});
-    assertThatThrownBy(() -> pool.execute(() -> {}))
-        .isInstanceOf(RejectedExecutionException.class);
-    assertThatThrownBy(() -> pool.submit(() -> 1))
-        .isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> pool.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOf(RejectedExecutionException.class);
     blocking.countDown();
     List<Long> ids = recorder.idsOfType(ResourceTypes.EXECUTOR_TASK);
     assertThat(ids).hasSize(4);
@@ -208,17 +235,22 @@ class AsyncExecutorsTest {
 
   @Test
   void schedule_oneShotRunnableAndCallable_runInSchedulingContext() throws Exception {
-    ScheduledExecutorService ses =
-        track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(1)));
+    ScheduledExecutorService ses = track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(1)));
     recorder.enable();
     ScheduledFuture<String> callable =
         als.run("callable", () -> ses.schedule(als::getStore, 1, TimeUnit.MILLISECONDS));
     CountDownLatch ran = new CountDownLatch(1);
     String[] seen = new String[1];
-    als.run("runnable", () -> ses.schedule(() -> {
-      seen[0] = als.getStore();
-      ran.countDown();
-    }, 1, TimeUnit.MILLISECONDS));
+    als.run(
+        "runnable",
+        () ->
+            ses.schedule(
+                () -> {
+                  seen[0] = als.getStore();
+                  ran.countDown();
+                },
+                1,
+                TimeUnit.MILLISECONDS));
     assertThat(callable.get(5, TimeUnit.SECONDS)).isEqualTo("callable");
     Waits.await(ran);
     assertThat(seen[0]).isEqualTo("runnable");
@@ -230,18 +262,25 @@ class AsyncExecutorsTest {
 
   @Test
   void scheduleAtFixedRate_eachRunInSchedulingContext_destroyAfterCancel() throws Exception {
-    ScheduledExecutorService ses =
-        track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(2)));
+    ScheduledExecutorService ses = track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(2)));
     recorder.enable();
     List<String> seen = new CopyOnWriteArrayList<>();
     List<Long> ids = new CopyOnWriteArrayList<>();
     CountDownLatch threeRuns = new CountDownLatch(3);
-    ScheduledFuture<?> periodic = als.run("periodic", () -> ses.scheduleAtFixedRate(() -> {
-      seen.add(als.getStore());
-      ids.add(AsyncHooks.executionAsyncId());
-      als.enterWith("clobbered by a run");
-      threeRuns.countDown();
-    }, 0, 1, TimeUnit.MILLISECONDS));
+    ScheduledFuture<?> periodic =
+        als.run(
+            "periodic",
+            () ->
+                ses.scheduleAtFixedRate(
+                    () -> {
+                      seen.add(als.getStore());
+                      ids.add(AsyncHooks.executionAsyncId());
+                      als.enterWith("clobbered by a run");
+                      threeRuns.countDown();
+                    },
+                    0,
+                    1,
+                    TimeUnit.MILLISECONDS));
     Waits.await(threeRuns);
     assertThat(periodic.cancel(false)).isTrue();
     assertThat(periodic.isCancelled()).isTrue();
@@ -259,15 +298,22 @@ class AsyncExecutorsTest {
 
   @Test
   void scheduleWithFixedDelay_taskThatThrowsEndsAndIsDestroyed() throws Exception {
-    ScheduledExecutorService ses =
-        track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(1)));
+    ScheduledExecutorService ses = track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(1)));
     recorder.enable();
     AtomicLong id = new AtomicLong();
-    ScheduledFuture<?> f = als.run("delay", () -> ses.scheduleWithFixedDelay(() -> {
-      id.set(AsyncHooks.executionAsyncId());
-      assertThat(als.getStore()).isEqualTo("delay");
-      throw new IllegalStateException("stop");
-    }, 0, 1, TimeUnit.MILLISECONDS));
+    ScheduledFuture<?> f =
+        als.run(
+            "delay",
+            () ->
+                ses.scheduleWithFixedDelay(
+                    () -> {
+                      id.set(AsyncHooks.executionAsyncId());
+                      assertThat(als.getStore()).isEqualTo("delay");
+                      throw new IllegalStateException("stop");
+                    },
+                    0,
+                    1,
+                    TimeUnit.MILLISECONDS));
     assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class);
     assertThat(recorder.awaitDestroy(id.get(), 5000)).isTrue();
@@ -290,25 +336,35 @@ class AsyncExecutorsTest {
   @Test
   void invalidArguments_namedInMessage() {
     assertThatThrownBy(() -> AsyncExecutors.wrap((Executor) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("executor");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("executor");
     assertThatThrownBy(() -> AsyncExecutors.wrap((ExecutorService) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("executor");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("executor");
     assertThatThrownBy(() -> AsyncExecutors.wrap((ScheduledExecutorService) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("executor");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("executor");
     ExecutorService pool = track(AsyncExecutors.wrap(Executors.newSingleThreadExecutor()));
     assertThatThrownBy(() -> pool.execute(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("command");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("command");
     assertThatThrownBy(() -> pool.submit((Callable<?>) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("task");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("task");
   }
 
   @Test
   void exceptionInTask_reachesFutureUnchanged_contextRestored() throws Exception {
     ExecutorService pool = track(AsyncExecutors.wrap(Executors.newSingleThreadExecutor()));
     IllegalStateException boom = new IllegalStateException("boom");
-    Future<?> f = als.run("x", () -> pool.submit(() -> {
-      throw boom;
-    }));
+    Future<?> f =
+        als.run(
+            "x",
+            () ->
+                pool.submit(
+                    () -> {
+                      throw boom;
+                    }));
     assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).hasCause(boom);
     assertThat(pool.submit(als::getStore).get(5, TimeUnit.SECONDS)).isNull();
   }
@@ -317,16 +373,23 @@ class AsyncExecutorsTest {
   void uncaughtExceptionHandler_seesTheTaskContext() throws Exception {
     java.util.concurrent.CompletableFuture<String> handlerSaw =
         new java.util.concurrent.CompletableFuture<>();
-    ExecutorService raw = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r);
-      t.setUncaughtExceptionHandler((thread, e) -> handlerSaw.complete(
-          e.getMessage() + " after task: " + als.getStore()));
-      return t;
-    });
+    ExecutorService raw =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r);
+              t.setUncaughtExceptionHandler(
+                  (thread, e) ->
+                      handlerSaw.complete(e.getMessage() + " after task: " + als.getStore()));
+              return t;
+            });
     ExecutorService pool = track(AsyncExecutors.wrap(raw));
-    als.run("ctx", () -> pool.execute(() -> {
-      throw new IllegalStateException("escaped");
-    }));
+    als.run(
+        "ctx",
+        () ->
+            pool.execute(
+                () -> {
+                  throw new IllegalStateException("escaped");
+                }));
     // The handler runs after the task's continuation ended: the context is already restored.
     assertThat(handlerSaw.get(5, TimeUnit.SECONDS)).isEqualTo("escaped after task: null");
   }

@@ -1,9 +1,9 @@
 package io.tether;
 
-import io.tether.internal.TestAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.internal.TestAccess;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
 import io.tether.testing.Waits;
@@ -14,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -54,8 +53,11 @@ class AsyncHooksTest {
   @Test
   void executionAsyncId_untrackedThread_isZeroZero() throws Exception {
     CompletableFuture<long[]> ids = new CompletableFuture<>();
-    Thread t = new Thread(() -> ids.complete(
-        new long[] {AsyncHooks.executionAsyncId(), AsyncHooks.triggerAsyncId()}));
+    Thread t =
+        new Thread(
+            () ->
+                ids.complete(
+                    new long[] {AsyncHooks.executionAsyncId(), AsyncHooks.triggerAsyncId()}));
     t.start();
     t.join();
     assertThat(ids.get()).containsExactly(0, 0);
@@ -67,18 +69,20 @@ class AsyncHooksTest {
     assertThat(outer.triggerAsyncId()).isEqualTo(1);
     assertThat(outer.asyncId()).isGreaterThan(1);
     List<String> seen = new ArrayList<>();
-    outer.runInAsyncScope(() -> {
-      AsyncResource inner = new AsyncResource("INNER");
-      assertThat(inner.triggerAsyncId()).isEqualTo(outer.asyncId());
-      seen.add(AsyncHooks.executionAsyncId() + "/" + AsyncHooks.triggerAsyncId());
-      assertThat(AsyncHooks.executionAsyncResource()).isSameAs(outer);
-      inner.runInAsyncScope(() -> {
-        seen.add(AsyncHooks.executionAsyncId() + "/" + AsyncHooks.triggerAsyncId());
-        assertThat(AsyncHooks.executionAsyncResource()).isSameAs(inner);
-        nest(50, seen);
-      });
-      seen.add(AsyncHooks.executionAsyncId() + "/" + AsyncHooks.triggerAsyncId());
-    });
+    outer.runInAsyncScope(
+        () -> {
+          AsyncResource inner = new AsyncResource("INNER");
+          assertThat(inner.triggerAsyncId()).isEqualTo(outer.asyncId());
+          seen.add(AsyncHooks.executionAsyncId() + "/" + AsyncHooks.triggerAsyncId());
+          assertThat(AsyncHooks.executionAsyncResource()).isSameAs(outer);
+          inner.runInAsyncScope(
+              () -> {
+                seen.add(AsyncHooks.executionAsyncId() + "/" + AsyncHooks.triggerAsyncId());
+                assertThat(AsyncHooks.executionAsyncResource()).isSameAs(inner);
+                nest(50, seen);
+              });
+          seen.add(AsyncHooks.executionAsyncId() + "/" + AsyncHooks.triggerAsyncId());
+        });
     assertThat(seen.get(0)).isEqualTo(outer.asyncId() + "/1");
     assertThat(seen.get(seen.size() - 1)).isEqualTo(outer.asyncId() + "/1");
     assertThat(AsyncHooks.executionAsyncId()).isEqualTo(1);
@@ -91,11 +95,12 @@ class AsyncHooksTest {
     }
     long parent = AsyncHooks.executionAsyncId();
     AsyncResource r = new AsyncResource("LEVEL");
-    r.runInAsyncScope(() -> {
-      assertThat(AsyncHooks.triggerAsyncId()).isEqualTo(parent);
-      nest(depth - 1, seen);
-      seen.add("level");
-    });
+    r.runInAsyncScope(
+        () -> {
+          assertThat(AsyncHooks.triggerAsyncId()).isEqualTo(parent);
+          nest(depth - 1, seen);
+          seen.add("level");
+        });
     assertThat(AsyncHooks.executionAsyncId()).isEqualTo(parent);
   }
 
@@ -116,9 +121,14 @@ class AsyncHooksTest {
   void hookOrdering_afterIsRaisedEvenWhenTheScopeThrows() {
     recorder.enable();
     AsyncResource r = new AsyncResource("THROWS");
-    assertThatThrownBy(() -> r.runInAsyncScope((Runnable) () -> {
-      throw new IllegalStateException("x");
-    })).hasMessage("x");
+    assertThatThrownBy(
+            () ->
+                r.runInAsyncScope(
+                    (Runnable)
+                        () -> {
+                          throw new IllegalStateException("x");
+                        }))
+        .hasMessage("x");
     assertThat(recorder.eventsOf(r.asyncId())).containsExactly("init", "before", "after");
   }
 
@@ -127,12 +137,13 @@ class AsyncHooksTest {
     AsyncLocalStorage<String> als = new AsyncLocalStorage<>();
     List<String> seen = new CopyOnWriteArrayList<>();
     AsyncResource r = als.run("ctx", () -> new AsyncResource("SEEN"));
-    enable(new AsyncHookCallbacks() {
-      @Override
-      public void before(long asyncId) {
-        seen.add(asyncId + "=" + AsyncHooks.executionAsyncId() + ":" + als.getStore());
-      }
-    });
+    enable(
+        new AsyncHookCallbacks() {
+          @Override
+          public void before(long asyncId) {
+            seen.add(asyncId + "=" + AsyncHooks.executionAsyncId() + ":" + als.getStore());
+          }
+        });
     r.runInAsyncScope(() -> {});
     assertThat(seen).containsExactly(r.asyncId() + "=" + r.asyncId() + ":ctx");
   }
@@ -140,12 +151,13 @@ class AsyncHooksTest {
   @Test
   void createHook_anySubsetOfCallbacks() {
     AtomicInteger inits = new AtomicInteger();
-    enable(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        inits.incrementAndGet();
-      }
-    });
+    enable(
+        new AsyncHookCallbacks() {
+          @Override
+          public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+            inits.incrementAndGet();
+          }
+        });
     AsyncResource r = new AsyncResource("SUBSET");
     r.runInAsyncScope(() -> {});
     r.emitDestroy();
@@ -175,18 +187,20 @@ class AsyncHooksTest {
   void disableInsideCallback_takesEffectFromTheNextEvent() {
     List<String> seen = new CopyOnWriteArrayList<>();
     AsyncHook[] self = new AsyncHook[1];
-    self[0] = enable(new AsyncHookCallbacks() {
-      @Override
-      public void before(long asyncId) {
-        seen.add("before");
-        self[0].disable();
-      }
+    self[0] =
+        enable(
+            new AsyncHookCallbacks() {
+              @Override
+              public void before(long asyncId) {
+                seen.add("before");
+                self[0].disable();
+              }
 
-      @Override
-      public void after(long asyncId) {
-        seen.add("after");
-      }
-    });
+              @Override
+              public void after(long asyncId) {
+                seen.add("after");
+              }
+            });
     AsyncResource r = new AsyncResource("X");
     r.runInAsyncScope(() -> {});
     r.runInAsyncScope(() -> {});
@@ -196,12 +210,13 @@ class AsyncHooksTest {
   @Test
   void enableInsideCallback_takesEffectFromTheNextEvent() {
     recorder.hook().disable();
-    enable(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        recorder.enable();
-      }
-    });
+    enable(
+        new AsyncHookCallbacks() {
+          @Override
+          public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+            recorder.enable();
+          }
+        });
     AsyncResource r = new AsyncResource("LATE");
     r.runInAsyncScope(() -> {});
     assertThat(recorder.eventsOf(r.asyncId())).containsExactly("before", "after");
@@ -213,18 +228,20 @@ class AsyncHooksTest {
     ExecutorService pool = AsyncExecutors.wrap(Executors.newSingleThreadExecutor());
     AtomicLong innerId = new AtomicLong();
     CountDownLatch ran = new CountDownLatch(1);
-    AsyncHook h = enable(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        if (type.equals("OUTER")) {
-          AsyncResource inner = new AsyncResource("INNER");
-          innerId.set(inner.asyncId());
-          inner.runInAsyncScope(() -> {});
-          inner.emitDestroy();
-          pool.execute(ran::countDown);
-        }
-      }
-    });
+    AsyncHook h =
+        enable(
+            new AsyncHookCallbacks() {
+              @Override
+              public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+                if (type.equals("OUTER")) {
+                  AsyncResource inner = new AsyncResource("INNER");
+                  innerId.set(inner.asyncId());
+                  inner.runInAsyncScope(() -> {});
+                  inner.emitDestroy();
+                  pool.execute(ran::countDown);
+                }
+              }
+            });
     try {
       new AsyncResource("OUTER");
       Waits.await(ran);
@@ -240,37 +257,41 @@ class AsyncHooksTest {
   @Test
   void throwingCallback_neverReachesTheApplication_andIsReported() throws Exception {
     List<String> reports = new CopyOnWriteArrayList<>();
-    HookErrorHandler previous = AsyncHooks.setHookErrorHandler(
-        (hook, event, asyncId, error) -> reports.add(event + " " + asyncId + " " + error.getMessage()));
+    HookErrorHandler previous =
+        AsyncHooks.setHookErrorHandler(
+            (hook, event, asyncId, error) ->
+                reports.add(event + " " + asyncId + " " + error.getMessage()));
     AsyncLocalStorage<String> als = new AsyncLocalStorage<>();
     try {
-      enable(new AsyncHookCallbacks() {
-        @Override
-        public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-          throw new IllegalStateException("init broke");
-        }
+      enable(
+          new AsyncHookCallbacks() {
+            @Override
+            public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+              throw new IllegalStateException("init broke");
+            }
 
-        @Override
-        public void before(long asyncId) {
-          als.enterWith("hook value");
-          throw new IllegalStateException("before broke");
-        }
+            @Override
+            public void before(long asyncId) {
+              als.enterWith("hook value");
+              throw new IllegalStateException("before broke");
+            }
 
-        @Override
-        public void after(long asyncId) {
-          throw new OutOfMemoryError("after broke");
-        }
-      });
+            @Override
+            public void after(long asyncId) {
+              throw new OutOfMemoryError("after broke");
+            }
+          });
       recorder.enable();
       AsyncResource r = als.run("app", () -> new AsyncResource("VICTIM"));
       String result = r.runInAsyncScope(() -> als.getStore() + "@" + AsyncHooks.executionAsyncId());
       // The failing callback's enterWith was undone: the application's context is intact.
       assertThat(result).isEqualTo("app@" + r.asyncId());
       assertThat(als.getStore()).isNull();
-      assertThat(reports).containsExactly(
-          "init " + r.asyncId() + " init broke",
-          "before " + r.asyncId() + " before broke",
-          "after " + r.asyncId() + " after broke");
+      assertThat(reports)
+          .containsExactly(
+              "init " + r.asyncId() + " init broke",
+              "before " + r.asyncId() + " before broke",
+              "after " + r.asyncId() + " after broke");
       // The other hook still got every event.
       assertThat(recorder.eventsOf(r.asyncId())).containsExactly("init", "before", "after");
     } finally {
@@ -299,32 +320,35 @@ class AsyncHooksTest {
   void hooks_dispatchConcurrentlyFromManyThreads() throws Exception {
     AtomicLong befores = new AtomicLong();
     AtomicLong afters = new AtomicLong();
-    enable(new AsyncHookCallbacks() {
-      @Override
-      public void before(long asyncId) {
-        befores.incrementAndGet();
-      }
+    enable(
+        new AsyncHookCallbacks() {
+          @Override
+          public void before(long asyncId) {
+            befores.incrementAndGet();
+          }
 
-      @Override
-      public void after(long asyncId) {
-        afters.incrementAndGet();
-      }
-    });
+          @Override
+          public void after(long asyncId) {
+            afters.incrementAndGet();
+          }
+        });
     int threads = 4;
     int perThread = 10_000;
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> all = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      Thread thread = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int i = 0; i < perThread; i++) {
-          new AsyncResource("CONCURRENT").runInAsyncScope(() -> {});
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                  new AsyncResource("CONCURRENT").runInAsyncScope(() -> {});
+                }
+              });
       thread.start();
       all.add(thread);
     }
@@ -339,9 +363,11 @@ class AsyncHooksTest {
   @Test
   void createHook_nullCallbacks_isRejectedByName() {
     assertThatThrownBy(() -> AsyncHooks.createHook(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("callbacks");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("callbacks");
     assertThatThrownBy(() -> AsyncHooks.setHookErrorHandler(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("handler");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("handler");
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.tether;
 
-import io.tether.internal.ExecutionState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.internal.ExecutionState;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.Waits;
 import java.util.ArrayList;
@@ -53,11 +53,13 @@ class AsyncLocalStorageTest {
   @Test
   void run_setsStoreInsideAndRestoresAfter() {
     List<String> seen = new ArrayList<>();
-    als.run("a", () -> {
-      seen.add(als.getStore());
-      als.run("b", () -> seen.add(als.getStore()));
-      seen.add(als.getStore());
-    });
+    als.run(
+        "a",
+        () -> {
+          seen.add(als.getStore());
+          als.run("b", () -> seen.add(als.getStore()));
+          seen.add(als.getStore());
+        });
     seen.add(als.getStore());
     assertThat(seen).containsExactly("a", "b", "a", null);
   }
@@ -72,47 +74,73 @@ class AsyncLocalStorageTest {
   @Test
   void run_exceptionPropagatesUnchangedAndContextIsRestored() {
     IllegalStateException boom = new IllegalStateException("boom");
-    als.run("outer", () -> {
-      assertThatThrownBy(() -> als.run("inner", () -> {
-        throw boom;
-      })).isSameAs(boom);
-      assertThat(als.getStore()).isEqualTo("outer");
-    });
+    als.run(
+        "outer",
+        () -> {
+          assertThatThrownBy(
+                  () ->
+                      als.run(
+                          "inner",
+                          () -> {
+                            throw boom;
+                          }))
+              .isSameAs(boom);
+          assertThat(als.getStore()).isEqualTo("outer");
+        });
     assertThat(als.getStore()).isNull();
   }
 
   @Test
   void call_checkedExceptionPropagatesUnchanged() {
     Exception checked = new java.io.IOException("io");
-    assertThatThrownBy(() -> als.call("x", () -> {
-      throw checked;
-    })).isSameAs(checked);
+    assertThatThrownBy(
+            () ->
+                als.call(
+                    "x",
+                    () -> {
+                      throw checked;
+                    }))
+        .isSameAs(checked);
     assertThat(als.getStore()).isNull();
   }
 
   @Test
   void run_errorPropagatesAndContextIsRestored() {
     StackOverflowError error = new StackOverflowError("deep");
-    assertThatThrownBy(() -> als.run("x", (Runnable) () -> {
-      throw error;
-    })).isSameAs(error);
+    assertThatThrownBy(
+            () ->
+                als.run(
+                    "x",
+                    (Runnable)
+                        () -> {
+                          throw error;
+                        }))
+        .isSameAs(error);
     assertThat(als.getStore()).isNull();
   }
 
   @Test
   void twoStorages_areIndependent() {
-    als.run("a1", () -> other.run("o1", () -> {
-      assertThat(als.getStore()).isEqualTo("a1");
-      assertThat(other.getStore()).isEqualTo("o1");
-      als.run("a2", () -> {
-        assertThat(als.getStore()).isEqualTo("a2");
-        assertThat(other.getStore()).isEqualTo("o1");
-      });
-      other.exit(() -> {
-        assertThat(als.getStore()).isEqualTo("a1");
-        assertThat(other.getStore()).isNull();
-      });
-    }));
+    als.run(
+        "a1",
+        () ->
+            other.run(
+                "o1",
+                () -> {
+                  assertThat(als.getStore()).isEqualTo("a1");
+                  assertThat(other.getStore()).isEqualTo("o1");
+                  als.run(
+                      "a2",
+                      () -> {
+                        assertThat(als.getStore()).isEqualTo("a2");
+                        assertThat(other.getStore()).isEqualTo("o1");
+                      });
+                  other.exit(
+                      () -> {
+                        assertThat(als.getStore()).isEqualTo("a1");
+                        assertThat(other.getStore()).isNull();
+                      });
+                }));
   }
 
   @Test
@@ -120,46 +148,54 @@ class AsyncLocalStorageTest {
     // As in Node 24: als.run('x', () => other.enterWith('y')) leaves other at 'y'.
     AtomicReference<String> after = new AtomicReference<>();
     AsyncResource scope = new AsyncResource("scope");
-    scope.runInAsyncScope(() -> {
-      als.run("x", () -> other.enterWith("y"));
-      after.set(als.getStore() + "," + other.getStore());
-    });
+    scope.runInAsyncScope(
+        () -> {
+          als.run("x", () -> other.enterWith("y"));
+          after.set(als.getStore() + "," + other.getStore());
+        });
     assertThat(after.get()).isEqualTo("null,y");
   }
 
   @Test
   void exit_readsNullInsideAndInWorkLinkedInside() throws Exception {
     String[] seen = new String[3];
-    als.run("a", () -> {
-      als.exit(() -> {
-        seen[0] = als.getStore();
-        try {
-          seen[1] = onPool(als::getStore);
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      });
-      seen[2] = als.getStore();
-    });
+    als.run(
+        "a",
+        () -> {
+          als.exit(
+              () -> {
+                seen[0] = als.getStore();
+                try {
+                  seen[1] = onPool(als::getStore);
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              });
+          seen[2] = als.getStore();
+        });
     assertThat(seen).containsExactly(null, null, "a");
   }
 
   @Test
   void exit_exceptionPropagatesAndStoreIsReentered() {
     // The exit() example of async_context.md.
-    als.run("store", () -> {
-      RuntimeException thrown = new RuntimeException();
-      try {
-        assertThat(als.getStore()).isEqualTo("store");
-        als.exit((Runnable) () -> {
-          assertThat(als.getStore()).isNull();
-          throw thrown;
+    als.run(
+        "store",
+        () -> {
+          RuntimeException thrown = new RuntimeException();
+          try {
+            assertThat(als.getStore()).isEqualTo("store");
+            als.exit(
+                (Runnable)
+                    () -> {
+                      assertThat(als.getStore()).isNull();
+                      throw thrown;
+                    });
+          } catch (RuntimeException e) {
+            assertThat(e).isSameAs(thrown);
+            assertThat(als.getStore()).isEqualTo("store");
+          }
         });
-      } catch (RuntimeException e) {
-        assertThat(e).isSameAs(thrown);
-        assertThat(als.getStore()).isEqualTo("store");
-      }
-    });
   }
 
   @Test
@@ -175,21 +211,25 @@ class AsyncLocalStorageTest {
     assertThat(withDefault.run("set", withDefault::getStore)).isEqualTo("set");
     assertThat(withDefault.run(null, withDefault::getStore)).isNull();
     assertThat(withDefault.exit(withDefault::getStore)).isNull();
-    new AsyncResource("scope").runInAsyncScope(() -> {
-      withDefault.enterWith(null);
-      assertThat(withDefault.getStore()).isNull();
-    });
+    new AsyncResource("scope")
+        .runInAsyncScope(
+            () -> {
+              withDefault.enterWith(null);
+              assertThat(withDefault.getStore()).isNull();
+            });
     assertThat(withDefault.getStore()).isEqualTo("default");
   }
 
   @Test
   void enterWith_lastsUntilTheEndOfTheEnclosingContinuation() throws Exception {
     AsyncResource resource = new AsyncResource("scope");
-    String linked = resource.callInAsyncScope(() -> {
-      als.enterWith("entered");
-      assertThat(als.getStore()).isEqualTo("entered");
-      return onPool(als::getStore);
-    });
+    String linked =
+        resource.callInAsyncScope(
+            () -> {
+              als.enterWith("entered");
+              assertThat(als.getStore()).isEqualTo("entered");
+              return onPool(als::getStore);
+            });
     assertThat(linked).isEqualTo("entered");
     assertThat(als.getStore()).isNull();
   }
@@ -207,10 +247,12 @@ class AsyncLocalStorageTest {
 
   @Test
   void enterWith_insideRunOfSameStorage_isUndoneByRun() {
-    als.run("a", () -> {
-      als.enterWith("b");
-      assertThat(als.getStore()).isEqualTo("b");
-    });
+    als.run(
+        "a",
+        () -> {
+          als.enterWith("b");
+          assertThat(als.getStore()).isEqualTo("b");
+        });
     assertThat(als.getStore()).isNull();
   }
 
@@ -218,14 +260,18 @@ class AsyncLocalStorageTest {
   void run_valueFollowsWorkLinkedInside_evenAfterRunReturned() throws Exception {
     CompletableFuture<String> seen = new CompletableFuture<>();
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    als.run("linked", () -> pool.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      seen.complete(als.getStore());
-    }));
+    als.run(
+        "linked",
+        () ->
+            pool.execute(
+                () -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  seen.complete(als.getStore());
+                }));
     als.run("later", release::countDown);
     assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("linked");
   }
@@ -237,11 +283,12 @@ class AsyncLocalStorageTest {
     Runnable[] check = new Runnable[1];
     String[] seen = new String[6];
     AsyncResource scope = new AsyncResource("scope");
-    scope.runInAsyncScope(() -> {
-      d.enterWith("entered");
-      d.disable();
-      seen[0] = d.getStore();
-    });
+    scope.runInAsyncScope(
+        () -> {
+          d.enterWith("entered");
+          d.disable();
+          seen[0] = d.getStore();
+        });
     seen[1] = d.getStore();
     seen[2] = captured.run(d::getStore);
     seen[3] = onPool(d::getStore);
@@ -253,13 +300,15 @@ class AsyncLocalStorageTest {
 
   @Test
   void disable_dropsValueFromCurrentFrameAtOnce() {
-    new AsyncResource("scope").runInAsyncScope(() -> {
-      als.enterWith("x");
-      other.enterWith("y");
-      als.disable();
-      assertThat(ExecutionState.current().frame.indexOf(als)).isNegative();
-      assertThat(other.getStore()).isEqualTo("y");
-    });
+    new AsyncResource("scope")
+        .runInAsyncScope(
+            () -> {
+              als.enterWith("x");
+              other.enterWith("y");
+              als.disable();
+              assertThat(ExecutionState.current().frame.indexOf(als)).isNegative();
+              assertThat(other.getStore()).isEqualTo("y");
+            });
   }
 
   @Test
@@ -267,11 +316,16 @@ class AsyncLocalStorageTest {
     java.util.concurrent.CountDownLatch disabled = new java.util.concurrent.CountDownLatch(1);
     CompletableFuture<String> before = new CompletableFuture<>();
     CompletableFuture<String> afterDisable = new CompletableFuture<>();
-    Thread t = new Thread(() -> als.run("mine", () -> {
-      before.complete(als.getStore());
-      Waits.await(disabled);
-      afterDisable.complete(String.valueOf(als.getStore()));
-    }));
+    Thread t =
+        new Thread(
+            () ->
+                als.run(
+                    "mine",
+                    () -> {
+                      before.complete(als.getStore());
+                      Waits.await(disabled);
+                      afterDisable.complete(String.valueOf(als.getStore()));
+                    }));
     t.start();
     assertThat(before.get(5, TimeUnit.SECONDS)).isEqualTo("mine");
     als.disable();
@@ -300,7 +354,8 @@ class AsyncLocalStorageTest {
     tmp.run(value, () -> onPoolUnchecked(tmp::getStore));
     tmp.disable();
     return new java.lang.ref.WeakReference<?>[] {
-        new java.lang.ref.WeakReference<>(tmp), new java.lang.ref.WeakReference<>(value)};
+      new java.lang.ref.WeakReference<>(tmp), new java.lang.ref.WeakReference<>(value)
+    };
   }
 
   private Object onPoolUnchecked(Callable<?> c) {
@@ -316,12 +371,18 @@ class AsyncLocalStorageTest {
     // The snapshot() example of async_context.md: prints 123.
     AsyncLocalStorage<Integer> asyncLocalStorage = new AsyncLocalStorage<>();
     AsyncSnapshot runInAsyncScope = asyncLocalStorage.run(123, () -> AsyncLocalStorage.snapshot());
-    Integer result = asyncLocalStorage.run(321,
-        () -> runInAsyncScope.run(asyncLocalStorage::getStore));
+    Integer result =
+        asyncLocalStorage.run(321, () -> runInAsyncScope.run(asyncLocalStorage::getStore));
     assertThat(result).isEqualTo(123);
-    String onOtherThread = pool.submit(() -> als.run("elsewhere",
-        () -> runInAsyncScope.run(() -> asyncLocalStorage.getStore() + "/" + als.getStore())))
-        .get(5, TimeUnit.SECONDS);
+    String onOtherThread =
+        pool.submit(
+                () ->
+                    als.run(
+                        "elsewhere",
+                        () ->
+                            runInAsyncScope.run(
+                                () -> asyncLocalStorage.getStore() + "/" + als.getStore())))
+            .get(5, TimeUnit.SECONDS);
     assertThat(onOtherThread).isEqualTo("123/null");
   }
 
@@ -346,10 +407,12 @@ class AsyncLocalStorageTest {
     AtomicReference<String> seen = new AtomicReference<>();
     Runnable wrapped = snap.wrap(() -> seen.set(als.getStore()));
     Callable<String> callable = snap.wrap(als::getStore);
-    als.run("other", () -> {
-      wrapped.run();
-      assertThat(als.getStore()).isEqualTo("other");
-    });
+    als.run(
+        "other",
+        () -> {
+          wrapped.run();
+          assertThat(als.getStore()).isEqualTo("other");
+        });
     assertThat(seen.get()).isEqualTo("s");
     assertThat(callable.call()).isEqualTo("s");
     assertThat(snap.call(als::getStore)).isEqualTo("s");
@@ -359,14 +422,17 @@ class AsyncLocalStorageTest {
   @Test
   void snapshot_restoresWholeContextAfter_evenEnterWithInside() {
     AsyncSnapshot snap = AsyncLocalStorage.snapshot();
-    als.run("outer", () -> {
-      snap.run(() -> {
-        als.enterWith("inside");
-        other.enterWith("inside too");
-      });
-      assertThat(als.getStore()).isEqualTo("outer");
-      assertThat(other.getStore()).isNull();
-    });
+    als.run(
+        "outer",
+        () -> {
+          snap.run(
+              () -> {
+                als.enterWith("inside");
+                other.enterWith("inside too");
+              });
+          assertThat(als.getStore()).isEqualTo("outer");
+          assertThat(other.getStore()).isNull();
+        });
   }
 
   @Test
@@ -374,76 +440,102 @@ class AsyncLocalStorageTest {
     Runnable[] bound = new Runnable[1];
     Callable<?>[] boundCallable = new Callable<?>[1];
     AtomicReference<String> seen = new AtomicReference<>();
-    als.run("bound here", () -> {
-      bound[0] = AsyncLocalStorage.bind(() -> seen.set(als.getStore()));
-      boundCallable[0] = AsyncLocalStorage.bind((Callable<String>) als::getStore);
-    });
+    als.run(
+        "bound here",
+        () -> {
+          bound[0] = AsyncLocalStorage.bind(() -> seen.set(als.getStore()));
+          boundCallable[0] = AsyncLocalStorage.bind((Callable<String>) als::getStore);
+        });
     pool.submit(() -> als.run("runner", bound[0])).get(5, TimeUnit.SECONDS);
     assertThat(seen.get()).isEqualTo("bound here");
-    assertThat(als.run("caller", () -> {
-      try {
-        return boundCallable[0].call();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    })).isEqualTo("bound here");
+    assertThat(
+            als.run(
+                "caller",
+                () -> {
+                  try {
+                    return boundCallable[0].call();
+                  } catch (Exception e) {
+                    throw new AssertionError(e);
+                  }
+                }))
+        .isEqualTo("bound here");
   }
 
   @Test
   void bind_exceptionPropagatesAndCallerContextRestored() {
     RuntimeException boom = new RuntimeException("boom");
-    Runnable bound = als.run("b", () -> AsyncLocalStorage.bind((Runnable) () -> {
-      throw boom;
-    }));
-    als.run("caller", () -> {
-      assertThatThrownBy(bound::run).isSameAs(boom);
-      assertThat(als.getStore()).isEqualTo("caller");
-    });
+    Runnable bound =
+        als.run(
+            "b",
+            () ->
+                AsyncLocalStorage.bind(
+                    (Runnable)
+                        () -> {
+                          throw boom;
+                        }));
+    als.run(
+        "caller",
+        () -> {
+          assertThatThrownBy(bound::run).isSameAs(boom);
+          assertThat(als.getStore()).isEqualTo("caller");
+        });
   }
 
   @Test
   void invalidArguments_namedInMessage() {
     assertThatThrownBy(() -> als.run("x", (Runnable) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("callback");
     assertThatThrownBy(() -> als.run("x", (Supplier<String>) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("callback");
     assertThatThrownBy(() -> als.call("x", null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("callback");
     assertThatThrownBy(() -> als.exit((Runnable) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("callback");
     assertThatThrownBy(() -> AsyncLocalStorage.bind((Runnable) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
     assertThatThrownBy(() -> AsyncLocalStorage.bind((Callable<?>) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
     assertThatThrownBy(() -> new AsyncLocalStorage<>(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("name");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("name");
     assertThatThrownBy(() -> AsyncLocalStorage.snapshot().run((Runnable) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
   }
 
   @Test
-  @SuppressWarnings("deprecation")  // Thread.getId(): threadId() is JDK 19+
+  @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+
   void getStore_allocatesNothing() {
-    java.lang.management.ThreadMXBean mx =
-        java.lang.management.ManagementFactory.getThreadMXBean();
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     if (!(mx instanceof com.sun.management.ThreadMXBean)) {
       return;
     }
     com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean) mx;
-    als.run("v", () -> other.run("w", () -> {
-      long sink = 0;
-      for (int i = 0; i < 20_000; i++) {
-        sink += als.getStore().length() + other.getStore().length();
-      }
-      long tid = Thread.currentThread().getId();
-      long before = sun.getThreadAllocatedBytes(tid);
-      for (int i = 0; i < 100_000; i++) {
-        sink += als.getStore().length() + other.getStore().length();
-      }
-      long allocated = sun.getThreadAllocatedBytes(tid) - before;
-      assertThat(sink).isPositive();
-      // 200,000 reads; anything per read would be at least 1.6 MB.
-      assertThat(allocated).isLessThan(64 * 1024);
-    }));
+    als.run(
+        "v",
+        () ->
+            other.run(
+                "w",
+                () -> {
+                  long sink = 0;
+                  for (int i = 0; i < 20_000; i++) {
+                    sink += als.getStore().length() + other.getStore().length();
+                  }
+                  long tid = Thread.currentThread().getId();
+                  long before = sun.getThreadAllocatedBytes(tid);
+                  for (int i = 0; i < 100_000; i++) {
+                    sink += als.getStore().length() + other.getStore().length();
+                  }
+                  long allocated = sun.getThreadAllocatedBytes(tid) - before;
+                  assertThat(sink).isPositive();
+                  // 200,000 reads; anything per read would be at least 1.6 MB.
+                  assertThat(allocated).isLessThan(64 * 1024);
+                }));
   }
 }

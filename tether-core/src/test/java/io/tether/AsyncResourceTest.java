@@ -1,9 +1,9 @@
 package io.tether;
 
-import io.tether.internal.Hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.internal.Hooks;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
 import java.util.concurrent.Callable;
@@ -32,8 +32,12 @@ class AsyncResourceTest {
   void constructor_capturesContextOfCreation_runInAsyncScopeRestoresIt() throws Exception {
     AsyncResource r = als.run("created", () -> new AsyncResource("CTX"));
     CompletableFuture<String> seen = new CompletableFuture<>();
-    Thread t = new Thread(() -> als.run("runner",
-        () -> seen.complete(r.runInAsyncScope(als::getStore) + "," + als.getStore())));
+    Thread t =
+        new Thread(
+            () ->
+                als.run(
+                    "runner",
+                    () -> seen.complete(r.runInAsyncScope(als::getStore) + "," + als.getStore())));
     t.start();
     t.join();
     assertThat(seen.get()).isEqualTo("created,runner");
@@ -43,9 +47,13 @@ class AsyncResourceTest {
   void callInAsyncScope_checkedExceptionPropagates() {
     AsyncResource r = new AsyncResource("CALL");
     Exception e = new Exception("checked");
-    assertThatThrownBy(() -> r.callInAsyncScope(() -> {
-      throw e;
-    })).isSameAs(e);
+    assertThatThrownBy(
+            () ->
+                r.callInAsyncScope(
+                    () -> {
+                      throw e;
+                    }))
+        .isSameAs(e);
   }
 
   @Test
@@ -59,43 +67,56 @@ class AsyncResourceTest {
   @Test
   void invalidArguments_throwWithTheArgumentNamed() {
     assertThatThrownBy(() -> new AsyncResource(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("type");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("type");
     assertThatThrownBy(() -> new AsyncResource(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("type");
     assertThatThrownBy(() -> new AsyncResource("T", -2))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("triggerAsyncId").hasMessageContaining("-2");
+        .hasMessageContaining("triggerAsyncId")
+        .hasMessageContaining("-2");
     assertThatThrownBy(() -> new AsyncResource("T", -5, true))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("triggerAsyncId");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("triggerAsyncId");
     AsyncResource r = new AsyncResource("T");
     assertThatThrownBy(() -> r.runInAsyncScope((Runnable) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
     assertThatThrownBy(() -> r.callInAsyncScope(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
     assertThatThrownBy(() -> r.bind((Runnable) null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
     assertThatThrownBy(() -> AsyncResource.bind(null, "T"))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("fn");
     assertThatThrownBy(() -> AsyncResource.bind(() -> {}, ""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("type");
   }
 
   @Test
   void emitDestroy_secondCallThrows_destroyDeliveredOnceOffTheCallingThread() throws Exception {
     AtomicReference<String> destroyThread = new AtomicReference<>();
-    AsyncHook threadProbe = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void destroy(long asyncId) {
-        destroyThread.set(Thread.currentThread().getName());
-      }
-    }).enable();
+    AsyncHook threadProbe =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void destroy(long asyncId) {
+                    destroyThread.set(Thread.currentThread().getName());
+                  }
+                })
+            .enable();
     recorder.enable();
     try {
       AsyncResource r = new AsyncResource("ONCE");
       assertThat(r.emitDestroy()).isSameAs(r);
       assertThatThrownBy(r::emitDestroy)
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("emitDestroy").hasMessageContaining(String.valueOf(r.asyncId()));
+          .hasMessageContaining("emitDestroy")
+          .hasMessageContaining(String.valueOf(r.asyncId()));
       assertThat(recorder.awaitDestroy(r.asyncId(), 5000)).isTrue();
       assertThat(recorder.eventsOf(r.asyncId())).containsExactly("init", "destroy");
       assertThat(destroyThread.get()).isEqualTo("tether-destroy");
@@ -119,11 +140,13 @@ class AsyncResourceTest {
     for (int i = 0; i < 1000; i++) {
       new AsyncResource("ENDED", AsyncHooks.executionAsyncId(), false).emitDestroy();
     }
-    assertThat(Hooks.destroyWatchesHeld()).as("watches after 1,000 destroyed resources")
+    assertThat(Hooks.destroyWatchesHeld())
+        .as("watches after 1,000 destroyed resources")
         .isLessThanOrEqualTo(before);
     long dropped = createAndDrop("DROPPED", false);
     assertThat(awaitDestroyWithGc(dropped)).isTrue();
-    assertThat(Hooks.destroyWatchesHeld()).as("watches after a collected resource's destroy")
+    assertThat(Hooks.destroyWatchesHeld())
+        .as("watches after a collected resource's destroy")
         .isLessThanOrEqualTo(before);
   }
 
@@ -181,10 +204,12 @@ class AsyncResourceTest {
     // plain one in the scope that emitted.
     java.util.List<Runnable> listeners = new java.util.ArrayList<>();
     java.util.List<String> seen = new java.util.ArrayList<>();
-    als.run("request", () -> {
-      listeners.add(AsyncResource.bind(() -> seen.add("bound:" + als.getStore()), "close"));
-      listeners.add(() -> seen.add("plain:" + als.getStore()));
-    });
+    als.run(
+        "request",
+        () -> {
+          listeners.add(AsyncResource.bind(() -> seen.add("bound:" + als.getStore()), "close"));
+          listeners.add(() -> seen.add("plain:" + als.getStore()));
+        });
     als.run("emitter", () -> listeners.forEach(Runnable::run));
     assertThat(seen).containsExactly("bound:request", "plain:emitter");
   }

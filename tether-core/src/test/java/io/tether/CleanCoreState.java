@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves core state behind on the test thread, the part of "no context left"
- * only internal state shows: a frame that is not empty (any storage's value), an unfinished
+ * Fails a test that leaves core state behind on the test thread, the part of "no context left" only
+ * internal state shows: a frame that is not empty (any storage's value), an unfinished
  * continuation, or an enabled hook. Cleans up after itself so one leaky test does not fail the
  * next. Used with {@link io.tether.testing.NoContextLeft}, which checks the execution ids and
  * resource: {@code @ExtendWith({NoContextLeft.class, CleanCoreState.class})}.

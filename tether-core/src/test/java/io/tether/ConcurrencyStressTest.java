@@ -36,6 +36,7 @@ class ConcurrencyStressTest {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private final AsyncLocalStorage<String>[] storages = new AsyncLocalStorage[STORAGES];
+
   private final ExecutorService pool = AsyncExecutors.wrap(Executors.newFixedThreadPool(3));
   private final ScheduledExecutorService timers =
       AsyncExecutors.wrap(Executors.newScheduledThreadPool(1));
@@ -53,29 +54,34 @@ class ConcurrencyStressTest {
   void randomNestingAndHops_everyReadMatchesTheModel() throws Exception {
     AtomicLong befores = new AtomicLong();
     AtomicLong afters = new AtomicLong();
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void before(long asyncId) {
-        befores.incrementAndGet();
-      }
+    AsyncHook hook =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void before(long asyncId) {
+                    befores.incrementAndGet();
+                  }
 
-      @Override
-      public void after(long asyncId) {
-        afters.incrementAndGet();
-      }
-    }).enable();
+                  @Override
+                  public void after(long asyncId) {
+                    afters.incrementAndGet();
+                  }
+                })
+            .enable();
     try {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         long seed = 0x7e7e4L * 31 + t;
-        Thread thread = new Thread(() -> {
-          Random random = new Random(seed);
-          for (int p = 0; p < PROGRAMS_PER_THREAD; p++) {
-            new AsyncResource("PROGRAM").runInAsyncScope(
-                () -> step(random, new HashMap<>(), 0, "t" + seed));
-            check(new HashMap<>(), "after program");
-          }
-        });
+        Thread thread =
+            new Thread(
+                () -> {
+                  Random random = new Random(seed);
+                  for (int p = 0; p < PROGRAMS_PER_THREAD; p++) {
+                    new AsyncResource("PROGRAM")
+                        .runInAsyncScope(() -> step(random, new HashMap<>(), 0, "t" + seed));
+                    check(new HashMap<>(), "after program");
+                  }
+                });
         thread.start();
         threads.add(thread);
       }
@@ -110,66 +116,78 @@ class ConcurrencyStressTest {
       String value = tag + "/" + depth + "." + i;
       switch (random.nextInt(7)) {
         case 0:
-        case 1: {
-          Map<Integer, String> inside = new HashMap<>(expected);
-          inside.put(s, value);
-          boolean hadEntry = expected.containsKey(s);
-          String before = expected.get(s);
-          storages[s].run(value, () -> step(random, inside, depth + 1, tag));
-          // run restores its own storage only: other storages keep what the body entered.
-          Map<Integer, String> after = new HashMap<>(inside);
-          if (hadEntry) {
-            after.put(s, before);
-          } else {
-            after.remove(s);
+        case 1:
+          {
+            Map<Integer, String> inside = new HashMap<>(expected);
+            inside.put(s, value);
+            boolean hadEntry = expected.containsKey(s);
+            String before = expected.get(s);
+            storages[s].run(value, () -> step(random, inside, depth + 1, tag));
+            // run restores its own storage only: other storages keep what the body entered.
+            Map<Integer, String> after = new HashMap<>(inside);
+            if (hadEntry) {
+              after.put(s, before);
+            } else {
+              after.remove(s);
+            }
+            expected.clear();
+            expected.putAll(after);
+            break;
           }
-          expected.clear();
-          expected.putAll(after);
-          break;
-        }
-        case 2: {
-          Map<Integer, String> inside = new HashMap<>(expected);
-          inside.put(s, null);
-          boolean hadEntry = expected.containsKey(s);
-          String before = expected.get(s);
-          storages[s].exit(() -> step(random, inside, depth + 1, tag));
-          if (hadEntry) {
-            inside.put(s, before);
-          } else {
-            inside.remove(s);
+        case 2:
+          {
+            Map<Integer, String> inside = new HashMap<>(expected);
+            inside.put(s, null);
+            boolean hadEntry = expected.containsKey(s);
+            String before = expected.get(s);
+            storages[s].exit(() -> step(random, inside, depth + 1, tag));
+            if (hadEntry) {
+              inside.put(s, before);
+            } else {
+              inside.remove(s);
+            }
+            expected.clear();
+            expected.putAll(inside);
+            break;
           }
-          expected.clear();
-          expected.putAll(inside);
-          break;
-        }
         case 3:
           storages[s].enterWith(value);
           expected.put(s, value);
           break;
-        case 4: {
-          Map<Integer, String> linked = new HashMap<>(expected);
-          long seed = random.nextLong();
-          hops.add(pool.submit(() -> step(new Random(seed), linked, depth + 1, tag + ">hop")));
-          break;
-        }
-        case 5: {
-          Map<Integer, String> linked = new HashMap<>(expected);
-          long seed = random.nextLong();
-          hops.add(timers.schedule(() -> step(new Random(seed), linked, depth + 1, tag + ">timer"),
-              random.nextInt(2), TimeUnit.MILLISECONDS));
-          break;
-        }
-        default: {
-          Map<Integer, String> captured = new HashMap<>(expected);
-          AsyncSnapshot snapshot = AsyncLocalStorage.snapshot();
-          // Run it later under a different context: it must see the captured one.
-          storages[s].run(value, () -> snapshot.run(() -> {
-            check(captured, tag + ">snapshot");
-            storages[(s + 1) % STORAGES].enterWith("inside snapshot");
-          }));
-          check(expected, tag + " after snapshot");
-          break;
-        }
+        case 4:
+          {
+            Map<Integer, String> linked = new HashMap<>(expected);
+            long seed = random.nextLong();
+            hops.add(pool.submit(() -> step(new Random(seed), linked, depth + 1, tag + ">hop")));
+            break;
+          }
+        case 5:
+          {
+            Map<Integer, String> linked = new HashMap<>(expected);
+            long seed = random.nextLong();
+            hops.add(
+                timers.schedule(
+                    () -> step(new Random(seed), linked, depth + 1, tag + ">timer"),
+                    random.nextInt(2),
+                    TimeUnit.MILLISECONDS));
+            break;
+          }
+        default:
+          {
+            Map<Integer, String> captured = new HashMap<>(expected);
+            AsyncSnapshot snapshot = AsyncLocalStorage.snapshot();
+            // Run it later under a different context: it must see the captured one.
+            storages[s].run(
+                value,
+                () ->
+                    snapshot.run(
+                        () -> {
+                          check(captured, tag + ">snapshot");
+                          storages[(s + 1) % STORAGES].enterWith("inside snapshot");
+                        }));
+            check(expected, tag + " after snapshot");
+            break;
+          }
       }
       check(expected, tag);
     }

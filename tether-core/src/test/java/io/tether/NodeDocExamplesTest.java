@@ -47,19 +47,24 @@ class NodeDocExamplesTest {
     List<String> out = Collections.synchronizedList(new ArrayList<>());
     ExecutorService server = AsyncExecutors.wrap(Executors.newSingleThreadExecutor());
     int[] idSeq = {0};
-    Runnable logStart = () -> {
-      Integer id = asyncLocalStorage.getStore();
-      out.add((id != null ? id : "-") + ": start");
-    };
-    BiConsumer<String, CountDownLatch> handler = (req, res) ->
-        asyncLocalStorage.run(idSeq[0]++, () -> {
-          logStart.run();
-          timers.execute(() -> {
-            Integer id = asyncLocalStorage.getStore();
-            out.add((id != null ? id : "-") + ": finish");
-            res.countDown();
-          });
-        });
+    Runnable logStart =
+        () -> {
+          Integer id = asyncLocalStorage.getStore();
+          out.add((id != null ? id : "-") + ": start");
+        };
+    BiConsumer<String, CountDownLatch> handler =
+        (req, res) ->
+            asyncLocalStorage.run(
+                idSeq[0]++,
+                () -> {
+                  logStart.run();
+                  timers.execute(
+                      () -> {
+                        Integer id = asyncLocalStorage.getStore();
+                        out.add((id != null ? id : "-") + ": finish");
+                        res.countDown();
+                      });
+                });
     try {
       for (int i = 0; i < 2; i++) {
         CountDownLatch res = new CountDownLatch(1);
@@ -75,8 +80,7 @@ class NodeDocExamplesTest {
   @Test
   void snapshot_returns123() {
     AsyncLocalStorage<Integer> asyncLocalStorage = new AsyncLocalStorage<>();
-    AsyncSnapshot runInAsyncScope =
-        asyncLocalStorage.run(123, () -> AsyncLocalStorage.snapshot());
+    AsyncSnapshot runInAsyncScope = asyncLocalStorage.run(123, () -> AsyncLocalStorage.snapshot());
     Integer result =
         asyncLocalStorage.run(321, () -> runInAsyncScope.run(asyncLocalStorage::getStore));
     assertThat(result).isEqualTo(123);
@@ -87,11 +91,13 @@ class NodeDocExamplesTest {
     AsyncLocalStorage<Map<String, Integer>> asyncLocalStorage = new AsyncLocalStorage<>();
     Map<String, Integer> store = Map.of("id", 1);
     CompletableFuture<Map<String, Integer>> inAsync = new CompletableFuture<>();
-    new AsyncResource("script").runInAsyncScope(() -> {
-      asyncLocalStorage.enterWith(store);
-      assertThat(asyncLocalStorage.getStore()).isSameAs(store);
-      timers.execute(() -> inAsync.complete(asyncLocalStorage.getStore()));
-    });
+    new AsyncResource("script")
+        .runInAsyncScope(
+            () -> {
+              asyncLocalStorage.enterWith(store);
+              assertThat(asyncLocalStorage.getStore()).isSameAs(store);
+              timers.execute(() -> inAsync.complete(asyncLocalStorage.getStore()));
+            });
     assertThat(inAsync.get(5, TimeUnit.SECONDS)).isSameAs(store);
   }
 
@@ -100,15 +106,18 @@ class NodeDocExamplesTest {
     AsyncLocalStorage<Map<String, Integer>> asyncLocalStorage = new AsyncLocalStorage<>();
     Map<String, Integer> store = Map.of("id", 1);
     Map<String, List<Runnable>> listeners = new LinkedHashMap<>();
-    listeners.computeIfAbsent("my-event", k -> new ArrayList<>())
+    listeners
+        .computeIfAbsent("my-event", k -> new ArrayList<>())
         .add(() -> asyncLocalStorage.enterWith(store));
     List<Object> seen = new ArrayList<>();
     listeners.get("my-event").add(() -> seen.add(asyncLocalStorage.getStore()));
-    new AsyncResource("script").runInAsyncScope(() -> {
-      seen.add(asyncLocalStorage.getStore());
-      listeners.get("my-event").forEach(Runnable::run);  // emitter.emit('my-event')
-      seen.add(asyncLocalStorage.getStore());
-    });
+    new AsyncResource("script")
+        .runInAsyncScope(
+            () -> {
+              seen.add(asyncLocalStorage.getStore());
+              listeners.get("my-event").forEach(Runnable::run); // emitter.emit('my-event')
+              seen.add(asyncLocalStorage.getStore());
+            });
     assertThat(seen).containsExactly(null, store, store);
   }
 
@@ -119,12 +128,14 @@ class NodeDocExamplesTest {
     CompletableFuture<Map<String, Integer>> inTimeout = new CompletableFuture<>();
     Object inCatch = "not reached";
     try {
-      asyncLocalStorage.run(store, () -> {
-        assertThat(asyncLocalStorage.getStore()).isSameAs(store);
-        timers.schedule(() -> inTimeout.complete(asyncLocalStorage.getStore()),
-            200, TimeUnit.MILLISECONDS);
-        throw new RuntimeException();
-      });
+      asyncLocalStorage.run(
+          store,
+          () -> {
+            assertThat(asyncLocalStorage.getStore()).isSameAs(store);
+            timers.schedule(
+                () -> inTimeout.complete(asyncLocalStorage.getStore()), 200, TimeUnit.MILLISECONDS);
+            throw new RuntimeException();
+          });
     } catch (RuntimeException e) {
       inCatch = asyncLocalStorage.getStore();
     }
@@ -135,19 +146,23 @@ class NodeDocExamplesTest {
   @Test
   void exit_undefinedInsideThrowsAndReenters() {
     AsyncLocalStorage<String> asyncLocalStorage = new AsyncLocalStorage<>();
-    asyncLocalStorage.run("store", () -> {
-      Object inCatch = null;
-      try {
-        assertThat(asyncLocalStorage.getStore()).isEqualTo("store");
-        asyncLocalStorage.exit((Runnable) () -> {
-          assertThat(asyncLocalStorage.getStore()).isNull();
-          throw new RuntimeException();
+    asyncLocalStorage.run(
+        "store",
+        () -> {
+          Object inCatch = null;
+          try {
+            assertThat(asyncLocalStorage.getStore()).isEqualTo("store");
+            asyncLocalStorage.exit(
+                (Runnable)
+                    () -> {
+                      assertThat(asyncLocalStorage.getStore()).isNull();
+                      throw new RuntimeException();
+                    });
+          } catch (RuntimeException e) {
+            inCatch = asyncLocalStorage.getStore();
+          }
+          assertThat(inCatch).isEqualTo("store");
         });
-      } catch (RuntimeException e) {
-        inCatch = asyncLocalStorage.getStore();
-      }
-      assertThat(inCatch).isEqualTo("store");
-    });
   }
 
   @Test
@@ -187,28 +202,37 @@ class NodeDocExamplesTest {
     java.util.concurrent.LinkedBlockingQueue<Object[]> inbox =
         new java.util.concurrent.LinkedBlockingQueue<>();
     // One raw worker thread: it knows nothing of contexts, as a worker_thread knows nothing.
-    Thread worker = new Thread(() -> {
-      try {
-        while (true) {
-          Object[] msg = inbox.take();
-          int[] task = (int[]) msg[0];
-          ((WorkerPoolTaskInfo) msg[1]).done(null, task[0] + task[1]);
-        }
-      } catch (InterruptedException e) {
-        // closed
-      }
-    });
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Object[] msg = inbox.take();
+                  int[] task = (int[]) msg[0];
+                  ((WorkerPoolTaskInfo) msg[1]).done(null, task[0] + task[1]);
+                }
+              } catch (InterruptedException e) {
+                // closed
+              }
+            });
     worker.start();
     List<String> printed = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch finished = new CountDownLatch(10);
     try {
       for (int i = 0; i < 10; i++) {
         int n = i;
-        als.run(n, () -> inbox.add(new Object[] {new int[] {42, 100},
-            new WorkerPoolTaskInfo((err, result) -> {
-              printed.add(n + " " + err + " " + result + " ctx=" + als.getStore());
-              finished.countDown();
-            })}));
+        als.run(
+            n,
+            () ->
+                inbox.add(
+                    new Object[] {
+                      new int[] {42, 100},
+                      new WorkerPoolTaskInfo(
+                          (err, result) -> {
+                            printed.add(n + " " + err + " " + result + " ctx=" + als.getStore());
+                            finished.countDown();
+                          })
+                    }));
       }
       Waits.await(finished);
     } finally {

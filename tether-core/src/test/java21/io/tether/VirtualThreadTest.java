@@ -26,11 +26,17 @@ class VirtualThreadTest {
       List<Future<Integer>> futures = new ArrayList<>();
       for (int i = 0; i < 10_000; i++) {
         int n = i;
-        futures.add(als.run(n, () -> vts.submit(() -> {
-          LockSupport.parkNanos(1_000);  // park and unpark: the context survives remounting
-          Thread.yield();
-          return als.getStore();
-        })));
+        futures.add(
+            als.run(
+                n,
+                () ->
+                    vts.submit(
+                        () -> {
+                          LockSupport.parkNanos(
+                              1_000); // park and unpark: the context survives remounting
+                          Thread.yield();
+                          return als.getStore();
+                        })));
       }
       for (int i = 0; i < futures.size(); i++) {
         assertThat(futures.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i);
@@ -42,11 +48,17 @@ class VirtualThreadTest {
   void virtualThread_unwrapped_isUntrackedAndEmpty() throws Exception {
     Integer[] seen = {-1};
     long[] ids = {-1, -1};
-    Thread vt = als.run(7, () -> Thread.ofVirtual().start(() -> {
-      seen[0] = als.getStore();
-      ids[0] = AsyncHooks.executionAsyncId();
-      ids[1] = AsyncHooks.triggerAsyncId();
-    }));
+    Thread vt =
+        als.run(
+            7,
+            () ->
+                Thread.ofVirtual()
+                    .start(
+                        () -> {
+                          seen[0] = als.getStore();
+                          ids[0] = AsyncHooks.executionAsyncId();
+                          ids[1] = AsyncHooks.triggerAsyncId();
+                        }));
     vt.join();
     // Without the agent a new thread inherits nothing: propagation is explicit.
     assertThat(seen[0]).isNull();

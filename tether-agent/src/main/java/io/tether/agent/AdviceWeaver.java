@@ -13,31 +13,30 @@ import org.objectweb.asm.TypePath;
 /**
  * Weaves one {@link MethodAdvice} into one method as ASM visits it (frames expanded). The entry
  * code goes before the method's first instruction, after its own exception handlers are declared,
- * so that the handler added for an exit on throw comes last and catches only what the method
- * itself lets escape. Values the exit needs are copied to new locals above the method's own
- * ({@code maxLocals}, found by a first pass), and every stack map frame of the method is extended
- * with them, so no frame has to be computed (which would load classes from inside a transformer).
+ * so that the handler added for an exit on throw comes last and catches only what the method itself
+ * lets escape. Values the exit needs are copied to new locals above the method's own ({@code
+ * maxLocals}, found by a first pass), and every stack map frame of the method is extended with
+ * them, so no frame has to be computed (which would load classes from inside a transformer).
  * Constructors get exit code on {@code return} only, reading {@code this} directly.
  *
  * <p><b>The net.</b> Advice never disturbs the method: each woven call but a substitution is
  * protected by a {@code catch (Throwable)} of its own that drops the failure and goes on with what
  * the method would have had without the agent. No frame is computed from class hierarchies; each
- * handler's frame comes from what is known at that point without loading anything, shape by
- * shape:
+ * handler's frame comes from what is known at that point without loading anything, shape by shape:
  *
  * <ul>
  *   <li><b>entry</b> (an entry call, a parameter replaced): it runs before any of the method's
  *       code, where the frame is the method's descriptor itself (plus the weaver's locals so far),
  *       so the handler's frame and the frame where both paths meet again are exact for any
- *       compiler's code. A result kept in a local gets its default (zero, {@code false},
- *       {@code null}) in the handler; a replaced parameter keeps the original argument, still in
- *       its slot (the store comes after the protected call and cast). The handler sits after the
- *       method's code and jumps back, so the straight path gains no jump.
- *   <li><b>exit on return</b>: the value being returned is copied to a local of the weaver's
- *       before the exit call, and the handler, shared by every {@code return}, returns that copy
- *       itself. It never goes back into the method, so its frame needs none of the method's locals
- *       (they are {@code TOP}) and none of what the method may have left on the operand stack below
- *       the return value (the JVM drops it on a return, and a handler starts with an empty stack):
+ *       compiler's code. A result kept in a local gets its default (zero, {@code false}, {@code
+ *       null}) in the handler; a replaced parameter keeps the original argument, still in its slot
+ *       (the store comes after the protected call and cast). The handler sits after the method's
+ *       code and jumps back, so the straight path gains no jump.
+ *   <li><b>exit on return</b>: the value being returned is copied to a local of the weaver's before
+ *       the exit call, and the handler, shared by every {@code return}, returns that copy itself.
+ *       It never goes back into the method, so its frame needs none of the method's locals (they
+ *       are {@code TOP}) and none of what the method may have left on the operand stack below the
+ *       return value (the JVM drops it on a return, and a handler starts with an empty stack):
  *       correct whatever compiler produced the method.
  *   <li><b>exit on throw</b>: likewise, the handler throws the method's own throwable again from
  *       the weaver's local.
@@ -48,8 +47,8 @@ import org.objectweb.asm.TypePath;
  *       whatever the method has below the call is first moved to the weaver's locals and loaded
  *       back after it, on both paths. This handler sits right after the call (the straight path
  *       jumps over it): jumping back from after the method's code would be a backward jump, which
- *       HotSpot refuses while an object under construction is in the frame
- *       ({@code new X(this.f = v)}).
+ *       HotSpot refuses while an object under construction is in the frame ({@code new X(this.f =
+ *       v)}).
  * </ul>
  *
  * <p>A net must catch before any handler of the method's own: a {@code return} or a field write
@@ -58,9 +57,9 @@ import org.objectweb.asm.TypePath;
  * such blocks), as would the handler of the exit on throw, which covers the whole method. The JVM
  * picks the first matching entry of the exception table, so the nets of the calls in the middle of
  * the method are declared before the method's own entries; their number comes from the first pass
- * ({@link Sites}), and the type annotations that name an entry of the table by index are shifted
- * to match. The entry nets and the net of the exit on throw cover code that no other handler
- * covers, so their place in the table does not matter.
+ * ({@link Sites}), and the type annotations that name an entry of the table by index are shifted to
+ * match. The entry nets and the net of the exit on throw cover code that no other handler covers,
+ * so their place in the table does not matter.
  *
  * <p>Where a net ends at an offset where the method has a frame of its own (a loop at offset 0, a
  * label right after a field write), the method's frame is kept and the weaver's dropped: two frames
@@ -74,14 +73,15 @@ final class AdviceWeaver extends MethodVisitor {
   private static final Object[] THROWN_STACK = {THROWABLE};
 
   /**
-   * What the first pass of {@link Weaver} finds in a method: its own locals, and how many nets
-   * must come before the method's own handlers ({@code return}s with exit code, field writes with
-   * a call).
+   * What the first pass of {@link Weaver} finds in a method: its own locals, and how many nets must
+   * come before the method's own handlers ({@code return}s with exit code, field writes with a
+   * call).
    */
   static final class Sites {
     int maxLocals;
     int returns;
     int fieldWrites;
+
     /** The method's jumps, switches and handlers. */
     int branches;
   }
@@ -137,8 +137,13 @@ final class AdviceWeaver extends MethodVisitor {
   }
 
   /** The call woven after this field instruction, or {@code null}. */
-  private static String fieldWriteCall(MethodAdvice advice, boolean isConstructor, int opcode,
-      String owner, String name, String descriptor) {
+  private static String fieldWriteCall(
+      MethodAdvice advice,
+      boolean isConstructor,
+      int opcode,
+      String owner,
+      String name,
+      String descriptor) {
     if (opcode != Opcodes.PUTFIELD || isConstructor || descriptor.length() == 1) {
       return null;
     }
@@ -150,8 +155,10 @@ final class AdviceWeaver extends MethodVisitor {
     final Label handler;
     final Object[] locals;
     final Label resume;
+
     /** The type of the local given its default in the handler, or {@code null}. */
     final Type defaultType;
+
     final int defaultSlot;
 
     Resume(Label handler, Object[] locals, Label resume, Type defaultType, int defaultSlot) {
@@ -172,22 +179,30 @@ final class AdviceWeaver extends MethodVisitor {
   private final Type returnType;
   private final int firstLocal;
   private int nextLocal;
+
   /** Frame entries of the locals this weaver added, in slot order. */
   private final List<Object> addedLocals = new ArrayList<>();
+
   /** Per exit argument: the local holding a copy of {@code this} or a parameter, or -1. */
   private final int[] exitCopies;
+
   private int enterLocal = -1;
   private int thrownLocal = -1;
+
   /** The copy of the value being returned, for the net of the exit on return; or -1. */
   private int returnLocal = -1;
+
   private boolean begun;
   private final Label start = new Label();
   private final Label end = new Label();
   private final Label handler = new Label();
+
   /** The method's state between frames; only where a net must resume mid-method. */
   private final FrameTracker tracker;
+
   /** The nets of the {@code return}s (one shared handler) and field writes, declared first. */
   private final Label[] returnStarts;
+
   private final Label[] returnEnds;
   private final Label returnHandler = new Label();
   private final Label[] writeStarts;
@@ -197,14 +212,24 @@ final class AdviceWeaver extends MethodVisitor {
   private int writesWoven;
   private boolean netsDeclared;
   private final List<Resume> resumes = new ArrayList<>();
+
   /** A frame for the current offset, written before the next instruction unless the method's. */
   private Object[] pendingLocals;
+
   private Object[] pendingStack;
+
   /** The first of the locals that hold what a field write's call has below it, or -1. */
   private int spillBase = -1;
 
-  AdviceWeaver(MethodVisitor next, String owner, int access, String name, String descriptor,
-      MethodAdvice advice, Sites sites, int frames) {
+  AdviceWeaver(
+      MethodVisitor next,
+      String owner,
+      int access,
+      String name,
+      String descriptor,
+      MethodAdvice advice,
+      Sites sites,
+      int frames) {
     super(Weaver.ASM_API, next);
     this.owner = owner;
     this.advice = advice;
@@ -213,15 +238,15 @@ final class AdviceWeaver extends MethodVisitor {
     // A method that branches in a class without a single frame was stripped of them (a JDK class
     // retransformed: see FrameTracker), and is not verified: it gets none. One that does not
     // branch needs none of its own, and gets the nets' (a class none of whose methods branches).
-    this.frames = frames == Weaver.FRAMES
-        || frames == Weaver.STRIPPED_FRAMES && sites.branches == 0;
+    this.frames =
+        frames == Weaver.FRAMES || frames == Weaver.STRIPPED_FRAMES && sites.branches == 0;
     this.parameters = Type.getArgumentTypes(descriptor);
     this.returnType = Type.getReturnType(descriptor);
     this.firstLocal = sites.maxLocals;
     this.nextLocal = sites.maxLocals;
     this.exitCopies = new int[advice.exitArgs.length];
-    if (isConstructor && (advice.onThrowable || advice.enterName != null
-        || !advice.replacements.isEmpty())) {
+    if (isConstructor
+        && (advice.onThrowable || advice.enterName != null || !advice.replacements.isEmpty())) {
       throw new IllegalArgumentException("constructors take exit-on-return advice only");
     }
     returnStarts = labels(sites.returns);
@@ -288,8 +313,8 @@ final class AdviceWeaver extends MethodVisitor {
   }
 
   /**
-   * Declares the nets of the calls in the middle of the method before any exception handler of
-   * the method's own, so that they catch first.
+   * Declares the nets of the calls in the middle of the method before any exception handler of the
+   * method's own, so that they catch first.
    */
   private void declareNets() {
     if (netsDeclared) {
@@ -306,8 +331,8 @@ final class AdviceWeaver extends MethodVisitor {
 
   /**
    * The frame locals at method entry: {@code this} and the parameters as declared (a replaced
-   * parameter keeps its declared type), the rest of the method's locals unset, then the locals
-   * this weaver added so far.
+   * parameter keeps its declared type), the rest of the method's locals unset, then the locals this
+   * weaver added so far.
    */
   private Object[] entryLocals() {
     List<Object> locals = new ArrayList<>(firstLocal + addedLocals.size());
@@ -349,8 +374,8 @@ final class AdviceWeaver extends MethodVisitor {
 
   private void flushFrame() {
     if (pendingLocals != null) {
-      super.visitFrame(Opcodes.F_NEW, pendingLocals.length, pendingLocals, pendingStack.length,
-          pendingStack);
+      super.visitFrame(
+          Opcodes.F_NEW, pendingLocals.length, pendingLocals, pendingStack.length, pendingStack);
       pendingLocals = null;
       pendingStack = null;
     }
@@ -411,8 +436,8 @@ final class AdviceWeaver extends MethodVisitor {
     for (int token : advice.enterArgs) {
       pushEntryToken(token);
     }
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.owner, advice.enterName,
-        advice.enterDescriptor, false);
+    super.visitMethodInsn(
+        Opcodes.INVOKESTATIC, advice.owner, advice.enterName, advice.enterDescriptor, false);
     Type result = Type.getReturnType(advice.enterDescriptor);
     Type defaultType = null;
     if (advice.enterReplaces >= 0) {
@@ -492,8 +517,8 @@ final class AdviceWeaver extends MethodVisitor {
         load(typeOf(token), exitCopies[i]);
       }
     }
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.owner, advice.exitName,
-        advice.exitDescriptor, false);
+    super.visitMethodInsn(
+        Opcodes.INVOKESTATIC, advice.owner, advice.exitName, advice.exitDescriptor, false);
   }
 
   /** The exit code at a {@code return}, in its net (whose handler returns the same value). */
@@ -552,8 +577,8 @@ final class AdviceWeaver extends MethodVisitor {
 
   /** A catch parameter's type annotation names its handler by index: moved by the nets before. */
   @Override
-  public AnnotationVisitor visitTryCatchAnnotation(int typeRef, TypePath typePath,
-      String descriptor, boolean visible) {
+  public AnnotationVisitor visitTryCatchAnnotation(
+      int typeRef, TypePath typePath, String descriptor, boolean visible) {
     int shift = (returnStarts.length + writeStarts.length) << 8;
     return super.visitTryCatchAnnotation(typeRef + shift, typePath, descriptor, visible);
   }
@@ -710,8 +735,7 @@ final class AdviceWeaver extends MethodVisitor {
    * the JVM refuses while an object under construction is in the frame ({@code new X(f = v)}).
    */
   private void callAfterWrite(int i, String call, Object[] locals) {
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.owner, call, "(Ljava/lang/Object;)V",
-        false);
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.owner, call, "(Ljava/lang/Object;)V", false);
     super.visitLabel(writeEnds[i]);
     Label resume = new Label();
     super.visitJumpInsn(Opcodes.GOTO, resume);
@@ -751,8 +775,8 @@ final class AdviceWeaver extends MethodVisitor {
   }
 
   @Override
-  public void visitMethodInsn(int opcode, String owner, String name, String descriptor,
-      boolean isInterface) {
+  public void visitMethodInsn(
+      int opcode, String owner, String name, String descriptor, boolean isInterface) {
     instruction();
     if (tracker != null) {
       tracker.methodInsn(opcode, name, descriptor);
@@ -767,8 +791,8 @@ final class AdviceWeaver extends MethodVisitor {
   }
 
   @Override
-  public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap,
-      Object... arguments) {
+  public void visitInvokeDynamicInsn(
+      String name, String descriptor, Handle bootstrap, Object... arguments) {
     instruction();
     if (tracker != null) {
       tracker.invokeDynamicInsn(descriptor);

@@ -6,9 +6,9 @@ import java.util.Map;
 /**
  * The agent's options, {@code -javaagent:tether-agent.jar=key=value,key=value}. Each family of
  * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments;
- * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace});
- * {@code asyncStackTraces=true} adds the link points' stacks to exceptions escaping continuations.
- * An unknown key or a bad value is an error that names the option and what it accepts.
+ * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace}); {@code
+ * asyncStackTraces=true} adds the link points' stacks to exceptions escaping continuations. An
+ * unknown key or a bad value is an error that names the option and what it accepts.
  */
 final class AgentOptions {
 
@@ -69,15 +69,19 @@ final class AgentOptions {
       }
       if (key.equals("trace")) {
         if (value.isEmpty()) {
-          throw new IllegalArgumentException("option 'trace' takes the path of the trace file to"
-              + " write, was empty");
+          throw new IllegalArgumentException(
+              "option 'trace' takes the path of the trace file to" + " write, was empty");
         }
         options.trace = value;
         continue;
       }
       if (family == null && !key.equals("debug") && !key.equals("asyncStackTraces")) {
-        throw new IllegalArgumentException("unknown option '" + key + "'; accepted options: "
-            + acceptedKeys() + " (trace=FILE, the others =true or =false)");
+        throw new IllegalArgumentException(
+            "unknown option '"
+                + key
+                + "'; accepted options: "
+                + acceptedKeys()
+                + " (trace=FILE, the others =true or =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -85,8 +89,8 @@ final class AgentOptions {
       } else if (value.equals("false")) {
         on = false;
       } else {
-        throw new IllegalArgumentException("option '" + key + "' takes true or false, was '"
-            + value + "'");
+        throw new IllegalArgumentException(
+            "option '" + key + "' takes true or false, was '" + value + "'");
       }
       if (key.equals("asyncStackTraces")) {
         options.asyncStackTraces = on;

@@ -3,8 +3,8 @@ package io.tether.agent;
 import com.sun.tools.attach.VirtualMachine;
 
 /**
- * The helper JVM of {@link TetherAgent#install(String)}: attaches the agent jar to the JVM with
- * the given pid, since a JVM may not attach to itself. Arguments: pid, agent jar, options.
+ * The helper JVM of {@link TetherAgent#install(String)}: attaches the agent jar to the JVM with the
+ * given pid, since a JVM may not attach to itself. Arguments: pid, agent jar, options.
  */
 final class Attacher {
 

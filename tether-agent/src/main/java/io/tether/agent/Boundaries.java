@@ -6,7 +6,6 @@ import static io.tether.agent.MethodAdvice.THIS;
 import static io.tether.agent.MethodAdvice.THROWN;
 
 import io.tether.internal.FutureLinks;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,50 +17,49 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * Every JDK async boundary the agent instruments, family by family (SPEC section 3.3): which
- * methods of which types, and what is woven into each. All the woven calls go to
- * {@code io.tether.internal.WovenCalls} (on the bootstrap class path); what one of them throws
- * never reaches the method it is woven into ({@link AdviceWeaver} writes the net), but for the
+ * methods of which types, and what is woven into each. All the woven calls go to {@code
+ * io.tether.internal.WovenCalls} (on the bootstrap class path); what one of them throws never
+ * reaches the method it is woven into ({@link AdviceWeaver} writes the net), but for the
  * substitutions, which throw what the call they replace would.
  *
  * <ul>
- *   <li><b>executors</b>: {@code ThreadPoolExecutor} (and so every subclass,
- *       {@code ScheduledThreadPoolExecutor} among them) without wrapping a task: the link is
- *       attached to the task object where it enters the pool (a new worker's first task in
- *       {@code addWorker}, or {@code queue.offer} in {@code execute}, replaced by
- *       {@code WovenCalls.offerTask}: the object the worker will run, also when another agent
- *       replaced {@code execute}'s argument on the way in), and the worker's {@code task.run()}
- *       in {@code runWorker} becomes {@code WovenCalls.runTask}. Workers are created under
- *       suppression, so they start empty. Rejection, {@code remove}, {@code shutdownNow} and
- *       {@code FutureTask.cancel} detach the link. Every other {@code Executor} (third-party,
- *       hand-written) has the task of {@code execute(Runnable)} replaced by a context-carrying
- *       one; an executor delegating to another wraps once, the outermost.
- *   <li><b>forkjoin</b>: a task is linked where it is forked or pushed into a pool
- *       ({@code externalPush}/{@code externalSubmit} in JDK 17, {@code poolSubmit} in 21+) and
- *       runs in that context in {@code doExec}, whichever worker steals it; a task run inline by
- *       the thread that invokes it was never linked. Workers are created under suppression.
+ *   <li><b>executors</b>: {@code ThreadPoolExecutor} (and so every subclass, {@code
+ *       ScheduledThreadPoolExecutor} among them) without wrapping a task: the link is attached to
+ *       the task object where it enters the pool (a new worker's first task in {@code addWorker},
+ *       or {@code queue.offer} in {@code execute}, replaced by {@code WovenCalls.offerTask}: the
+ *       object the worker will run, also when another agent replaced {@code execute}'s argument on
+ *       the way in), and the worker's {@code task.run()} in {@code runWorker} becomes {@code
+ *       WovenCalls.runTask}. Workers are created under suppression, so they start empty. Rejection,
+ *       {@code remove}, {@code shutdownNow} and {@code FutureTask.cancel} detach the link. Every
+ *       other {@code Executor} (third-party, hand-written) has the task of {@code
+ *       execute(Runnable)} replaced by a context-carrying one; an executor delegating to another
+ *       wraps once, the outermost.
+ *   <li><b>forkjoin</b>: a task is linked where it is forked or pushed into a pool ({@code
+ *       externalPush}/{@code externalSubmit} in JDK 17, {@code poolSubmit} in 21+) and runs in that
+ *       context in {@code doExec}, whichever worker steals it; a task run inline by the thread that
+ *       invokes it was never linked. Workers are created under suppression.
  *   <li><b>futures</b>: each public method of {@code CompletableFuture} that registers a stage
  *       links the dependent future (triggered by its source) and replaces the stage's functions
  *       with ones that run in that link's context, whichever thread completes the source;
  *       constructors adopt that link (or, with hooks enabled, get their own); the internal
- *       completion methods, and every direct write of its {@code result} field (a stage
- *       registered on a completed source, {@code obtrude*}), raise {@code promiseResolve};
- *       {@code UniCompletion.claim}, the future
- *       handing an async dependent to its executor, links nothing of its own (its
- *       {@code execute} call becomes {@code WovenCalls.handOver}; a dependent run on the
- *       completing thread costs nothing there).
- *   <li><b>threads</b>: a thread is linked in {@code start} ({@code Thread}, and
- *       {@code VirtualThread} on JDK 21+) and {@code run} is its continuation, in {@code Thread}
- *       and in every application subclass that overrides it (only the outermost {@code run} on
- *       the thread itself enters); a virtual thread runs its task in
- *       {@code VirtualThread.run(Runnable)}. The JDK's own system threads are not linked.
+ *       completion methods, and every direct write of its {@code result} field (a stage registered
+ *       on a completed source, {@code obtrude*}), raise {@code promiseResolve}; {@code
+ *       UniCompletion.claim}, the future handing an async dependent to its executor, links nothing
+ *       of its own (its {@code execute} call becomes {@code WovenCalls.handOver}; a dependent run
+ *       on the completing thread costs nothing there).
+ *   <li><b>threads</b>: a thread is linked in {@code start} ({@code Thread}, and {@code
+ *       VirtualThread} on JDK 21+) and {@code run} is its continuation, in {@code Thread} and in
+ *       every application subclass that overrides it (only the outermost {@code run} on the thread
+ *       itself enters); a virtual thread runs its task in {@code VirtualThread.run(Runnable)}. The
+ *       JDK's own system threads are not linked.
  *   <li><b>timers</b>: a task is linked in {@code Timer.sched} (periodic when it has a period),
- *       each run in the timer thread's {@code mainLoop} is its continuation, and
- *       {@code TimerTask.cancel} ends it.
- *   <li><b>http</b>: {@code HttpClient.sendAsync} is an {@code HTTP_CLIENT_EXCHANGE} linked at
- *       the call, whose continuation runs when the response future completes.
- *   <li><b>nio</b>: every method of the JDK's asynchronous channels that takes a
- *       {@code CompletionHandler} has the handler replaced by one that runs in the context of
- *       the call, as the continuation of an {@code NIO_COMPLETION}.
+ *       each run in the timer thread's {@code mainLoop} is its continuation, and {@code
+ *       TimerTask.cancel} ends it.
+ *   <li><b>http</b>: {@code HttpClient.sendAsync} is an {@code HTTP_CLIENT_EXCHANGE} linked at the
+ *       call, whose continuation runs when the response future completes.
+ *   <li><b>nio</b>: every method of the JDK's asynchronous channels that takes a {@code
+ *       CompletionHandler} has the handler replaced by one that runs in the context of the call, as
+ *       the continuation of an {@code NIO_COMPLETION}.
  * </ul>
  */
 final class Boundaries {
@@ -122,7 +120,8 @@ final class Boundaries {
           && (descriptorPrefix == null || desc.startsWith(descriptorPrefix))
           && (parameter == null || desc.lastIndexOf(parameter, desc.indexOf(')')) > 0)
           && (returns == null || desc.endsWith(")" + returns))
-          && (access & required) == required && (access & forbidden) == 0;
+          && (access & required) == required
+          && (access & forbidden) == 0;
     }
   }
 
@@ -138,13 +137,35 @@ final class Boundaries {
   }
 
   static final String[] STAGE_METHODS = {
-    "thenApply", "thenApplyAsync", "thenAccept", "thenAcceptAsync", "thenRun", "thenRunAsync",
-    "thenCombine", "thenCombineAsync", "thenAcceptBoth", "thenAcceptBothAsync",
-    "runAfterBoth", "runAfterBothAsync", "applyToEither", "applyToEitherAsync",
-    "acceptEither", "acceptEitherAsync", "runAfterEither", "runAfterEitherAsync",
-    "thenCompose", "thenComposeAsync", "whenComplete", "whenCompleteAsync",
-    "handle", "handleAsync", "exceptionally", "exceptionallyAsync",
-    "exceptionallyCompose", "exceptionallyComposeAsync", "completeAsync"
+    "thenApply",
+    "thenApplyAsync",
+    "thenAccept",
+    "thenAcceptAsync",
+    "thenRun",
+    "thenRunAsync",
+    "thenCombine",
+    "thenCombineAsync",
+    "thenAcceptBoth",
+    "thenAcceptBothAsync",
+    "runAfterBoth",
+    "runAfterBothAsync",
+    "applyToEither",
+    "applyToEitherAsync",
+    "acceptEither",
+    "acceptEitherAsync",
+    "runAfterEither",
+    "runAfterEitherAsync",
+    "thenCompose",
+    "thenComposeAsync",
+    "whenComplete",
+    "whenCompleteAsync",
+    "handle",
+    "handleAsync",
+    "exceptionally",
+    "exceptionallyAsync",
+    "exceptionallyCompose",
+    "exceptionallyComposeAsync",
+    "completeAsync"
   };
 
   static final String[] COMPLETIONS = {
@@ -159,12 +180,16 @@ final class Boundaries {
 
   /** The rules of the JDK types instrumented, by internal name. */
   final Map<String, List<Rule>> jdkTypes = new HashMap<>();
+
   /** JDK types given a link field of their own when first loaded: see {@link Weaver}. */
   final java.util.Set<String> linkFieldTypes = new java.util.HashSet<>();
+
   /** The rules of {@code sun.nio.ch} classes that are asynchronous channels. */
   final List<Rule> asyncChannels = new ArrayList<>();
+
   /** The rules of every other {@code Executor} implementation. */
   final List<Rule> executors = new ArrayList<>();
+
   /** The rules of application subclasses of {@code Thread}. */
   final List<Rule> threads = new ArrayList<>();
 
@@ -200,10 +225,12 @@ final class Boundaries {
    * gets the task's async stack there (only with {@code asyncStackTraces=true}).
    */
   private void asyncStackTraces() {
-    add("java/util/concurrent/FutureTask",
+    add(
+        "java/util/concurrent/FutureTask",
         Methods.named("setException").descriptor("(Ljava/lang/Throwable;)V"),
         MethodAdvice.enter("asyncStackTrace", O_V, 0));
-    add("java/util/concurrent/ForkJoinTask",
+    add(
+        "java/util/concurrent/ForkJoinTask",
         Methods.named("setExceptionalCompletion", "trySetException")
             .descriptorStartsWith("(Ljava/lang/Throwable;)"),
         MethodAdvice.enter("asyncStackTrace", O_V, 0));
@@ -224,53 +251,83 @@ final class Boundaries {
 
   private void executors() {
     String pool = "java/util/concurrent/ThreadPoolExecutor";
-    add(pool, Methods.named("execute").descriptor("(Ljava/lang/Runnable;)V"),
-        MethodAdvice.enter("executeEnter", "()I").exit("linkResume", "(I)V", ENTER)
-            .substitute("java/util/concurrent/BlockingQueue", "offer", "(Ljava/lang/Object;)Z",
-                "offerTask", "(Ljava/util/concurrent/BlockingQueue;Ljava/lang/Object;)Z"));
-    add(pool, Methods.named("addWorker").descriptorStartsWith("(Ljava/lang/Runnable;"),
+    add(
+        pool,
+        Methods.named("execute").descriptor("(Ljava/lang/Runnable;)V"),
+        MethodAdvice.enter("executeEnter", "()I")
+            .exit("linkResume", "(I)V", ENTER)
+            .substitute(
+                "java/util/concurrent/BlockingQueue",
+                "offer",
+                "(Ljava/lang/Object;)Z",
+                "offerTask",
+                "(Ljava/util/concurrent/BlockingQueue;Ljava/lang/Object;)Z"));
+    add(
+        pool,
+        Methods.named("addWorker").descriptorStartsWith("(Ljava/lang/Runnable;"),
         MethodAdvice.enter("addWorkerEnter", "(Ljava/lang/Object;)Z", 0)
-            .exit("addWorkerExit", "(Ljava/lang/Throwable;Ljava/lang/Object;Z)V", THROWN, 0,
-                ENTER));
-    add(pool, Methods.named("reject").descriptor("(Ljava/lang/Runnable;)V"),
+            .exit(
+                "addWorkerExit", "(Ljava/lang/Throwable;Ljava/lang/Object;Z)V", THROWN, 0, ENTER));
+    add(
+        pool,
+        Methods.named("reject").descriptor("(Ljava/lang/Runnable;)V"),
         MethodAdvice.enter("rejectEnter", "(Ljava/lang/Object;)I", 0)
             .exit("linkResume", "(I)V", ENTER));
-    add(pool, Methods.named("remove").descriptor("(Ljava/lang/Runnable;)Z"),
+    add(
+        pool,
+        Methods.named("remove").descriptor("(Ljava/lang/Runnable;)Z"),
         MethodAdvice.none().exitOnReturn("removeExit", ZO_V, RETURN, 0));
-    add(pool, Methods.named("shutdownNow").descriptor("()Ljava/util/List;"),
+    add(
+        pool,
+        Methods.named("shutdownNow").descriptor("()Ljava/util/List;"),
         MethodAdvice.none().exitOnReturn("shutdownNowExit", O_V, RETURN));
-    add(pool, Methods.named("runWorker"), MethodAdvice.none()
-        .substitute("java/lang/Runnable", "run", V, "runTask", "(Ljava/lang/Runnable;)V"));
-    add("java/util/concurrent/ScheduledThreadPoolExecutor", Methods.named("delayedExecute")
+    add(
+        pool,
+        Methods.named("runWorker"),
+        MethodAdvice.none()
+            .substitute("java/lang/Runnable", "run", V, "runTask", "(Ljava/lang/Runnable;)V"));
+    add(
+        "java/util/concurrent/ScheduledThreadPoolExecutor",
+        Methods.named("delayedExecute")
             .descriptorStartsWith("(Ljava/util/concurrent/RunnableScheduledFuture;"),
         linking("delayedExecuteEnter", O_V, 0));
-    add("java/util/concurrent/FutureTask", Methods.named("cancel").descriptor("(Z)Z"),
+    add(
+        "java/util/concurrent/FutureTask",
+        Methods.named("cancel").descriptor("(Z)Z"),
         MethodAdvice.none().exitOnReturn("cancelExit", ZO_V, RETURN, THIS));
-    executors.add(new Rule(Methods.named("execute").descriptorStartsWith("(Ljava/lang/Runnable;)"),
-        MethodAdvice.enterReplacing(0, "executorEnter", O_O, 0).exit(LINK_END, V)));
+    executors.add(
+        new Rule(
+            Methods.named("execute").descriptorStartsWith("(Ljava/lang/Runnable;)"),
+            MethodAdvice.enterReplacing(0, "executorEnter", O_O, 0).exit(LINK_END, V)));
   }
 
   private void forkJoin() {
     String task = "java/util/concurrent/ForkJoinTask";
     String pool = "java/util/concurrent/ForkJoinPool";
     add(task, Methods.named("fork").descriptorStartsWith("()"), linking("forkEnter", O_V, THIS));
-    add(task, Methods.named("doExec").descriptorStartsWith("()"),
+    add(
+        task,
+        Methods.named("doExec").descriptorStartsWith("()"),
         MethodAdvice.enter("beginTask", O_O, THIS).exit("endTask", O_V, ENTER));
-    add(pool, Methods.named("externalPush", "externalSubmit")
+    add(
+        pool,
+        Methods.named("externalPush", "externalSubmit")
             .descriptorStartsWith("(Ljava/util/concurrent/ForkJoinTask;)"),
         linking("forkEnter", O_V, 0));
-    add(pool, Methods.named("poolSubmit")
-            .descriptorStartsWith("(ZLjava/util/concurrent/ForkJoinTask;)"),
+    add(
+        pool,
+        Methods.named("poolSubmit").descriptorStartsWith("(ZLjava/util/concurrent/ForkJoinTask;)"),
         linking("forkEnter", O_V, 1));
-    add(pool, Methods.named("createWorker"),
+    add(
+        pool,
+        Methods.named("createWorker"),
         MethodAdvice.enter("suppressBegin", V).exit("suppressEnd", V));
   }
 
   private void futures() {
     String future = "java/util/concurrent/CompletableFuture";
     linkFieldTypes.add(future);
-    MethodAdvice stage = MethodAdvice.enter("stageBegin", O_O, THIS)
-        .exit("stageEnd", O_V, ENTER);
+    MethodAdvice stage = MethodAdvice.enter("stageBegin", O_O, THIS).exit("stageEnd", O_V, ENTER);
     // The kinds are compile-time constants: reading them loads no class of tether-core.
     Object[][] kinds = {
       {"Ljava/util/function/Function;", FutureLinks.FUNCTION},
@@ -281,53 +338,86 @@ final class Boundaries {
       {"Ljava/lang/Runnable;", FutureLinks.RUNNABLE},
     };
     for (Object[] kind : kinds) {
-      stage = stage.replace((String) kind[0], new MethodAdvice.Replacement("stageCallback",
-          "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;", (Integer) kind[1], true));
+      stage =
+          stage.replace(
+              (String) kind[0],
+              new MethodAdvice.Replacement(
+                  "stageCallback",
+                  "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;",
+                  (Integer) kind[1],
+                  true));
     }
-    add(future, Methods.named(STAGE_METHODS).with(Opcodes.ACC_PUBLIC).without(Opcodes.ACC_STATIC),
+    add(
+        future,
+        Methods.named(STAGE_METHODS).with(Opcodes.ACC_PUBLIC).without(Opcodes.ACC_STATIC),
         stage);
     add(future, Methods.named("supplyAsync", "runAsync").with(Opcodes.ACC_STATIC), stage);
-    add(future, Methods.named("<init>"), MethodAdvice.none().exitOnReturn("futureCreated", O_V,
-        THIS));
-    add(future, Methods.named(COMPLETIONS).returns("Z").without(Opcodes.ACC_STATIC),
+    add(
+        future,
+        Methods.named("<init>"),
+        MethodAdvice.none().exitOnReturn("futureCreated", O_V, THIS));
+    add(
+        future,
+        Methods.named(COMPLETIONS).returns("Z").without(Opcodes.ACC_STATIC),
         MethodAdvice.none().exitOnReturn("futureCompleted", ZO_V, RETURN, THIS));
     // Stages registered on a completed source, and obtrude*, set the result field directly.
-    add(future, Methods.named(), MethodAdvice.none().afterFieldWrite(future, "result",
-        "futureResultWritten"));
-    add("java/util/concurrent/CompletableFuture$UniCompletion",
+    add(
+        future,
+        Methods.named(),
+        MethodAdvice.none().afterFieldWrite(future, "result", "futureResultWritten"));
+    add(
+        "java/util/concurrent/CompletableFuture$UniCompletion",
         Methods.named("claim").descriptor("()Z"),
-        MethodAdvice.none().substitute("java/util/concurrent/Executor", "execute",
-            "(Ljava/lang/Runnable;)V", "handOver",
-            "(Ljava/util/concurrent/Executor;Ljava/lang/Runnable;)V"));
+        MethodAdvice.none()
+            .substitute(
+                "java/util/concurrent/Executor",
+                "execute",
+                "(Ljava/lang/Runnable;)V",
+                "handOver",
+                "(Ljava/util/concurrent/Executor;Ljava/lang/Runnable;)V"));
   }
 
   private void threads() {
-    MethodAdvice start = MethodAdvice.enter("threadStartEnter", O_V, THIS)
-        .exit("threadStartExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, THIS);
-    Rule run = new Rule(Methods.named("run").descriptor(V),
-        MethodAdvice.enter("threadRunEnter", O_O, THIS)
-            .exit("threadRunExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, ENTER));
+    MethodAdvice start =
+        MethodAdvice.enter("threadStartEnter", O_V, THIS)
+            .exit("threadStartExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, THIS);
+    Rule run =
+        new Rule(
+            Methods.named("run").descriptor(V),
+            MethodAdvice.enter("threadRunEnter", O_O, THIS)
+                .exit(
+                    "threadRunExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, ENTER));
     for (String type : new String[] {"java/lang/Thread", "java/lang/VirtualThread"}) {
       add(type, Methods.named("start").without(Opcodes.ACC_STATIC), start);
       jdkTypes.get(type).add(run);
     }
-    add("java/lang/VirtualThread", Methods.named("run").descriptor("(Ljava/lang/Runnable;)V"),
+    add(
+        "java/lang/VirtualThread",
+        Methods.named("run").descriptor("(Ljava/lang/Runnable;)V"),
         MethodAdvice.enter("beginTask", O_O, THIS).exit("endTask", O_V, ENTER));
     threads.add(run);
   }
 
   private void timers() {
-    add("java/util/Timer", Methods.named("sched").descriptor("(Ljava/util/TimerTask;JJ)V"),
+    add(
+        "java/util/Timer",
+        Methods.named("sched").descriptor("(Ljava/util/TimerTask;JJ)V"),
         MethodAdvice.enter("schedEnter", "(Ljava/lang/Object;J)Z", 0, 2)
             .exit("schedExit", "(Ljava/lang/Throwable;Ljava/lang/Object;Z)V", THROWN, 0, ENTER));
-    add("java/util/TimerThread", Methods.named("mainLoop"), MethodAdvice.none()
-        .substitute("java/util/TimerTask", "run", V, "runTask", "(Ljava/lang/Runnable;)V"));
-    add("java/util/TimerTask", Methods.named("cancel").descriptor("()Z"),
+    add(
+        "java/util/TimerThread",
+        Methods.named("mainLoop"),
+        MethodAdvice.none()
+            .substitute("java/util/TimerTask", "run", V, "runTask", "(Ljava/lang/Runnable;)V"));
+    add(
+        "java/util/TimerTask",
+        Methods.named("cancel").descriptor("()Z"),
         MethodAdvice.none().exitOnReturn("cancelExit", ZO_V, RETURN, THIS));
   }
 
   private void http() {
-    add("jdk/internal/net/http/HttpClientImpl",
+    add(
+        "jdk/internal/net/http/HttpClientImpl",
         Methods.named("sendAsync").with(Opcodes.ACC_PUBLIC).without(Opcodes.ACC_STATIC),
         MethodAdvice.enter("linkBegin", "()Z")
             .exit("sendAsyncExit", "(Ljava/lang/Object;Z)V", RETURN, ENTER));
@@ -335,7 +425,11 @@ final class Boundaries {
 
   private void nio() {
     String handler = "Ljava/nio/channels/CompletionHandler;";
-    asyncChannels.add(new Rule(Methods.named().withParameter(handler), MethodAdvice.none()
-        .replace(handler, new MethodAdvice.Replacement("completionHandler", O_O, -1, false))));
+    asyncChannels.add(
+        new Rule(
+            Methods.named().withParameter(handler),
+            MethodAdvice.none()
+                .replace(
+                    handler, new MethodAdvice.Replacement("completionHandler", O_O, -1, false))));
   }
 }

@@ -33,9 +33,8 @@ import org.objectweb.asm.Type;
  * is {@link Opcodes#LONG} or {@link Opcodes#DOUBLE} followed by {@link Opcodes#TOP}. An object not
  * yet initialised is the {@link Label} of its {@code new} instruction (as in ASM's frames), or
  * {@link Opcodes#UNINITIALIZED_THIS}. After an unconditional jump, a return or a throw, nothing is
- * known until the next declared frame or label with a known state. Instructions no verifier
- * accepts with stack map frames ({@code jsr}, {@code ret}) are refused: the class is then left as
- * it is.
+ * known until the next declared frame or label with a known state. Instructions no verifier accepts
+ * with stack map frames ({@code jsr}, {@code ret}) are refused: the class is then left as it is.
  */
 final class FrameTracker {
 
@@ -45,14 +44,19 @@ final class FrameTracker {
   private List<Object> locals = new ArrayList<>();
   private List<Object> stack = new ArrayList<>();
   private boolean reachable;
+
   /** Labels visited since the last instruction: those of a {@code new} name its result. */
   private final List<Label> labelsHere = new ArrayList<>(2);
+
   /** The class of each {@code new} instruction, by its label. */
   private final Map<Object, String> uninitializedTypes = new HashMap<>();
+
   /** The state each jump seen so far carries to its target. */
   private final Map<Label, State> jumpStates = new HashMap<>();
+
   /** The handlers of the method's exception table, with the locals at the start of their range. */
   private final Map<Label, List<Object>> handlerLocals = new HashMap<>();
+
   private final Map<Label, List<Label>> handlersByStart = new HashMap<>();
 
   /** The frame at the entry of a method of {@code owner}. */
@@ -156,8 +160,8 @@ final class FrameTracker {
   }
 
   /**
-   * A label: one visited just before a {@code new} names the object that it creates; where
-   * nothing is known, a jump to it or its being a handler tells the state.
+   * A label: one visited just before a {@code new} names the object that it creates; where nothing
+   * is known, a jump to it or its being a handler tells the state.
    */
   void label(Label label) {
     labelsHere.add(label);
@@ -337,13 +341,14 @@ final class FrameTracker {
       case Opcodes.DUP2_X2:
         insertBelow(2, 2);
         break;
-      case Opcodes.SWAP: {
-        Object top = pop();
-        Object below = pop();
-        stack.add(top);
-        stack.add(below);
-        break;
-      }
+      case Opcodes.SWAP:
+        {
+          Object top = pop();
+          Object below = pop();
+          stack.add(top);
+          stack.add(below);
+          break;
+        }
       case Opcodes.IADD:
       case Opcodes.ISUB:
       case Opcodes.IMUL:
@@ -476,8 +481,8 @@ final class FrameTracker {
   }
 
   /**
-   * The element type of an array of verification type {@code array} ({@code aaload}); an object
-   * if the array's type is not known (only where no frame is declared).
+   * The element type of an array of verification type {@code array} ({@code aaload}); an object if
+   * the array's type is not known (only where no frame is declared).
    */
   private static Object elementType(Object array) {
     if (array == Opcodes.NULL) {
@@ -525,8 +530,8 @@ final class FrameTracker {
         push(stack, Opcodes.DOUBLE);
         break;
       case Opcodes.ALOAD:
-        stack.add(slot < locals.size() && locals.get(slot) != Opcodes.TOP
-            ? locals.get(slot) : OBJECT);
+        stack.add(
+            slot < locals.size() && locals.get(slot) != Opcodes.TOP ? locals.get(slot) : OBJECT);
         break;
       case Opcodes.ISTORE:
       case Opcodes.FSTORE:
@@ -609,8 +614,8 @@ final class FrameTracker {
     if (opcode != Opcodes.INVOKESTATIC) {
       Object receiver = pop();
       if (opcode == Opcodes.INVOKESPECIAL && name.equals("<init>")) {
-        Object initialized = receiver == Opcodes.UNINITIALIZED_THIS
-            ? owner : uninitializedTypes.get(receiver);
+        Object initialized =
+            receiver == Opcodes.UNINITIALIZED_THIS ? owner : uninitializedTypes.get(receiver);
         if (initialized != null) {
           replaceAll(locals, receiver, initialized);
           replaceAll(stack, receiver, initialized);
@@ -686,8 +691,10 @@ final class FrameTracker {
     } else if (value instanceof String) {
       stack.add("java/lang/String");
     } else if (value instanceof Type) {
-      stack.add(((Type) value).getSort() == Type.METHOD
-          ? "java/lang/invoke/MethodType" : "java/lang/Class");
+      stack.add(
+          ((Type) value).getSort() == Type.METHOD
+              ? "java/lang/invoke/MethodType"
+              : "java/lang/Class");
     } else if (value instanceof Handle) {
       stack.add("java/lang/invoke/MethodHandle");
     } else if (value instanceof ConstantDynamic) {

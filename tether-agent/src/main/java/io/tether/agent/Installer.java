@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * <p>Start-up is what this is built for: the classes to retransform are picked by name (the JDK's)
  * and reflection (the application's executors and threads), never by parsing every loaded class,
- * and the weaving is plain ASM on the class file, so installing loads a few dozen classes and
- * takes a few tens of milliseconds.
+ * and the weaving is plain ASM on the class file, so installing loads a few dozen classes and takes
+ * a few tens of milliseconds.
  */
 final class Installer {
 

@@ -4,13 +4,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the agent weaves into one method: a call to an {@code io.tether.internal.WovenCalls}
- * method on entry, one on exit (on every {@code return}, and with {@code onThrowable} also when the
- * method throws, after which the throwable goes on unchanged), arguments replaced on entry, a call
- * after each write of a field, and calls the method makes replaced by static calls. The calls'
- * arguments are tokens: {@link #THIS}, a parameter's index, the entry call's result
- * ({@link #ENTER}), the return value ({@link #RETURN}, which must come first), the throwable
- * ({@link #THROWN}; {@code null} on a normal exit).
+ * What the agent weaves into one method: a call to an {@code io.tether.internal.WovenCalls} method
+ * on entry, one on exit (on every {@code return}, and with {@code onThrowable} also when the method
+ * throws, after which the throwable goes on unchanged), arguments replaced on entry, a call after
+ * each write of a field, and calls the method makes replaced by static calls. The calls' arguments
+ * are tokens: {@link #THIS}, a parameter's index, the entry call's result ({@link #ENTER}), the
+ * return value ({@link #RETURN}, which must come first), the throwable ({@link #THROWN}; {@code
+ * null} on a normal exit).
  *
  * <p>Every woven call but the substitutions gets a net from {@link AdviceWeaver}: what it throws is
  * dropped, and the method goes on with what it would have had without the agent. A substitution
@@ -22,10 +22,13 @@ final class MethodAdvice {
 
   /** {@code this}, or {@code null} in a static method. */
   static final int THIS = -1;
+
   /** The value the entry call returned. */
   static final int ENTER = -2;
+
   /** The value being returned (zero or {@code null} when the method throws). */
   static final int RETURN = -3;
+
   /** The throwable leaving the method, {@code null} on a normal return. */
   static final int THROWN = -4;
 
@@ -39,8 +42,10 @@ final class MethodAdvice {
   static final class Replacement {
     final String name;
     final String descriptor;
+
     /** An int pushed after the argument (and the entry result), or -1 for none. */
     final int kind;
+
     /** Whether the entry call's result is passed after the argument. */
     final boolean withEnter;
 
@@ -55,16 +60,21 @@ final class MethodAdvice {
   String enterName;
   String enterDescriptor;
   int[] enterArgs = new int[0];
+
   /** The parameter the entry call's result replaces, or -1. */
   int enterReplaces = -1;
+
   String exitName;
   String exitDescriptor;
   int[] exitArgs = new int[0];
   boolean onThrowable;
+
   /** By the parameter's type descriptor. */
   Map<String, Replacement> replacements = new HashMap<>();
+
   /** By {@code owner.name descriptor} of the call replaced: {owner, name, descriptor} static. */
   Map<String, String[]> substitutions = new HashMap<>();
+
   /**
    * By {@code owner.name} of a reference field: after each {@code putfield} of it (outside
    * constructors), {@code WovenCalls.<value>(object)} is called with the object written to.
@@ -89,8 +99,8 @@ final class MethodAdvice {
   }
 
   /**
-   * This advice calling static methods of {@code owner} (an internal name) instead of
-   * {@link #ADVICE}, substitutions included: for tests, whose advice classes fail on purpose.
+   * This advice calling static methods of {@code owner} (an internal name) instead of {@link
+   * #ADVICE}, substitutions included: for tests, whose advice classes fail on purpose.
    */
   MethodAdvice calling(String owner) {
     MethodAdvice a = copy();
@@ -182,11 +192,11 @@ final class MethodAdvice {
   }
 
   /** Each call of {@code owner.name descriptor} becomes a call of static {@code WovenCalls.to}. */
-  MethodAdvice substitute(String owner, String name, String descriptor, String to,
-      String toDescriptor) {
+  MethodAdvice substitute(
+      String owner, String name, String descriptor, String to, String toDescriptor) {
     MethodAdvice a = copy();
-    a.substitutions.put(owner + "." + name + descriptor,
-        new String[] {this.owner, to, toDescriptor});
+    a.substitutions.put(
+        owner + "." + name + descriptor, new String[] {this.owner, to, toDescriptor});
     return a;
   }
 

@@ -15,9 +15,9 @@ import java.util.jar.JarFile;
  * The agent's entry point: {@code java -javaagent:tether-agent.jar[=key=value,...] ...}.
  *
  * <p>Start-up order matters. Before any Tether class is loaded, the {@code tether-core} jar nested
- * in the agent is appended to the bootstrap class path, so that the code woven into JDK classes
- * and the application's own calls reach one and the same copy of Tether. Only then is the
- * installer (and ASM, relocated, on this class loader) touched.
+ * in the agent is appended to the bootstrap class path, so that the code woven into JDK classes and
+ * the application's own calls reach one and the same copy of Tether. Only then is the installer
+ * (and ASM, relocated, on this class loader) touched.
  */
 public final class TetherAgent {
 
@@ -54,8 +54,10 @@ public final class TetherAgent {
     try {
       appendCoreToBootstrap(inst);
     } catch (IOException | RuntimeException e) {
-      System.err.println("tether-agent: cannot put tether-core on the bootstrap class path ("
-          + e + "); the application runs without the agent");
+      System.err.println(
+          "tether-agent: cannot put tether-core on the bootstrap class path ("
+              + e
+              + "); the application runs without the agent");
       return;
     }
     if (options.asyncStackTraces()) {
@@ -73,8 +75,12 @@ public final class TetherAgent {
     try {
       io.tether.recorder.TraceRecorder.start(Path.of(file));
     } catch (IOException | RuntimeException e) {
-      System.err.println("tether-agent: cannot record the trace into " + file + " (" + e
-          + "); the application runs without recording");
+      System.err.println(
+          "tether-agent: cannot record the trace into "
+              + file
+              + " ("
+              + e
+              + "); the application runs without recording");
     }
   }
 
@@ -83,23 +89,23 @@ public final class TetherAgent {
    * {@code -javaagent}, for launchers and tests. Call it before the application touches any Tether
    * class, so that the application and the instrumented JDK share one copy of Tether.
    *
-   * @throws IllegalStateException if the JVM cannot attach the agent (a JRE without the
-   *     {@code jdk.attach} module, or attaching disabled with {@code -XX:+DisableAttachMechanism})
+   * @throws IllegalStateException if the JVM cannot attach the agent (a JRE without the {@code
+   *     jdk.attach} module, or attaching disabled with {@code -XX:+DisableAttachMechanism})
    */
   public static void install() {
     install("");
   }
 
   /**
-   * Installs the agent into this running JVM with {@code options} (as after {@code =} in
-   * {@code -javaagent:tether-agent.jar=...}). A JVM may not attach an agent to itself, so a short
-   * helper JVM (this agent jar's {@link Attacher}) attaches it; returns once it is installed.
-   * Does nothing if the agent is installed already.
+   * Installs the agent into this running JVM with {@code options} (as after {@code =} in {@code
+   * -javaagent:tether-agent.jar=...}). A JVM may not attach an agent to itself, so a short helper
+   * JVM (this agent jar's {@link Attacher}) attaches it; returns once it is installed. Does nothing
+   * if the agent is installed already.
    *
    * @param options the agent's options, {@code ""} for the defaults
    */
   public static void install(String options) {
-    synchronized (INSTALL_LOCK) {  // not the class: agentmain, on the attach thread, needs that
+    synchronized (INSTALL_LOCK) { // not the class: agentmain, on the attach thread, needs that
       attach(options);
     }
   }
@@ -108,26 +114,35 @@ public final class TetherAgent {
     if (installed) {
       return;
     }
-    AgentOptions.parse(options);  // a bad option fails here, in the caller, not in the JVM
+    AgentOptions.parse(options); // a bad option fails here, in the caller, not in the JVM
     Path agentJar;
     try {
-      agentJar = Path.of(TetherAgent.class.getProtectionDomain().getCodeSource().getLocation()
-          .toURI());
+      agentJar =
+          Path.of(TetherAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException("cannot locate the Tether agent jar", e);
     }
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder attacher = new ProcessBuilder(javaBin, "-cp", agentJar.toString(),
-        Attacher.class.getName(), String.valueOf(ProcessHandle.current().pid()),
-        agentJar.toString(), options).redirectErrorStream(true);
+    ProcessBuilder attacher =
+        new ProcessBuilder(
+                javaBin,
+                "-cp",
+                agentJar.toString(),
+                Attacher.class.getName(),
+                String.valueOf(ProcessHandle.current().pid()),
+                agentJar.toString(),
+                options)
+            .redirectErrorStream(true);
     try {
       Process p = attacher.start();
-      String out = new String(p.getInputStream().readAllBytes(),
-          java.nio.charset.StandardCharsets.UTF_8).strip();
-      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .strip();
+      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
+          || p.exitValue() != 0
           || !installed) {
-        throw new IllegalStateException("could not attach the Tether agent to this JVM"
-            + (out.isEmpty() ? "" : ": " + out));
+        throw new IllegalStateException(
+            "could not attach the Tether agent to this JVM" + (out.isEmpty() ? "" : ": " + out));
       }
     } catch (IOException e) {
       throw new IllegalStateException("could not start the JVM that attaches the Tether agent", e);
@@ -145,14 +160,14 @@ public final class TetherAgent {
   private static void appendCoreToBootstrap(Instrumentation inst) throws IOException {
     Path agentJar;
     try {
-      agentJar = Path.of(TetherAgent.class.getProtectionDomain().getCodeSource().getLocation()
-          .toURI());
+      agentJar =
+          Path.of(TetherAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IOException(e);
     }
     Path core;
     if (Files.isDirectory(agentJar)) {
-      core = agentJar.resolve(NESTED_CORE);  // running from target/classes
+      core = agentJar.resolve(NESTED_CORE); // running from target/classes
     } else {
       try (JarFile jar = new JarFile(agentJar.toFile());
           InputStream in = jar.getInputStream(jar.getJarEntry(NESTED_CORE))) {
@@ -167,18 +182,18 @@ public final class TetherAgent {
   }
 
   /**
-   * A new, empty file for the nested jar, created exclusively (never an existing file or link).
-   * Not {@code Files.createTempFile}: its random name costs a {@code SecureRandom}, tens of
-   * milliseconds of every start-up. Nor the pid for a name: {@code ProcessHandle} creates a
-   * {@code ThreadPoolExecutor} as it initialises, which would load that class before an agent
-   * attached after this one could instrument it.
+   * A new, empty file for the nested jar, created exclusively (never an existing file or link). Not
+   * {@code Files.createTempFile}: its random name costs a {@code SecureRandom}, tens of
+   * milliseconds of every start-up. Nor the pid for a name: {@code ProcessHandle} creates a {@code
+   * ThreadPoolExecutor} as it initialises, which would load that class before an agent attached
+   * after this one could instrument it.
    */
   private static Path createTempJar() throws IOException {
     Path dir = Path.of(System.getProperty("java.io.tmpdir"));
     String unique = Integer.toHexString(System.identityHashCode(new Object()));
     for (int attempt = 0; ; attempt++) {
-      Path file = dir.resolve("tether-core-" + unique + "-" + Long.toHexString(System.nanoTime())
-          + ".jar");
+      Path file =
+          dir.resolve("tether-core-" + unique + "-" + Long.toHexString(System.nanoTime()) + ".jar");
       try {
         return Files.createFile(file);
       } catch (java.nio.file.FileAlreadyExistsException taken) {

@@ -14,15 +14,17 @@ import org.objectweb.asm.ClassReader;
  * they load, such as TransmittableThreadLocal's, may come after this one). A class being loaded is
  * matched from its class file and its super types' class files, read as resources of its loader
  * (the JDK's own from the system loader, cached for all); a class already loaded, through
- * reflection. A super
- * type that cannot be found (generated, or an interface another agent added whose class file no
- * loader serves) simply adds nothing. Results are cached per class loader, weakly.
+ * reflection. A super type that cannot be found (generated, or an interface another agent added
+ * whose class file no loader serves) simply adds nothing. Results are cached per class loader,
+ * weakly.
  */
 final class TypeHierarchy {
 
   static final int EXECUTOR = 1;
+
   /** {@code ThreadPoolExecutor} or {@code ForkJoinPool}: instrumented precisely, not wrapped. */
   static final int JDK_POOL = 2;
+
   static final int THREAD = 4;
   static final int ASYNC_CHANNEL = 8;
 
@@ -51,8 +53,10 @@ final class TypeHierarchy {
   }
 
   static boolean isJdkName(String internalName) {
-    return internalName.startsWith("java/") || internalName.startsWith("jdk/")
-        || internalName.startsWith("sun/") || internalName.startsWith("com/sun/");
+    return internalName.startsWith("java/")
+        || internalName.startsWith("jdk/")
+        || internalName.startsWith("sun/")
+        || internalName.startsWith("com/sun/");
   }
 
   /** The flags of a loaded class, by reflection over names. */
@@ -149,8 +153,10 @@ final class TypeHierarchy {
 
   private static byte[] read(ClassLoader loader, String name) {
     String resource = name + ".class";
-    try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
-        : ClassLoader.getSystemResourceAsStream(resource)) {
+    try (InputStream in =
+        loader != null
+            ? loader.getResourceAsStream(resource)
+            : ClassLoader.getSystemResourceAsStream(resource)) {
       return in == null ? null : in.readAllBytes();
     } catch (IOException | RuntimeException unreadable) {
       return null;

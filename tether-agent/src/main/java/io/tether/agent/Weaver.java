@@ -19,19 +19,20 @@ import org.objectweb.asm.Opcodes;
  * The agent's class file transformer: picks the {@link Boundaries} rules that apply to a class (by
  * name for the JDK's types, by {@link TypeHierarchy} for executors, threads and channels) and
  * weaves them in with ASM, directly on the class file as handed over. Nothing else of the class
- * changes (the constant pool is kept), so it can be retransformed and other agents' changes
- * before or after this one survive, with one exception made at first load only: the types of
- * {@link Boundaries#linkFieldTypes} (where every instance needs a link, and a weak map costs
- * more than the work it tracks) get {@link #LINK_HOLDER}, a field and its two accessors. A class
- * given them keeps them through every later retransformation (which may not remove members);
- * one already loaded never gets them. A class that cannot be woven is reported once and runs
- * uninstrumented.
+ * changes (the constant pool is kept), so it can be retransformed and other agents' changes before
+ * or after this one survive, with one exception made at first load only: the types of {@link
+ * Boundaries#linkFieldTypes} (where every instance needs a link, and a weak map costs more than the
+ * work it tracks) get {@link #LINK_HOLDER}, a field and its two accessors. A class given them keeps
+ * them through every later retransformation (which may not remove members); one already loaded
+ * never gets them. A class that cannot be woven is reported once and runs uninstrumented.
  */
 final class Weaver implements ClassFileTransformer {
 
   static final int ASM_API = Opcodes.ASM9;
+
   /** The interface of classes given a link field (in tether-core, on the bootstrap path). */
   static final String LINK_HOLDER = "io/tether/internal/LinkHolder";
+
   static final String LINK_FIELD = "tether$link";
 
   private final Boundaries boundaries;
@@ -52,7 +53,8 @@ final class Weaver implements ClassFileTransformer {
    */
   private static boolean ignored(String name, ClassLoader loader) {
     return name.startsWith("io/tether/agent/shaded/")
-        || name.startsWith("io/tether/") && loader == null || name.contains("$$Lambda");
+        || name.startsWith("io/tether/") && loader == null
+        || name.contains("$$Lambda");
   }
 
   /** Whether {@code type}, already loaded, is one this weaver changes (to retransform it). */
@@ -95,8 +97,8 @@ final class Weaver implements ClassFileTransformer {
   }
 
   @Override
-  public byte[] transform(ClassLoader loader, String name, Class<?> redefined,
-      ProtectionDomain domain, byte[] bytes) {
+  public byte[] transform(
+      ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
     if (name == null || ignored(name, loader)) {
       return null;
     }
@@ -127,8 +129,9 @@ final class Weaver implements ClassFileTransformer {
           return null;
         }
       }
-      boolean linkField = boundaries.linkFieldTypes.contains(name)
-          && (redefined == null || hasLinkField(redefined));
+      boolean linkField =
+          boundaries.linkFieldTypes.contains(name)
+              && (redefined == null || hasLinkField(redefined));
       byte[] woven = weave(bytes, rules, linkField);
       if (woven != null && debug) {
         System.err.println("tether-agent: instrumented " + name.replace('/', '.'));
@@ -153,13 +156,17 @@ final class Weaver implements ClassFileTransformer {
   /** Reports a class that could not be instrumented, once; the application runs on. */
   void report(String className, Throwable error) {
     if (reported.add(className)) {
-      System.err.println("tether-agent: could not instrument " + className + " (" + error
-          + "); it runs uninstrumented");
+      System.err.println(
+          "tether-agent: could not instrument "
+              + className
+              + " ("
+              + error
+              + "); it runs uninstrumented");
     }
   }
 
-  private static MethodAdvice adviceFor(List<Boundaries.Rule> rules, int access, String name,
-      String descriptor) {
+  private static MethodAdvice adviceFor(
+      List<Boundaries.Rule> rules, int access, String name, String descriptor) {
     if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
       return null;
     }
@@ -187,93 +194,111 @@ final class Weaver implements ClassFileTransformer {
     Map<String, MethodAdvice> matched = new HashMap<>();
     Map<String, AdviceWeaver.Sites> sites = new HashMap<>();
     boolean[] hasLinkField = new boolean[1];
-    reader.accept(new ClassVisitor(ASM_API) {
-      @Override
-      public FieldVisitor visitField(int access, String name, String descriptor,
-          String signature, Object value) {
-        hasLinkField[0] |= name.equals(LINK_FIELD);
-        return null;
-      }
-
-      @Override
-      public MethodVisitor visitMethod(int access, String name, String descriptor,
-          String signature, String[] exceptions) {
-        MethodAdvice advice = adviceFor(rules, access, name, descriptor);
-        if (advice == null) {
-          return null;
-        }
-        String key = name + descriptor;
-        if (!advice.fieldWrites.isEmpty() && !writers.contains(key)) {
-          // No write to watch: a method with nothing else to weave is copied as it is.
-          advice = advice.withoutFieldWrites();
-          if (advice.isEmpty()) {
+    reader.accept(
+        new ClassVisitor(ASM_API) {
+          @Override
+          public FieldVisitor visitField(
+              int access, String name, String descriptor, String signature, Object value) {
+            hasLinkField[0] |= name.equals(LINK_FIELD);
             return null;
           }
-        }
-        matched.put(key, advice);
-        if (!advice.weavesEntryOrExit() && advice.fieldWrites.isEmpty()) {
-          return null;
-        }
-        // The method's own locals, and the calls whose nets must be declared first.
-        AdviceWeaver.Sites counted = new AdviceWeaver.Sites();
-        sites.put(key, counted);
-        return AdviceWeaver.counter(advice, name, counted);
-      }
-    }, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
+
+          @Override
+          public MethodVisitor visitMethod(
+              int access, String name, String descriptor, String signature, String[] exceptions) {
+            MethodAdvice advice = adviceFor(rules, access, name, descriptor);
+            if (advice == null) {
+              return null;
+            }
+            String key = name + descriptor;
+            if (!advice.fieldWrites.isEmpty() && !writers.contains(key)) {
+              // No write to watch: a method with nothing else to weave is copied as it is.
+              advice = advice.withoutFieldWrites();
+              if (advice.isEmpty()) {
+                return null;
+              }
+            }
+            matched.put(key, advice);
+            if (!advice.weavesEntryOrExit() && advice.fieldWrites.isEmpty()) {
+              return null;
+            }
+            // The method's own locals, and the calls whose nets must be declared first.
+            AdviceWeaver.Sites counted = new AdviceWeaver.Sites();
+            sites.put(key, counted);
+            return AdviceWeaver.counter(advice, name, counted);
+          }
+        },
+        ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
     if (matched.isEmpty()) {
       return null;
     }
     boolean addLinkField = linkField && !hasLinkField[0];
     ClassWriter writer = new ClassWriter(reader, 0);
-    reader.accept(new ClassVisitor(ASM_API, writer) {
-      private int frames;
+    reader.accept(
+        new ClassVisitor(ASM_API, writer) {
+          private int frames;
 
-      private String owner;
+          private String owner;
 
-      @Override
-      public void visit(int version, int access, String name, String signature,
-          String superName, String[] interfaces) {
-        frames = (version & 0xFFFF) >= Opcodes.V1_6 ? FRAMES : NO_FRAMES;
-        if (frames == FRAMES && !hasStackMaps(reader)) {
-          frames = STRIPPED_FRAMES;
-        }
-        owner = name;
-        String[] implemented = interfaces;
-        if (addLinkField && !List.of(interfaces).contains(LINK_HOLDER)) {
-          implemented = java.util.Arrays.copyOf(interfaces, interfaces.length + 1);
-          implemented[interfaces.length] = LINK_HOLDER;
-        }
-        super.visit(version, access, name, signature, superName, implemented);
-      }
+          @Override
+          public void visit(
+              int version,
+              int access,
+              String name,
+              String signature,
+              String superName,
+              String[] interfaces) {
+            frames = (version & 0xFFFF) >= Opcodes.V1_6 ? FRAMES : NO_FRAMES;
+            if (frames == FRAMES && !hasStackMaps(reader)) {
+              frames = STRIPPED_FRAMES;
+            }
+            owner = name;
+            String[] implemented = interfaces;
+            if (addLinkField && !List.of(interfaces).contains(LINK_HOLDER)) {
+              implemented = java.util.Arrays.copyOf(interfaces, interfaces.length + 1);
+              implemented[interfaces.length] = LINK_HOLDER;
+            }
+            super.visit(version, access, name, signature, superName, implemented);
+          }
 
-      @Override
-      public void visitEnd() {
-        if (addLinkField) {
-          addLinkField(cv, owner);
-        }
-        super.visitEnd();
-      }
+          @Override
+          public void visitEnd() {
+            if (addLinkField) {
+              addLinkField(cv, owner);
+            }
+            super.visitEnd();
+          }
 
-      @Override
-      public MethodVisitor visitMethod(int access, String name, String descriptor,
-          String signature, String[] exceptions) {
-        MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-        MethodAdvice advice = matched.get(name + descriptor);
-        if (advice == null) {
-          return next;
-        }
-        AdviceWeaver.Sites counted = sites.get(name + descriptor);
-        return new AdviceWeaver(next, owner, access, name, descriptor, advice,
-            counted == null ? new AdviceWeaver.Sites() : counted, frames);
-      }
-    }, ClassReader.EXPAND_FRAMES);
+          @Override
+          public MethodVisitor visitMethod(
+              int access, String name, String descriptor, String signature, String[] exceptions) {
+            MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+            MethodAdvice advice = matched.get(name + descriptor);
+            if (advice == null) {
+              return next;
+            }
+            AdviceWeaver.Sites counted = sites.get(name + descriptor);
+            return new AdviceWeaver(
+                next,
+                owner,
+                access,
+                name,
+                descriptor,
+                advice,
+                counted == null ? new AdviceWeaver.Sites() : counted,
+                frames);
+          }
+        },
+        ClassReader.EXPAND_FRAMES);
     return writer.toByteArray();
   }
 
   /** A class file without stack map frames: before version 50 (Java 6). */
   static final int NO_FRAMES = 0;
+
   /** A class file with stack map frames wherever a method needs them. */
   static final int FRAMES = 1;
+
   /**
    * A class file of version 50 or later without a single stack map frame: one that HotSpot hands
    * over, when it is retransformed, stripped of the frames it did not keep (it keeps none of a
@@ -282,9 +307,9 @@ final class Weaver implements ClassFileTransformer {
   static final int STRIPPED_FRAMES = 2;
 
   /**
-   * Whether any method of the class has a {@code StackMapTable}: a scan of the attributes only,
-   * so that the first pass can skip the frames (which ASM would otherwise decode, for every
-   * method it visits).
+   * Whether any method of the class has a {@code StackMapTable}: a scan of the attributes only, so
+   * that the first pass can skip the frames (which ASM would otherwise decode, for every method it
+   * visits).
    */
   static boolean hasStackMaps(ClassReader reader) {
     char[] buffer = new char[reader.getMaxStringLength()];
@@ -323,10 +348,10 @@ final class Weaver implements ClassFileTransformer {
 
   /**
    * The methods (name and descriptor) whose code may write a field that {@code rules} watch: those
-   * whose bytes hold a {@code putfield} of its constant pool entry. A scan of the bytes, not of
-   * the instructions (an operand may look the same: that method is then only looked at more
-   * closely), so that the weaver parses and rewrites only the few methods of
-   * {@code CompletableFuture} that write its {@code result}, not all of them.
+   * whose bytes hold a {@code putfield} of its constant pool entry. A scan of the bytes, not of the
+   * instructions (an operand may look the same: that method is then only looked at more closely),
+   * so that the weaver parses and rewrites only the few methods of {@code CompletableFuture} that
+   * write its {@code result}, not all of them.
    */
   static Set<String> fieldWriters(ClassReader reader, List<Boundaries.Rule> rules) {
     Set<String> fields = new java.util.HashSet<>();
@@ -341,10 +366,10 @@ final class Weaver implements ClassFileTransformer {
     int[] refs = new int[0];
     for (int i = 1; i < reader.getItemCount(); i++) {
       int item = reader.getItem(i);
-      if (item > 0 && reader.readByte(item - 1) == 9) {  // CONSTANT_Fieldref
+      if (item > 0 && reader.readByte(item - 1) == 9) { // CONSTANT_Fieldref
         int nameAndType = reader.getItem(reader.readUnsignedShort(item + 2));
-        if (fields.contains(reader.readClass(item, buffer) + "."
-            + reader.readUTF8(nameAndType, buffer))) {
+        if (fields.contains(
+            reader.readClass(item, buffer) + "." + reader.readUTF8(nameAndType, buffer))) {
           refs = java.util.Arrays.copyOf(refs, refs.length + 1);
           refs[refs.length - 1] = i;
         }
@@ -405,8 +430,13 @@ final class Weaver implements ClassFileTransformer {
 
   /** The field and the accessors of {@link #LINK_HOLDER}: a private transient plain field. */
   private static void addLinkField(ClassVisitor cv, String owner) {
-    cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC, LINK_FIELD,
-        "Ljava/lang/Object;", null, null).visitEnd();
+    cv.visitField(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC,
+            LINK_FIELD,
+            "Ljava/lang/Object;",
+            null,
+            null)
+        .visitEnd();
     int access = Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SYNTHETIC;
     MethodVisitor get = cv.visitMethod(access, LINK_FIELD, "()Ljava/lang/Object;", null, null);
     get.visitCode();

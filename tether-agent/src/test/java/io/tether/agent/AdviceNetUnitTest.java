@@ -20,6 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -28,11 +33,6 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.TypePath;
 import org.objectweb.asm.TypeReference;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The net the weaver writes around each woven call: advice that throws (here {@link FailingAdvice}
@@ -183,8 +183,8 @@ class AdviceNetUnitTest {
     /**
      * Without stack map frames in a class file that should have them, as HotSpot hands over a JDK
      * class retransformed after it was loaded (it keeps no frames of a class it does not verify).
-     * The JVM would not verify such a class; here the woven one is loaded as version 49, which
-     * the JVM's inference verifier checks without frames.
+     * The JVM would not verify such a class; here the woven one is loaded as version 49, which the
+     * JVM's inference verifier checks without frames.
      */
     STRIPPED;
 
@@ -199,8 +199,8 @@ class AdviceNetUnitTest {
       assertThat(woven).isNotNull();
       if (this == STRIPPED) {
         // Methods that branch but have no frame were stripped of them: they get none either.
-        for (String branching : new String[] {"loopAtStart", "returnsLong", "returnsObject",
-            "throwsOwn", "writes"}) {
+        for (String branching :
+            new String[] {"loopAtStart", "returnsLong", "returnsObject", "throwsOwn", "writes"}) {
           assertThat(framesOf(woven, branching)).as(branching).isZero();
         }
         woven = woven.clone();
@@ -214,19 +214,28 @@ class AdviceNetUnitTest {
   /** How many stack map frames method {@code name} of {@code classFile} has. */
   private static int framesOf(byte[] classFile, String name) {
     int[] frames = new int[1];
-    new ClassReader(classFile).accept(new ClassVisitor(Weaver.ASM_API) {
-      @Override
-      public MethodVisitor visitMethod(int access, String method, String descriptor,
-          String signature, String[] exceptions) {
-        return !method.equals(name) ? null : new MethodVisitor(Weaver.ASM_API) {
-          @Override
-          public void visitFrame(int type, int numLocal, Object[] local, int numStack,
-              Object[] stack) {
-            frames[0]++;
-          }
-        };
-      }
-    }, 0);
+    new ClassReader(classFile)
+        .accept(
+            new ClassVisitor(Weaver.ASM_API) {
+              @Override
+              public MethodVisitor visitMethod(
+                  int access,
+                  String method,
+                  String descriptor,
+                  String signature,
+                  String[] exceptions) {
+                return !method.equals(name)
+                    ? null
+                    : new MethodVisitor(Weaver.ASM_API) {
+                      @Override
+                      public void visitFrame(
+                          int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                        frames[0]++;
+                      }
+                    };
+              }
+            },
+            0);
     return frames[0];
   }
 
@@ -241,8 +250,10 @@ class AdviceNetUnitTest {
 
   private static Object woven(Form form, Class<?> type, List<Rule> rules) throws Exception {
     byte[] woven = form.weave(type, rules);
-    return new OneClassLoader(type.getName(), woven).loadClass(type.getName())
-        .getConstructor().newInstance();
+    return new OneClassLoader(type.getName(), woven)
+        .loadClass(type.getName())
+        .getConstructor()
+        .newInstance();
   }
 
   /** Calls {@code name} on {@code target}; what the method throws, it throws. */
@@ -262,32 +273,59 @@ class AdviceNetUnitTest {
   @ParameterizedTest
   @EnumSource(Form.class)
   void entryResult_failing_leavesTheDefault(Form form) throws Throwable {
-    Object target = woven(form, NetTarget.class, List.of(
-        rule("enterInt", MethodAdvice.enter("failInt", "()I").exit("recordInt", "(I)V", ENTER)),
-        rule("enterBoolean", MethodAdvice.enter("failBoolean", "()Z")
-            .exit("recordBoolean", "(Z)V", ENTER)),
-        rule("enterLong", MethodAdvice.enter("failLong", "()J").exit("recordLong", "(J)V", ENTER)),
-        rule("enterObject", MethodAdvice.enter("failObject", O_O, THIS)
-            .exit("recordObject", O_V, ENTER)),
-        rule("loopAtStart", MethodAdvice.enter("failInt", "()I").exit("recordInt", "(I)V",
-            ENTER))));
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "enterInt",
+                    MethodAdvice.enter("failInt", "()I").exit("recordInt", "(I)V", ENTER)),
+                rule(
+                    "enterBoolean",
+                    MethodAdvice.enter("failBoolean", "()Z").exit("recordBoolean", "(Z)V", ENTER)),
+                rule(
+                    "enterLong",
+                    MethodAdvice.enter("failLong", "()J").exit("recordLong", "(J)V", ENTER)),
+                rule(
+                    "enterObject",
+                    MethodAdvice.enter("failObject", O_O, THIS).exit("recordObject", O_V, ENTER)),
+                rule(
+                    "loopAtStart",
+                    MethodAdvice.enter("failInt", "()I").exit("recordInt", "(I)V", ENTER))));
 
     assertThat(call(target, "enterInt", 21)).isEqualTo(42);
     assertThat(call(target, "enterBoolean", false)).isEqualTo(true);
     assertThat(call(target, "enterLong", 41L)).isEqualTo(42L);
     assertThat(call(target, "enterObject", "x")).isEqualTo("x");
     assertThat(call(target, "loopAtStart", 3)).isEqualTo(0);
-    assertThat(FailingAdvice.CALLS).containsExactly("failInt", "recordInt 0", "failBoolean",
-        "recordBoolean false", "failLong", "recordLong 0", "failObject", "recordObject null",
-        "failInt", "recordInt 0");
+    assertThat(FailingAdvice.CALLS)
+        .containsExactly(
+            "failInt",
+            "recordInt 0",
+            "failBoolean",
+            "recordBoolean false",
+            "failLong",
+            "recordLong 0",
+            "failObject",
+            "recordObject null",
+            "failInt",
+            "recordInt 0");
   }
 
   @ParameterizedTest
   @EnumSource(Form.class)
   void entryReplacingAParameter_failing_leavesTheOriginalArgument(Form form) throws Throwable {
-    Object target = woven(form, NetTarget.class, List.of(rule("replacedTask",
-        MethodAdvice.enterReplacing(0, "executorEnter", O_O, 0).exit("linkEnd", "()V"))));
-    Runnable task = () -> { };
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "replacedTask",
+                    MethodAdvice.enterReplacing(0, "executorEnter", O_O, 0)
+                        .exit("linkEnd", "()V"))));
+    Runnable task = () -> {};
 
     assertThat(call(target, "replacedTask", task, 7L, "other")).isSameAs(task);
     assertThat(FailingAdvice.CALLS).containsExactly("executorEnter", "linkEnd");
@@ -296,32 +334,64 @@ class AdviceNetUnitTest {
   @ParameterizedTest
   @EnumSource(Form.class)
   void parameterReplacement_failing_leavesTheOriginalArgument(Form form) throws Throwable {
-    Object target = woven(form, NetTarget.class, List.of(rule("replacedParameter",
-        MethodAdvice.enter("failObject", O_O, THIS).exit("recordObject", O_V, ENTER)
-            .replace("Ljava/lang/Runnable;", new MethodAdvice.Replacement("failCallback",
-                "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;", 3, true)))));
-    Runnable task = () -> { };
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "replacedParameter",
+                    MethodAdvice.enter("failObject", O_O, THIS)
+                        .exit("recordObject", O_V, ENTER)
+                        .replace(
+                            "Ljava/lang/Runnable;",
+                            new MethodAdvice.Replacement(
+                                "failCallback",
+                                "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;",
+                                3,
+                                true)))));
+    Runnable task = () -> {};
 
     assertThat(call(target, "replacedParameter", task, Function.identity())).isSameAs(task);
     // The entry call failed first: the replacement still ran, with the default link.
-    assertThat(FailingAdvice.CALLS).containsExactly("failObject", "failCallback null 3",
-        "recordObject null");
+    assertThat(FailingAdvice.CALLS)
+        .containsExactly("failObject", "failCallback null 3", "recordObject null");
   }
 
   @ParameterizedTest
   @EnumSource(Form.class)
   void exitOnReturn_failing_returnsTheValueUnchanged(Form form) throws Throwable {
     NetTarget plain = new NetTarget();
-    Object target = woven(form, NetTarget.class, List.of(
-        rule("returnsLong", MethodAdvice.none().exitOnReturn("failReturnLong",
-            "(JLjava/lang/Object;)V", RETURN, THIS)),
-        rule("returnsDouble", MethodAdvice.none().exitOnReturn("failReturnDouble",
-            "(DLjava/lang/Object;)V", RETURN, THIS)),
-        rule("returnsObject", MethodAdvice.none().exitOnReturn("failReturnObject",
-            "(Ljava/lang/Object;Ljava/lang/Object;)V", RETURN, THIS)),
-        rule("returnsVoid", MethodAdvice.none().exit("failExit",
-            "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, THIS)),
-        rule("<init>", MethodAdvice.none().exitOnReturn("failEnter", O_V, THIS))));
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "returnsLong",
+                    MethodAdvice.none()
+                        .exitOnReturn("failReturnLong", "(JLjava/lang/Object;)V", RETURN, THIS)),
+                rule(
+                    "returnsDouble",
+                    MethodAdvice.none()
+                        .exitOnReturn("failReturnDouble", "(DLjava/lang/Object;)V", RETURN, THIS)),
+                rule(
+                    "returnsObject",
+                    MethodAdvice.none()
+                        .exitOnReturn(
+                            "failReturnObject",
+                            "(Ljava/lang/Object;Ljava/lang/Object;)V",
+                            RETURN,
+                            THIS)),
+                rule(
+                    "returnsVoid",
+                    MethodAdvice.none()
+                        .exit(
+                            "failExit",
+                            "(Ljava/lang/Throwable;Ljava/lang/Object;)V",
+                            THROWN,
+                            THIS)),
+                rule("<init>", MethodAdvice.none().exitOnReturn("failEnter", O_V, THIS))));
 
     // A return inside a try whose catch (Throwable) would take the advice's failure for the
     // method's own: the net catches first.
@@ -332,30 +402,53 @@ class AdviceNetUnitTest {
     assertThat(call(target, "returnsObject", "o")).isEqualTo("o");
     call(target, "returnsVoid");
     assertThat(target.getClass().getField("note").get(target)).isEqualTo("void");
-    assertThat(FailingAdvice.CALLS).containsExactly("failEnter", "failReturnLong 10",
-        "failReturnLong 11", "failReturnLong 12", "failReturnDouble 2.5", "failReturnObject o",
-        "failExit null");
+    assertThat(FailingAdvice.CALLS)
+        .containsExactly(
+            "failEnter",
+            "failReturnLong 10",
+            "failReturnLong 11",
+            "failReturnLong 12",
+            "failReturnDouble 2.5",
+            "failReturnObject o",
+            "failExit null");
   }
 
   @ParameterizedTest
   @EnumSource(Form.class)
   void exitOnThrow_failing_letsTheMethodsOwnThrowableGoOn(Form form) throws Throwable {
-    Object target = woven(form, NetTarget.class, List.of(rule("throwsOwn", MethodAdvice
-        .enter("failEnter", O_V, THIS)
-        .exit("failExit", "(Ljava/lang/Throwable;Ljava/lang/Object;)V", THROWN, THIS))));
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "throwsOwn",
+                    MethodAdvice.enter("failEnter", O_V, THIS)
+                        .exit(
+                            "failExit",
+                            "(Ljava/lang/Throwable;Ljava/lang/Object;)V",
+                            THROWN,
+                            THIS))));
 
     assertThatThrownBy(() -> call(target, "throwsOwn", true))
-        .isExactlyInstanceOf(IllegalStateException.class).hasMessage("own");
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("own");
     assertThat(call(target, "throwsOwn", false)).isEqualTo("fine");
-    assertThat(FailingAdvice.CALLS).containsExactly("failEnter", "failExit own", "failEnter",
-        "failExit null");
+    assertThat(FailingAdvice.CALLS)
+        .containsExactly("failEnter", "failExit own", "failEnter", "failExit null");
   }
 
   @ParameterizedTest
   @EnumSource(Form.class)
   void callAfterAFieldWrite_failing_letsTheMethodGoOn(Form form) throws Throwable {
-    Object target = woven(form, NetTarget.class, List.of(rule("writes",
-        MethodAdvice.none().afterFieldWrite(TARGET, "result", "failWritten"))));
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "writes",
+                    MethodAdvice.none().afterFieldWrite(TARGET, "result", "failWritten"))));
     Class<?> type = target.getClass();
     Object other = type.getConstructor().newInstance();
     type.getField("other").set(target, other);
@@ -371,71 +464,109 @@ class AdviceNetUnitTest {
   @ParameterizedTest
   @EnumSource(Form.class)
   void substitution_isNotNetted_theApplicationsExceptionGoesOn(Form form) throws Throwable {
-    Object target = woven(form, NetTarget.class, List.of(
-        rule("runs", MethodAdvice.none().substitute("java/lang/Runnable", "run", "()V",
-            "runTask", "(Ljava/lang/Runnable;)V")),
-        rule("runsFailing", MethodAdvice.none().substitute("java/lang/Runnable", "run", "()V",
-            "failRunTask", "(Ljava/lang/Runnable;)V"))));
-    Runnable failing = () -> {
-      throw new IllegalArgumentException("application");
-    };
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "runs",
+                    MethodAdvice.none()
+                        .substitute(
+                            "java/lang/Runnable",
+                            "run",
+                            "()V",
+                            "runTask",
+                            "(Ljava/lang/Runnable;)V")),
+                rule(
+                    "runsFailing",
+                    MethodAdvice.none()
+                        .substitute(
+                            "java/lang/Runnable",
+                            "run",
+                            "()V",
+                            "failRunTask",
+                            "(Ljava/lang/Runnable;)V"))));
+    Runnable failing =
+        () -> {
+          throw new IllegalArgumentException("application");
+        };
 
     assertThatThrownBy(() -> call(target, "runs", failing))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("application");
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("application");
     assertThatThrownBy(() -> call(target, "runsFailing", failing))
         .isExactlyInstanceOf(FailingAdvice.Failure.class);
     assertThat(FailingAdvice.CALLS).containsExactly("runTask", "failRunTask");
   }
 
   /**
-   * The nets come first in the exception table; a type annotation on a catch parameter, which
-   * names its entry by index, still names the method's own entry.
+   * The nets come first in the exception table; a type annotation on a catch parameter, which names
+   * its entry by index, still names the method's own entry.
    */
   @Test
   void catchParameterAnnotation_stillNamesItsHandler() throws Throwable {
-    List<Rule> rules = List.of(rule("annotatedCatch", MethodAdvice.none()
-        .afterFieldWrite(TARGET, "result", "failWritten")
-        .exitOnReturn("failReturnObject", "(Ljava/lang/Object;Ljava/lang/Object;)V", RETURN,
-            THIS)));
+    List<Rule> rules =
+        List.of(
+            rule(
+                "annotatedCatch",
+                MethodAdvice.none()
+                    .afterFieldWrite(TARGET, "result", "failWritten")
+                    .exitOnReturn(
+                        "failReturnObject",
+                        "(Ljava/lang/Object;Ljava/lang/Object;)V",
+                        RETURN,
+                        THIS)));
     byte[] woven = Weaver.weave(WeaverUnitTest.classFile(NetTarget.class), rules);
     List<String> handlers = new ArrayList<>();
     int[] annotated = {-1};
-    new ClassReader(woven).accept(new ClassVisitor(Weaver.ASM_API) {
-      @Override
-      public MethodVisitor visitMethod(int access, String name, String descriptor,
-          String signature, String[] exceptions) {
-        if (!name.equals("annotatedCatch")) {
-          return null;
-        }
-        return new MethodVisitor(Weaver.ASM_API) {
-          @Override
-          public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-            handlers.add(type);
-          }
+    new ClassReader(woven)
+        .accept(
+            new ClassVisitor(Weaver.ASM_API) {
+              @Override
+              public MethodVisitor visitMethod(
+                  int access,
+                  String name,
+                  String descriptor,
+                  String signature,
+                  String[] exceptions) {
+                if (!name.equals("annotatedCatch")) {
+                  return null;
+                }
+                return new MethodVisitor(Weaver.ASM_API) {
+                  @Override
+                  public void visitTryCatchBlock(
+                      Label start, Label end, Label handler, String type) {
+                    handlers.add(type);
+                  }
 
-          @Override
-          public org.objectweb.asm.AnnotationVisitor visitTryCatchAnnotation(int typeRef,
-              TypePath typePath, String descriptor, boolean visible) {
-            annotated[0] = new TypeReference(typeRef).getTryCatchBlockIndex();
-            return null;
-          }
-        };
-      }
-    }, 0);
+                  @Override
+                  public org.objectweb.asm.AnnotationVisitor visitTryCatchAnnotation(
+                      int typeRef, TypePath typePath, String descriptor, boolean visible) {
+                    annotated[0] = new TypeReference(typeRef).getTryCatchBlockIndex();
+                    return null;
+                  }
+                };
+              }
+            },
+            0);
 
-    assertThat(handlers).hasSize(4);  // two returns, a field write, the method's own catch
+    assertThat(handlers).hasSize(4); // two returns, a field write, the method's own catch
     assertThat(annotated[0]).isEqualTo(3);
     assertThat(handlers.get(annotated[0])).isEqualTo("java/lang/IllegalStateException");
-    Object target = new OneClassLoader(NetTarget.class.getName(), woven)
-        .loadClass(NetTarget.class.getName()).getConstructor().newInstance();
+    Object target =
+        new OneClassLoader(NetTarget.class.getName(), woven)
+            .loadClass(NetTarget.class.getName())
+            .getConstructor()
+            .newInstance();
     assertThat(call(target, "annotatedCatch", "v")).isEqualTo("ok");
     assertThat(call(target, "annotatedCatch", new Object[] {null})).isEqualTo("caught");
   }
 
   /**
-   * An executor as another compiler may write it: it returns with values left below on the
-   * operand stack. The nets of the exits, which never go back into the method, do not depend on
-   * what is there.
+   * An executor as another compiler may write it: it returns with values left below on the operand
+   * stack. The nets of the exits, which never go back into the method, do not depend on what is
+   * there.
    */
   @Test
   void codeThatLeavesValuesOnTheStack_isNettedToo() throws Throwable {
@@ -444,11 +575,17 @@ class AdviceNetUnitTest {
     for (Rule r : new Boundaries(AgentOptions.parse("")).executors) {
       rules.add(new Rule(r.methods, r.advice.calling(FAILING)));
     }
-    rules.add(rule("value", MethodAdvice.none().exitOnReturn("failReturnLong",
-        "(JLjava/lang/Object;)V", RETURN, THIS)));
+    rules.add(
+        rule(
+            "value",
+            MethodAdvice.none()
+                .exitOnReturn("failReturnLong", "(JLjava/lang/Object;)V", RETURN, THIS)));
     byte[] woven = Weaver.weave(odd, rules);
-    Object executor = new OneClassLoader("gen.OddExecutor", woven).loadClass("gen.OddExecutor")
-        .getConstructor().newInstance();
+    Object executor =
+        new OneClassLoader("gen.OddExecutor", woven)
+            .loadClass("gen.OddExecutor")
+            .getConstructor()
+            .newInstance();
     int[] ran = new int[1];
     Runnable task = () -> ran[0]++;
 
@@ -456,18 +593,24 @@ class AdviceNetUnitTest {
     ((Executor) executor).execute(null);
     assertThat(ran[0]).isEqualTo(1);
     assertThat(call(executor, "value")).isEqualTo(1L);
-    assertThat(FailingAdvice.CALLS).containsExactly("executorEnter", "linkEnd", "executorEnter",
-        "linkEnd", "failReturnLong 1");
+    assertThat(FailingAdvice.CALLS)
+        .containsExactly(
+            "executorEnter", "linkEnd", "executorEnter", "linkEnd", "failReturnLong 1");
   }
 
   /**
-   * {@code gen.OddExecutor}: {@code execute} leaves a string on the stack below its returns (one
-   * on each side of a branch), {@code value()} one below the {@code long} it returns.
+   * {@code gen.OddExecutor}: {@code execute} leaves a string on the stack below its returns (one on
+   * each side of a branch), {@code value()} one below the {@code long} it returns.
    */
   private static byte[] oddExecutor() {
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-    cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "gen/OddExecutor", null,
-        "java/lang/Object", new String[] {"java/util/concurrent/Executor"});
+    cw.visit(
+        Opcodes.V17,
+        Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER,
+        "gen/OddExecutor",
+        null,
+        "java/lang/Object",
+        new String[] {"java/util/concurrent/Executor"});
     MethodVisitor init = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
     init.visitCode();
     init.visitVarInsn(Opcodes.ALOAD, 0);
@@ -475,8 +618,8 @@ class AdviceNetUnitTest {
     init.visitInsn(Opcodes.RETURN);
     init.visitMaxs(0, 0);
     init.visitEnd();
-    MethodVisitor execute = cw.visitMethod(Opcodes.ACC_PUBLIC, "execute",
-        "(Ljava/lang/Runnable;)V", null, null);
+    MethodVisitor execute =
+        cw.visitMethod(Opcodes.ACC_PUBLIC, "execute", "(Ljava/lang/Runnable;)V", null, null);
     execute.visitCode();
     Label run = new Label();
     execute.visitLdcInsn("below");
@@ -484,8 +627,12 @@ class AdviceNetUnitTest {
     execute.visitJumpInsn(Opcodes.IFNONNULL, run);
     execute.visitInsn(Opcodes.RETURN);
     execute.visitLabel(run);
-    execute.visitFrame(Opcodes.F_NEW, 2, new Object[] {"gen/OddExecutor", "java/lang/Runnable"},
-        1, new Object[] {"java/lang/String"});
+    execute.visitFrame(
+        Opcodes.F_NEW,
+        2,
+        new Object[] {"gen/OddExecutor", "java/lang/Runnable"},
+        1,
+        new Object[] {"java/lang/String"});
     execute.visitVarInsn(Opcodes.ALOAD, 1);
     execute.visitMethodInsn(Opcodes.INVOKEINTERFACE, "java/lang/Runnable", "run", "()V", true);
     execute.visitInsn(Opcodes.RETURN);

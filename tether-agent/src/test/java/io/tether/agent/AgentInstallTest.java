@@ -15,15 +15,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class AgentInstallTest {
 
-  private static final String AGENT = System.getProperty("tether.agent.jar",
-      "target/tether-agent.jar");
+  private static final String AGENT =
+      System.getProperty("tether.agent.jar", "target/tether-agent.jar");
 
   private static String[] run(String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String testClasses = Path.of(InstallMain.class.getProtectionDomain().getCodeSource()
-        .getLocation().toURI()).toString();
-    List<String> command = new ArrayList<>(List.of(java, "-cp",
-        AGENT + File.pathSeparator + testClasses, InstallMain.class.getName()));
+    String testClasses =
+        Path.of(InstallMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                AGENT + File.pathSeparator + testClasses,
+                InstallMain.class.getName()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -13,13 +13,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class AgentStartupTest {
 
-  private static final String AGENT = System.getProperty("tether.agent.jar",
-      "target/tether-agent.jar");
+  private static final String AGENT =
+      System.getProperty("tether.agent.jar", "target/tether-agent.jar");
 
   private static Result java(String agentArgs, String... args) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> command = new java.util.ArrayList<>(List.of(java,
-        "-javaagent:" + AGENT + (agentArgs == null ? "" : "=" + agentArgs)));
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(java, "-javaagent:" + AGENT + (agentArgs == null ? "" : "=" + agentArgs)));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -41,10 +43,11 @@ class AgentStartupTest {
   void unknownOption_stopsTheJvmWithOneLineNamingIt() throws Exception {
     Result r = java("bogus=true", "-version");
     assertThat(r.exit).isNotZero();
-    assertThat(r.output.strip().lines()).containsExactly(
-        "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
-            + " threads, timers, http, nio, debug, asyncStackTraces, trace (trace=FILE, the others"
-            + " =true or =false)");
+    assertThat(r.output.strip().lines())
+        .containsExactly(
+            "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
+                + " threads, timers, http, nio, debug, asyncStackTraces, trace (trace=FILE, the others"
+                + " =true or =false)");
   }
 
   @Test
@@ -62,12 +65,16 @@ class AgentStartupTest {
    */
   @Test
   void jdkPoolFirstLoadedThroughAnApplicationSubclass_isInstrumented() throws Exception {
-    String testClasses = java.nio.file.Path.of(FirstLoadMain.class.getProtectionDomain()
-        .getCodeSource().getLocation().toURI()).toString();
+    String testClasses =
+        java.nio.file.Path.of(
+                FirstLoadMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
     Result r = java("debug=true", "-cp", testClasses, FirstLoadMain.class.getName());
-    assertThat(r.output).contains("tether-agent: instrumented java.util.concurrent.ThreadPoolExecutor",
-        "tether-agent: instrumented java.util.concurrent.ScheduledThreadPoolExecutor",
-        "task saw: executed, scheduled");
+    assertThat(r.output)
+        .contains(
+            "tether-agent: instrumented java.util.concurrent.ThreadPoolExecutor",
+            "tether-agent: instrumented java.util.concurrent.ScheduledThreadPoolExecutor",
+            "task saw: executed, scheduled");
     assertThat(r.exit).isZero();
   }
 
@@ -78,10 +85,17 @@ class AgentStartupTest {
    */
   @Test
   void premain_loadsNoJdkClassALaterAgentMustInstrument() throws Exception {
-    String testClasses = java.nio.file.Path.of(FirstLoadMain.class.getProtectionDomain()
-        .getCodeSource().getLocation().toURI()).toString();
-    Result r = java(null, "-Xlog:class+load=info", "-cp", testClasses,
-        AgentStartupTest.class.getName() + "$Probe");
+    String testClasses =
+        java.nio.file.Path.of(
+                FirstLoadMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+    Result r =
+        java(
+            null,
+            "-Xlog:class+load=info",
+            "-cp",
+            testClasses,
+            AgentStartupTest.class.getName() + "$Probe");
     List<String> lines = r.output.lines().toList();
     int main = -1;
     for (int i = 0; i < lines.size() && main < 0; i++) {
@@ -90,9 +104,12 @@ class AgentStartupTest {
       }
     }
     assertThat(main).as("the probe's own class loads").isPositive();
-    assertThat(lines.subList(0, main)).noneMatch(line -> line.matches(
-        ".* java\\.util\\.(concurrent\\.(ThreadPoolExecutor|ScheduledThreadPoolExecutor|FutureTask"
-            + "|ForkJoinPool|ForkJoinTask|CompletableFuture)|Timer|TimerTask) .*"));
+    assertThat(lines.subList(0, main))
+        .noneMatch(
+            line ->
+                line.matches(
+                    ".* java\\.util\\.(concurrent\\.(ThreadPoolExecutor|ScheduledThreadPoolExecutor|FutureTask"
+                        + "|ForkJoinPool|ForkJoinTask|CompletableFuture)|Timer|TimerTask) .*"));
     assertThat(r.exit).isZero();
   }
 

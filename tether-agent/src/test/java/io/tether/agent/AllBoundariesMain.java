@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
- * Run by {@link VerifiedWeavingTest}: crosses every family of the agent's boundaries once, in a
- * JVM that verifies the JDK's own (woven) classes too, and prints what each continuation saw.
+ * Run by {@link VerifiedWeavingTest}: crosses every family of the agent's boundaries once, in a JVM
+ * that verifies the JDK's own (woven) classes too, and prints what each continuation saw.
  */
 public final class AllBoundariesMain {
 
@@ -33,8 +33,8 @@ public final class AllBoundariesMain {
 
   /**
    * An application's executor: its {@code execute} gets the advice of every {@code Executor} (the
-   * task replaced on entry, an exit on return and on throw), nets included, around a
-   * {@code try} of its own.
+   * task replaced on entry, an exit on return and on throw), nets included, around a {@code try} of
+   * its own.
    */
   static final class InlineExecutor implements Executor {
     @Override
@@ -69,73 +69,97 @@ public final class AllBoundariesMain {
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
     ForkJoinPool forkJoin = new ForkJoinPool(2);
     Timer timer = new Timer(true);
-    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-        new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      exchange.sendResponseHeaders(200, 2);
-      exchange.getResponseBody().write("ok".getBytes());
-      exchange.close();
-    });
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 2);
+          exchange.getResponseBody().write("ok".getBytes());
+          exchange.close();
+        });
     server.start();
     Path file = Files.createTempFile("tether-verify", ".txt");
     try {
-      ctx.run("v", () -> {
-        try {
-          System.out.println("pool " + pool.submit(ctx::getStore).get());
-          System.out.println("scheduled " + scheduler.schedule(ctx::getStore, 1,
-              TimeUnit.MILLISECONDS).get());
-          System.out.println("future " + CompletableFuture.supplyAsync(ctx::getStore, pool)
-              .thenApply(s -> s + ctx.getStore()).get());
-          System.out.println("forkjoin " + forkJoin.submit(ctx::getStore).get());
-          System.out.println("stream " + IntStream.range(0, 1000).parallel()
-              .filter(i -> "v".equals(ctx.getStore())).count());
-          CompletableFuture<String> ticked = new CompletableFuture<>();
-          timer.schedule(new TimerTask() {
-            @Override
-            public void run() {
-              ticked.complete(ctx.getStore());
-            }
-          }, 1);
-          System.out.println("timer " + ticked.get());
-          String[] inThread = new String[1];
-          Thread t = new Thread(() -> inThread[0] = ctx.getStore());
-          t.start();
-          t.join();
-          System.out.println("thread " + inThread[0]);
-          String[] inAppThread = new String[1];
-          AppThread appThread = new AppThread(ctx, inAppThread);
-          appThread.start();
-          appThread.join();
-          System.out.println("app thread " + inAppThread[0]);
-          String[] executed = new String[1];
-          new InlineExecutor().execute(() -> executed[0] = ctx.getStore());
-          System.out.println("executor " + executed[0]);
-          System.out.println("http " + HttpClient.newHttpClient().sendAsync(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                  + server.getAddress().getPort() + "/")).build(),
-              HttpResponse.BodyHandlers.ofString())
-              .thenApply(r -> r.body() + ctx.getStore()).get());
-          CompletableFuture<String> written = new CompletableFuture<>();
-          AsynchronousFileChannel channel = AsynchronousFileChannel.open(file,
-              StandardOpenOption.WRITE);
-          channel.write(ByteBuffer.wrap("x".getBytes()), 0, null,
-              new CompletionHandler<Integer, Void>() {
-                @Override
-                public void completed(Integer result, Void attachment) {
-                  written.complete(ctx.getStore());
-                }
+      ctx.run(
+          "v",
+          () -> {
+            try {
+              System.out.println("pool " + pool.submit(ctx::getStore).get());
+              System.out.println(
+                  "scheduled " + scheduler.schedule(ctx::getStore, 1, TimeUnit.MILLISECONDS).get());
+              System.out.println(
+                  "future "
+                      + CompletableFuture.supplyAsync(ctx::getStore, pool)
+                          .thenApply(s -> s + ctx.getStore())
+                          .get());
+              System.out.println("forkjoin " + forkJoin.submit(ctx::getStore).get());
+              System.out.println(
+                  "stream "
+                      + IntStream.range(0, 1000)
+                          .parallel()
+                          .filter(i -> "v".equals(ctx.getStore()))
+                          .count());
+              CompletableFuture<String> ticked = new CompletableFuture<>();
+              timer.schedule(
+                  new TimerTask() {
+                    @Override
+                    public void run() {
+                      ticked.complete(ctx.getStore());
+                    }
+                  },
+                  1);
+              System.out.println("timer " + ticked.get());
+              String[] inThread = new String[1];
+              Thread t = new Thread(() -> inThread[0] = ctx.getStore());
+              t.start();
+              t.join();
+              System.out.println("thread " + inThread[0]);
+              String[] inAppThread = new String[1];
+              AppThread appThread = new AppThread(ctx, inAppThread);
+              appThread.start();
+              appThread.join();
+              System.out.println("app thread " + inAppThread[0]);
+              String[] executed = new String[1];
+              new InlineExecutor().execute(() -> executed[0] = ctx.getStore());
+              System.out.println("executor " + executed[0]);
+              System.out.println(
+                  "http "
+                      + HttpClient.newHttpClient()
+                          .sendAsync(
+                              HttpRequest.newBuilder(
+                                      URI.create(
+                                          "http://127.0.0.1:"
+                                              + server.getAddress().getPort()
+                                              + "/"))
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString())
+                          .thenApply(r -> r.body() + ctx.getStore())
+                          .get());
+              CompletableFuture<String> written = new CompletableFuture<>();
+              AsynchronousFileChannel channel =
+                  AsynchronousFileChannel.open(file, StandardOpenOption.WRITE);
+              channel.write(
+                  ByteBuffer.wrap("x".getBytes()),
+                  0,
+                  null,
+                  new CompletionHandler<Integer, Void>() {
+                    @Override
+                    public void completed(Integer result, Void attachment) {
+                      written.complete(ctx.getStore());
+                    }
 
-                @Override
-                public void failed(Throwable exc, Void attachment) {
-                  written.completeExceptionally(exc);
-                }
-              });
-          System.out.println("nio " + written.get());
-          channel.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+                    @Override
+                    public void failed(Throwable exc, Void attachment) {
+                      written.completeExceptionally(exc);
+                    }
+                  });
+              System.out.println("nio " + written.get());
+              channel.close();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
     } finally {
       server.stop(0);
       timer.cancel();

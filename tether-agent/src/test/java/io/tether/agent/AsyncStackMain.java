@@ -8,10 +8,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Run by {@link AsyncStackTraceTest} with the agent: three exceptions thrown in continuations,
- * each printed with {@code printStackTrace}: a pool task started by another pool task, a
- * {@code CompletableFuture} stage, and a thread's {@code run} (printed by the default uncaught
- * exception handler).
+ * Run by {@link AsyncStackTraceTest} with the agent: three exceptions thrown in continuations, each
+ * printed with {@code printStackTrace}: a pool task started by another pool task, a {@code
+ * CompletableFuture} stage, and a thread's {@code run} (printed by the default uncaught exception
+ * handler).
  */
 public final class AsyncStackMain {
 
@@ -44,26 +44,31 @@ public final class AsyncStackMain {
   }
 
   static Future<?> inner(ExecutorService pool) {
-    return pool.submit(() -> {
-      throw new IllegalStateException("task failed");
-    });
+    return pool.submit(
+        () -> {
+          throw new IllegalStateException("task failed");
+        });
   }
 
   static CompletableFuture<String> stageOne(ExecutorService pool) {
     return CompletableFuture.supplyAsync(() -> "one", pool);
   }
 
-  static CompletableFuture<String> stageTwo(CompletableFuture<String> first,
-      ExecutorService pool) {
-    return first.thenApplyAsync(x -> {
-      throw new IllegalArgumentException("stage failed");
-    }, pool);
+  static CompletableFuture<String> stageTwo(CompletableFuture<String> first, ExecutorService pool) {
+    return first.thenApplyAsync(
+        x -> {
+          throw new IllegalArgumentException("stage failed");
+        },
+        pool);
   }
 
   static Thread startFailingThread() {
-    Thread t = new Thread(() -> {
-      throw new UnsupportedOperationException("thread failed");
-    }, "failing");
+    Thread t =
+        new Thread(
+            () -> {
+              throw new UnsupportedOperationException("thread failed");
+            },
+            "failing");
     t.start();
     return t;
   }

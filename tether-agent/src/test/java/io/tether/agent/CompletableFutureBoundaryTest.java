@@ -3,8 +3,8 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.ResourceTypes;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
@@ -36,8 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(20)
 class CompletableFutureBoundaryTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private final ExecutorService custom = Executors.newFixedThreadPool(2);
 
@@ -49,14 +48,16 @@ class CompletableFutureBoundaryTest {
 
   @Test
   void supplyAsyncAndRunAsync_defaultAndCustomExecutor_runInCallerContext() throws Exception {
-    CompletableFuture<String> a = REQUEST.run("a", () -> CompletableFuture.supplyAsync(REQUEST::getStore));
+    CompletableFuture<String> a =
+        REQUEST.run("a", () -> CompletableFuture.supplyAsync(REQUEST::getStore));
     CompletableFuture<String> b =
         REQUEST.run("b", () -> CompletableFuture.supplyAsync(REQUEST::getStore, custom));
     String[] seen = new String[2];
-    CompletableFuture<Void> c = REQUEST.run("c",
-        () -> CompletableFuture.runAsync(() -> seen[0] = REQUEST.getStore()));
-    CompletableFuture<Void> d = REQUEST.run("d",
-        () -> CompletableFuture.runAsync(() -> seen[1] = REQUEST.getStore(), custom));
+    CompletableFuture<Void> c =
+        REQUEST.run("c", () -> CompletableFuture.runAsync(() -> seen[0] = REQUEST.getStore()));
+    CompletableFuture<Void> d =
+        REQUEST.run(
+            "d", () -> CompletableFuture.runAsync(() -> seen[1] = REQUEST.getStore(), custom));
     assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo("a");
     assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo("b");
     c.get(5, TimeUnit.SECONDS);
@@ -66,55 +67,92 @@ class CompletableFutureBoundaryTest {
 
   /** Each way of registering a dependent stage, as a function of the source future. */
   static List<Arguments> stages() {
-    ExecutorService shared = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService shared =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r);
+              t.setDaemon(true);
+              return t;
+            });
     List<Arguments> all = new ArrayList<>();
     CompletableFuture<String> other = CompletableFuture.completedFuture("other");
     add(all, "thenApply", f -> f.thenApply(x -> REQUEST.getStore()));
     add(all, "thenApplyAsync", f -> f.thenApplyAsync(x -> REQUEST.getStore()));
     add(all, "thenApplyAsync(executor)", f -> f.thenApplyAsync(x -> REQUEST.getStore(), shared));
     add(all, "thenAccept", f -> capture(r -> f.thenAccept(x -> r.complete(REQUEST.getStore()))));
-    add(all, "thenAcceptAsync",
+    add(
+        all,
+        "thenAcceptAsync",
         f -> capture(r -> f.thenAcceptAsync(x -> r.complete(REQUEST.getStore()))));
-    add(all, "thenAcceptAsync(executor)",
+    add(
+        all,
+        "thenAcceptAsync(executor)",
         f -> capture(r -> f.thenAcceptAsync(x -> r.complete(REQUEST.getStore()), shared)));
     add(all, "thenRun", f -> capture(r -> f.thenRun(() -> r.complete(REQUEST.getStore()))));
-    add(all, "thenRunAsync", f -> capture(r -> f.thenRunAsync(() -> r.complete(REQUEST.getStore()))));
-    add(all, "thenRunAsync(executor)",
+    add(
+        all,
+        "thenRunAsync",
+        f -> capture(r -> f.thenRunAsync(() -> r.complete(REQUEST.getStore()))));
+    add(
+        all,
+        "thenRunAsync(executor)",
         f -> capture(r -> f.thenRunAsync(() -> r.complete(REQUEST.getStore()), shared)));
     add(all, "thenCombine", f -> f.thenCombine(other, (x, y) -> REQUEST.getStore()));
     add(all, "thenCombineAsync", f -> f.thenCombineAsync(other, (x, y) -> REQUEST.getStore()));
-    add(all, "thenCombineAsync(executor)",
+    add(
+        all,
+        "thenCombineAsync(executor)",
         f -> f.thenCombineAsync(other, (x, y) -> REQUEST.getStore(), shared));
-    add(all, "thenAcceptBoth",
+    add(
+        all,
+        "thenAcceptBoth",
         f -> capture(r -> f.thenAcceptBoth(other, (x, y) -> r.complete(REQUEST.getStore()))));
-    add(all, "thenAcceptBothAsync",
+    add(
+        all,
+        "thenAcceptBothAsync",
         f -> capture(r -> f.thenAcceptBothAsync(other, (x, y) -> r.complete(REQUEST.getStore()))));
-    add(all, "runAfterBoth",
+    add(
+        all,
+        "runAfterBoth",
         f -> capture(r -> f.runAfterBoth(other, () -> r.complete(REQUEST.getStore()))));
-    add(all, "runAfterBothAsync",
+    add(
+        all,
+        "runAfterBothAsync",
         f -> capture(r -> f.runAfterBothAsync(other, () -> r.complete(REQUEST.getStore()))));
     CompletableFuture<String> never = new CompletableFuture<>();
     add(all, "applyToEither", f -> f.applyToEither(never, x -> REQUEST.getStore()));
     add(all, "applyToEitherAsync", f -> f.applyToEitherAsync(never, x -> REQUEST.getStore()));
-    add(all, "acceptEither",
+    add(
+        all,
+        "acceptEither",
         f -> capture(r -> f.acceptEither(never, x -> r.complete(REQUEST.getStore()))));
-    add(all, "acceptEitherAsync",
+    add(
+        all,
+        "acceptEitherAsync",
         f -> capture(r -> f.acceptEitherAsync(never, x -> r.complete(REQUEST.getStore()))));
-    add(all, "runAfterEither",
+    add(
+        all,
+        "runAfterEither",
         f -> capture(r -> f.runAfterEither(never, () -> r.complete(REQUEST.getStore()))));
-    add(all, "runAfterEitherAsync",
+    add(
+        all,
+        "runAfterEitherAsync",
         f -> capture(r -> f.runAfterEitherAsync(never, () -> r.complete(REQUEST.getStore()))));
-    add(all, "thenCompose",
+    add(
+        all,
+        "thenCompose",
         f -> f.thenCompose(x -> CompletableFuture.completedFuture(REQUEST.getStore())));
-    add(all, "thenComposeAsync",
+    add(
+        all,
+        "thenComposeAsync",
         f -> f.thenComposeAsync(x -> CompletableFuture.completedFuture(REQUEST.getStore())));
-    add(all, "whenComplete",
+    add(
+        all,
+        "whenComplete",
         f -> capture(r -> f.whenComplete((x, e) -> r.complete(REQUEST.getStore()))));
-    add(all, "whenCompleteAsync",
+    add(
+        all,
+        "whenCompleteAsync",
         f -> capture(r -> f.whenCompleteAsync((x, e) -> r.complete(REQUEST.getStore()))));
     add(all, "handle", f -> f.handle((x, e) -> REQUEST.getStore()));
     add(all, "handleAsync", f -> f.handleAsync((x, e) -> REQUEST.getStore()));
@@ -122,7 +160,9 @@ class CompletableFutureBoundaryTest {
     return all;
   }
 
-  private static void add(List<Arguments> all, String name,
+  private static void add(
+      List<Arguments> all,
+      String name,
       Function<CompletableFuture<String>, CompletionStage<String>> stage) {
     all.add(Arguments.of(name, stage));
   }
@@ -143,10 +183,15 @@ class CompletableFutureBoundaryTest {
     CompletableFuture<String> source = new CompletableFuture<>();
     CompletionStage<String> dependent = REQUEST.run("registered", () -> stage.apply(source));
     CountDownLatch completed = new CountDownLatch(1);
-    Thread completer = new Thread(() -> REQUEST.run("completer", () -> {
-      source.complete("value");
-      completed.countDown();
-    }));
+    Thread completer =
+        new Thread(
+            () ->
+                REQUEST.run(
+                    "completer",
+                    () -> {
+                      source.complete("value");
+                      completed.countDown();
+                    }));
     completer.start();
     Waits.await(completed);
     completer.join();
@@ -170,8 +215,11 @@ class CompletableFutureBoundaryTest {
         REQUEST.run("registered", () -> source.exceptionally(e -> REQUEST.getStore()));
     CompletableFuture<String> recoveredAsync =
         REQUEST.run("registered async", () -> source.exceptionallyAsync(e -> REQUEST.getStore()));
-    Thread failer = new Thread(() -> REQUEST.run("failer",
-        () -> source.completeExceptionally(new IllegalStateException("x"))));
+    Thread failer =
+        new Thread(
+            () ->
+                REQUEST.run(
+                    "failer", () -> source.completeExceptionally(new IllegalStateException("x"))));
     failer.start();
     failer.join();
     assertThat(recovered.get(5, TimeUnit.SECONDS)).isEqualTo("registered");
@@ -180,12 +228,21 @@ class CompletableFutureBoundaryTest {
 
   @Test
   void thenComposeChain_eachStageInItsRegistrationContext() throws Exception {
-    CompletableFuture<String> result = REQUEST.run("chain", () ->
-        CompletableFuture.supplyAsync(() -> "a:" + REQUEST.getStore(), custom)
-            .thenCompose(a -> CompletableFuture.supplyAsync(() -> a + ",b:" + REQUEST.getStore()))
-            .thenComposeAsync(b -> REQUEST.run("inner", () ->
-                CompletableFuture.supplyAsync(() -> b + ",c:" + REQUEST.getStore(), custom)))
-            .thenApply(c -> c + ",d:" + REQUEST.getStore()));
+    CompletableFuture<String> result =
+        REQUEST.run(
+            "chain",
+            () ->
+                CompletableFuture.supplyAsync(() -> "a:" + REQUEST.getStore(), custom)
+                    .thenCompose(
+                        a -> CompletableFuture.supplyAsync(() -> a + ",b:" + REQUEST.getStore()))
+                    .thenComposeAsync(
+                        b ->
+                            REQUEST.run(
+                                "inner",
+                                () ->
+                                    CompletableFuture.supplyAsync(
+                                        () -> b + ",c:" + REQUEST.getStore(), custom)))
+                    .thenApply(c -> c + ",d:" + REQUEST.getStore()));
     assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("a:chain,b:chain,c:inner,d:chain");
   }
 
@@ -194,8 +251,13 @@ class CompletableFutureBoundaryTest {
     // The source is complete, so thenCompose runs the function inside thenCompose itself: the
     // future the function starts is still the function's own, in the function's context.
     CompletableFuture<String> done = CompletableFuture.completedFuture("x");
-    CompletableFuture<String> result = REQUEST.run("inline", () -> done.thenCompose(x ->
-        CompletableFuture.supplyAsync(() -> x + ":" + REQUEST.getStore(), custom)));
+    CompletableFuture<String> result =
+        REQUEST.run(
+            "inline",
+            () ->
+                done.thenCompose(
+                    x ->
+                        CompletableFuture.supplyAsync(() -> x + ":" + REQUEST.getStore(), custom)));
     assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("x:inline");
   }
 
@@ -204,11 +266,13 @@ class CompletableFutureBoundaryTest {
     try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> source = new CompletableFuture<>();
       long[] inStage = new long[2];
-      CompletableFuture<String> dependent = source.thenApply(x -> {
-        inStage[0] = AsyncHooks.executionAsyncId();
-        inStage[1] = AsyncHooks.triggerAsyncId();
-        return x + "!";
-      });
+      CompletableFuture<String> dependent =
+          source.thenApply(
+              x -> {
+                inStage[0] = AsyncHooks.executionAsyncId();
+                inStage[1] = AsyncHooks.triggerAsyncId();
+                return x + "!";
+              });
       List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(2);
       long sourceId = futures.get(0);
@@ -228,9 +292,9 @@ class CompletableFutureBoundaryTest {
   }
 
   /**
-   * A future nobody completes has not ended: no destroy while it is reachable (it gets one when
-   * it becomes unreachable). One completed from inside its own stage function gets its destroy
-   * only after the function's {@code after}; an obtruded result after destroy raises nothing.
+   * A future nobody completes has not ended: no destroy while it is reachable (it gets one when it
+   * becomes unreachable). One completed from inside its own stage function gets its destroy only
+   * after the function's {@code after}; an obtruded result after destroy raises nothing.
    */
   @Test
   void hooks_destroyWhenComplete_neverBeforeTheRunEnds_noneForAPendingFuture() throws Exception {
@@ -238,10 +302,13 @@ class CompletableFutureBoundaryTest {
       CompletableFuture<String> pending = new CompletableFuture<>();
       CompletableFuture<String> source = new CompletableFuture<>();
       AtomicReference<CompletableFuture<String>> self = new AtomicReference<>();
-      self.set(source.thenApply(x -> {
-        self.get().complete("from inside");  // completes its own future while its function runs
-        return x;
-      }));
+      self.set(
+          source.thenApply(
+              x -> {
+                self.get()
+                    .complete("from inside"); // completes its own future while its function runs
+                return x;
+              }));
       CompletableFuture<String> done = CompletableFuture.completedFuture("done");
       List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
       assertThat(futures).hasSize(4);
@@ -266,17 +333,18 @@ class CompletableFutureBoundaryTest {
 
   /**
    * A stage registered on a source that is already complete runs at once, and the JDK writes the
-   * dependent's result directly (no completion method): it resolves all the same. So does a
-   * future created completed, and one whose result is obtruded.
+   * dependent's result directly (no completion method): it resolves all the same. So does a future
+   * created completed, and one whose result is obtruded.
    */
   @Test
   void hooks_promiseResolve_onCompletedSourceCompletedFutureAndObtrude() throws Exception {
     try (RecordingHook recorder = new RecordingHook().enable()) {
       CompletableFuture<String> done = CompletableFuture.completedFuture("x");
       CompletableFuture<String> applied = done.thenApply(x -> x + "!");
-      CompletableFuture<Void> accepted = done.thenAccept(x -> { });
-      CompletableFuture<String> failed = CompletableFuture.<String>failedFuture(
-          new IllegalStateException("boom")).thenApply(x -> x);
+      CompletableFuture<Void> accepted = done.thenAccept(x -> {});
+      CompletableFuture<String> failed =
+          CompletableFuture.<String>failedFuture(new IllegalStateException("boom"))
+              .thenApply(x -> x);
       CompletableFuture<String> obtruded = new CompletableFuture<>();
       obtruded.obtrudeValue("forced");
       assertThat(applied.get(5, TimeUnit.SECONDS)).isEqualTo("x!");
@@ -287,10 +355,13 @@ class CompletableFutureBoundaryTest {
       assertThat(futures).hasSize(6);
       for (long id : futures) {
         assertThat(recorder.awaitDestroy(id)).as("destroy of future #%d", id).isTrue();
-        assertThat(recorder.eventsOf(id)).as("future #%d", id).contains("init", "promiseResolve")
+        assertThat(recorder.eventsOf(id))
+            .as("future #%d", id)
+            .contains("init", "promiseResolve")
             .endsWith("destroy");
         assertThat(recorder.eventsOf(id).stream().filter("promiseResolve"::equals).count())
-            .as("promiseResolve once for future #%d", id).isEqualTo(1);
+            .as("promiseResolve once for future #%d", id)
+            .isEqualTo(1);
       }
     }
   }
@@ -298,13 +369,21 @@ class CompletableFutureBoundaryTest {
   @Test
   void exceptionInStage_reachesExceptionallyAndHandle_unchanged() throws Exception {
     IllegalStateException boom = new IllegalStateException("boom");
-    CompletableFuture<String> failed = REQUEST.run("ctx", () ->
-        CompletableFuture.supplyAsync(() -> {
-          throw boom;
-        }, custom));
-    String handled = REQUEST.run("handler",
-        () -> failed.handle((v, e) -> e.getCause().getMessage() + "@" + REQUEST.getStore()))
-        .get(5, TimeUnit.SECONDS);
+    CompletableFuture<String> failed =
+        REQUEST.run(
+            "ctx",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      throw boom;
+                    },
+                    custom));
+    String handled =
+        REQUEST
+            .run(
+                "handler",
+                () -> failed.handle((v, e) -> e.getCause().getMessage() + "@" + REQUEST.getStore()))
+            .get(5, TimeUnit.SECONDS);
     assertThat(handled).isEqualTo("boom@handler");
   }
 }

@@ -31,12 +31,12 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Random async programs over the boundaries the agent covers, with nested {@code run},
- * {@code exit} and {@code enterWith} of two storages, checked at every step against a model of
- * Node's semantics: a continuation sees the context of its link point; {@code run} and
- * {@code exit} set their storage for their callback and restore only that storage after it;
- * {@code enterWith} holds for the rest of the current continuation. A failing program is shrunk by
- * jqwik to a minimal one, printed with its seed.
+ * Random async programs over the boundaries the agent covers, with nested {@code run}, {@code exit}
+ * and {@code enterWith} of two storages, checked at every step against a model of Node's semantics:
+ * a continuation sees the context of its link point; {@code run} and {@code exit} set their storage
+ * for their callback and restore only that storage after it; {@code enterWith} holds for the rest
+ * of the current continuation. A failing program is shrunk by jqwik to a minimal one, printed with
+ * its seed.
  */
 class ContextGraphPropertiesTest {
 
@@ -46,7 +46,13 @@ class ContextGraphPropertiesTest {
 
   /** The boundaries a program hops across. */
   enum Boundary {
-    POOL, SCHEDULED, FUTURE_ASYNC, FUTURE_STAGE, THREAD, TIMER, FORK_JOIN
+    POOL,
+    SCHEDULED,
+    FUTURE_ASYNC,
+    FUTURE_STAGE,
+    THREAD,
+    TIMER,
+    FORK_JOIN
   }
 
   interface Op {}
@@ -105,8 +111,9 @@ class ContextGraphPropertiesTest {
   private static Arbitrary<Op> op(int depth) {
     Arbitrary<Integer> storage = Arbitraries.integers().between(0, 1);
     Arbitrary<String> value = Arbitraries.of("v1", "v2", "v3");
-    Arbitrary<Op> leaf = Arbitraries.oneOf(Arbitraries.just(new Check()),
-        Combinators.combine(storage, value).as(EnterWith::new));
+    Arbitrary<Op> leaf =
+        Arbitraries.oneOf(
+            Arbitraries.just(new Check()), Combinators.combine(storage, value).as(EnterWith::new));
     if (depth == 0) {
       return leaf;
     }
@@ -132,8 +139,14 @@ class ContextGraphPropertiesTest {
         checks++;
       }
       if (!Arrays.equals(expected, actual)) {
-        mismatches.add(where + ": expected " + Arrays.toString(expected) + ", saw "
-            + Arrays.toString(actual) + " on " + Thread.currentThread().getName());
+        mismatches.add(
+            where
+                + ": expected "
+                + Arrays.toString(expected)
+                + ", saw "
+                + Arrays.toString(actual)
+                + " on "
+                + Thread.currentThread().getName());
       }
     }
 
@@ -182,15 +195,16 @@ class ContextGraphPropertiesTest {
 
     private void hop(Boundary boundary, List<Op> body, String[] linked, String at) {
       pending.register();
-      Runnable task = () -> {
-        try {
-          block(body, linked, at);
-        } catch (Throwable t) {
-          mismatches.add(at + ": threw " + t);
-        } finally {
-          pending.arriveAndDeregister();
-        }
-      };
+      Runnable task =
+          () -> {
+            try {
+              block(body, linked, at);
+            } catch (Throwable t) {
+              mismatches.add(at + ": threw " + t);
+            } finally {
+              pending.arriveAndDeregister();
+            }
+          };
       switch (boundary) {
         case POOL:
           pool.execute(task);
@@ -201,39 +215,44 @@ class ContextGraphPropertiesTest {
         case FUTURE_ASYNC:
           CompletableFuture.runAsync(task, pool);
           break;
-        case FUTURE_STAGE: {
-          // Registered here, completed by a thread with another context: runs in this one.
-          CompletableFuture<Void> source = new CompletableFuture<>();
-          source.thenRun(task);
-          completer.execute(() -> A.run("noise", () -> B.run("noise",
-              () -> source.complete(null))));
-          break;
-        }
+        case FUTURE_STAGE:
+          {
+            // Registered here, completed by a thread with another context: runs in this one.
+            CompletableFuture<Void> source = new CompletableFuture<>();
+            source.thenRun(task);
+            completer.execute(
+                () -> A.run("noise", () -> B.run("noise", () -> source.complete(null))));
+            break;
+          }
         case THREAD:
           new Thread(task, "property-thread").start();
           break;
         case TIMER:
-          timer.schedule(new TimerTask() {
-            @Override
-            public void run() {
-              task.run();
-            }
-          }, 0);
+          timer.schedule(
+              new TimerTask() {
+                @Override
+                public void run() {
+                  task.run();
+                }
+              },
+              0);
           break;
-        case FORK_JOIN: {
-          RecursiveAction action = new RecursiveAction() {
-            @Override
-            protected void compute() {
-              task.run();
+        case FORK_JOIN:
+          {
+            RecursiveAction action =
+                new RecursiveAction() {
+                  @Override
+                  protected void compute() {
+                    task.run();
+                  }
+                };
+            if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == forkJoin) {
+              action.fork();
+            } else {
+              forkJoin.execute(action);
             }
-          };
-          if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == forkJoin) {
-            action.fork();
-          } else {
-            forkJoin.execute(action);
+            break;
           }
-          break;
-        }
         default:
           throw new IllegalStateException(String.valueOf(boundary));
       }
@@ -247,8 +266,8 @@ class ContextGraphPropertiesTest {
     // Both storages scoped around the program, so that its top-level enterWith is undone after.
     A.run(null, () -> B.run(null, () -> execution.block(program, new String[2], "main")));
     try {
-      execution.pending.awaitAdvanceInterruptibly(execution.pending.arriveAndDeregister(), 30,
-          TimeUnit.SECONDS);
+      execution.pending.awaitAdvanceInterruptibly(
+          execution.pending.arriveAndDeregister(), 30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new AssertionError("the program's async work did not finish in 30 s", e);
     }

@@ -25,13 +25,16 @@ public final class FirstLoadMain {
     AppPool pool = new AppPool();
     AsyncLocalStorage<String> request = new AsyncLocalStorage<>("request");
     try {
-      System.out.println("pool class loaded: "
-          + (ThreadPoolExecutor.class.getClassLoader() == null));
-      String executed = request.call("executed",
-          () -> pool.submit(request::getStore).get(10, TimeUnit.SECONDS));
-      String scheduled = request.call("scheduled",
-          () -> pool.schedule(request::getStore, 1, TimeUnit.MILLISECONDS)
-              .get(10, TimeUnit.SECONDS));
+      System.out.println(
+          "pool class loaded: " + (ThreadPoolExecutor.class.getClassLoader() == null));
+      String executed =
+          request.call("executed", () -> pool.submit(request::getStore).get(10, TimeUnit.SECONDS));
+      String scheduled =
+          request.call(
+              "scheduled",
+              () ->
+                  pool.schedule(request::getStore, 1, TimeUnit.MILLISECONDS)
+                      .get(10, TimeUnit.SECONDS));
       System.out.println("task saw: " + executed + ", " + scheduled);
     } finally {
       pool.shutdown();

@@ -26,11 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(30)
 class ForkJoinBoundaryTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   /** Sums a range by splitting it; every leaf records the context it saw. */
-  @SuppressWarnings("serial")  // Serializable only as a ForkJoinTask; never serialized
+  @SuppressWarnings("serial") // Serializable only as a ForkJoinTask; never serialized
   static final class Sum extends RecursiveTask<Long> {
     final int from;
     final int to;
@@ -69,11 +68,17 @@ class ForkJoinBoundaryTest {
       ForkJoinTask<Long> task = REQUEST.run("fj", () -> pool.submit(new Sum(0, 100_000, seen)));
       assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo(4_999_950_000L);
       assertThat(seen).containsExactly("fj");
-      String viaExecute = REQUEST.run("execute", () -> {
-        java.util.concurrent.CompletableFuture<String> r = new java.util.concurrent.CompletableFuture<>();
-        pool.execute(() -> r.complete(REQUEST.getStore()));
-        return r;
-      }).get(5, TimeUnit.SECONDS);
+      String viaExecute =
+          REQUEST
+              .run(
+                  "execute",
+                  () -> {
+                    java.util.concurrent.CompletableFuture<String> r =
+                        new java.util.concurrent.CompletableFuture<>();
+                    pool.execute(() -> r.complete(REQUEST.getStore()));
+                    return r;
+                  })
+              .get(5, TimeUnit.SECONDS);
       assertThat(viaExecute).isEqualTo("execute");
     } finally {
       pool.shutdownNow();
@@ -85,18 +90,26 @@ class ForkJoinBoundaryTest {
   void commonPool_forkFromOutside_runsInForkingContext() throws Exception {
     Set<String> seen = ConcurrentHashMap.newKeySet();
     Sum task = new Sum(0, 50_000, seen);
-    REQUEST.run("forked", () -> {
-      task.fork();
-    });
+    REQUEST.run(
+        "forked",
+        () -> {
+          task.fork();
+        });
     assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo(1_249_975_000L);
     assertThat(seen).containsExactly("forked");
   }
 
   @Test
   void parallelStream_everyElementSeesTheCallersContext() {
-    List<String> seen = REQUEST.run("stream", () -> IntStream.range(0, 10_000).parallel()
-        .mapToObj(i -> String.valueOf(REQUEST.getStore()))
-        .distinct().collect(Collectors.toList()));
+    List<String> seen =
+        REQUEST.run(
+            "stream",
+            () ->
+                IntStream.range(0, 10_000)
+                    .parallel()
+                    .mapToObj(i -> String.valueOf(REQUEST.getStore()))
+                    .distinct()
+                    .collect(Collectors.toList()));
     assertThat(seen).containsExactly("stream");
   }
 
@@ -104,11 +117,19 @@ class ForkJoinBoundaryTest {
   void parallelStreamInsideCustomPoolTask_seesTheSubmittersContext() throws Exception {
     ForkJoinPool pool = new ForkJoinPool(3);
     try {
-      List<String> seen = REQUEST.run("outer", () -> pool.submit(() ->
-          IntStream.range(0, 10_000).parallel()
-              .mapToObj(i -> String.valueOf(REQUEST.getStore()))
-              .distinct().collect(Collectors.toList())))
-          .get(10, TimeUnit.SECONDS);
+      List<String> seen =
+          REQUEST
+              .run(
+                  "outer",
+                  () ->
+                      pool.submit(
+                          () ->
+                              IntStream.range(0, 10_000)
+                                  .parallel()
+                                  .mapToObj(i -> String.valueOf(REQUEST.getStore()))
+                                  .distinct()
+                                  .collect(Collectors.toList())))
+              .get(10, TimeUnit.SECONDS);
       assertThat(seen).containsExactly("outer");
     } finally {
       pool.shutdownNow();

@@ -43,8 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(60)
 class HookFaultsTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private ExecutorService pool;
   private final Map<String, AtomicInteger> reported = new ConcurrentHashMap<>();
@@ -53,8 +52,10 @@ class HookFaultsTest {
   @BeforeEach
   void setUp() {
     pool = Executors.newFixedThreadPool(3);
-    previous = AsyncHooks.setHookErrorHandler((hook, event, asyncId, error) ->
-        reported.computeIfAbsent(event, e -> new AtomicInteger()).incrementAndGet());
+    previous =
+        AsyncHooks.setHookErrorHandler(
+            (hook, event, asyncId, error) ->
+                reported.computeIfAbsent(event, e -> new AtomicInteger()).incrementAndGet());
   }
 
   @AfterEach
@@ -65,31 +66,37 @@ class HookFaultsTest {
   }
 
   /**
-   * One request's worth of the application's work across the agent's boundaries; returns what
-   * each step saw, and throws what the application's own code threw.
+   * One request's worth of the application's work across the agent's boundaries; returns what each
+   * step saw, and throws what the application's own code threw.
    */
   private List<String> requestWork(String id) throws Exception {
-    return REQUEST.call(id, () -> {
-      List<String> seen = new ArrayList<>();
-      seen.add(pool.submit(REQUEST::getStore).get(10, TimeUnit.SECONDS));
-      seen.add(CompletableFuture.supplyAsync(REQUEST::getStore, pool)
-          .thenApply(v -> v + "+" + REQUEST.getStore()).get(10, TimeUnit.SECONDS));
-      String[] inThread = new String[1];
-      Thread t = new Thread(() -> inThread[0] = REQUEST.getStore());
-      t.start();
-      t.join(10_000);
-      seen.add(inThread[0]);
-      Future<?> failing = pool.submit(() -> {
-        throw new IllegalStateException("app failure in " + REQUEST.getStore());
-      });
-      try {
-        failing.get(10, TimeUnit.SECONDS);
-        seen.add("no failure");
-      } catch (ExecutionException e) {
-        seen.add(e.getCause().getMessage());
-      }
-      return seen;
-    });
+    return REQUEST.call(
+        id,
+        () -> {
+          List<String> seen = new ArrayList<>();
+          seen.add(pool.submit(REQUEST::getStore).get(10, TimeUnit.SECONDS));
+          seen.add(
+              CompletableFuture.supplyAsync(REQUEST::getStore, pool)
+                  .thenApply(v -> v + "+" + REQUEST.getStore())
+                  .get(10, TimeUnit.SECONDS));
+          String[] inThread = new String[1];
+          Thread t = new Thread(() -> inThread[0] = REQUEST.getStore());
+          t.start();
+          t.join(10_000);
+          seen.add(inThread[0]);
+          Future<?> failing =
+              pool.submit(
+                  () -> {
+                    throw new IllegalStateException("app failure in " + REQUEST.getStore());
+                  });
+          try {
+            failing.get(10, TimeUnit.SECONDS);
+            seen.add("no failure");
+          } catch (ExecutionException e) {
+            seen.add(e.getCause().getMessage());
+          }
+          return seen;
+        });
   }
 
   private static List<String> expected(String id) {
@@ -98,27 +105,31 @@ class HookFaultsTest {
 
   @Test
   void throwingCallbacks_areReported_andTheWorkIsUnaffected() throws Exception {
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        throw new IllegalArgumentException("init fault");
-      }
+    AsyncHook hook =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void init(
+                      long asyncId, String type, long triggerAsyncId, Object resource) {
+                    throw new IllegalArgumentException("init fault");
+                  }
 
-      @Override
-      public void before(long asyncId) {
-        throw new IllegalArgumentException("before fault");
-      }
+                  @Override
+                  public void before(long asyncId) {
+                    throw new IllegalArgumentException("before fault");
+                  }
 
-      @Override
-      public void after(long asyncId) {
-        throw new OutOfMemoryError("after fault (not really)");
-      }
+                  @Override
+                  public void after(long asyncId) {
+                    throw new OutOfMemoryError("after fault (not really)");
+                  }
 
-      @Override
-      public void promiseResolve(long asyncId) {
-        throw new IllegalArgumentException("promiseResolve fault");
-      }
-    }).enable();
+                  @Override
+                  public void promiseResolve(long asyncId) {
+                    throw new IllegalArgumentException("promiseResolve fault");
+                  }
+                })
+            .enable();
     try {
       assertThat(requestWork("r1")).isEqualTo(expected("r1"));
       assertThat(requestWork("r2")).isEqualTo(expected("r2"));
@@ -131,17 +142,21 @@ class HookFaultsTest {
 
   @Test
   void slowCallbacks_delayButDoNotChangeTheWork() throws Exception {
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void before(long asyncId) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));  // the fault: a slow hook
-      }
+    AsyncHook hook =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void before(long asyncId) {
+                    LockSupport.parkNanos(
+                        TimeUnit.MILLISECONDS.toNanos(2)); // the fault: a slow hook
+                  }
 
-      @Override
-      public void after(long asyncId) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-      }
-    }).enable();
+                  @Override
+                  public void after(long asyncId) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                  }
+                })
+            .enable();
     try {
       assertThat(requestWork("slow")).isEqualTo(expected("slow"));
     } finally {
@@ -151,21 +166,25 @@ class HookFaultsTest {
   }
 
   @Test
-  void blockingCallback_holdsOnlyItsOwnThread_andTheWorkCompletesOnceReleased()
-      throws Exception {
+  void blockingCallback_holdsOnlyItsOwnThread_andTheWorkCompletesOnceReleased() throws Exception {
     CountDownLatch blocked = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicBoolean armed = new AtomicBoolean(true);
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void before(long asyncId) {
-        if (Thread.currentThread().getName().startsWith("blocked-") && armed.getAndSet(false)) {
-          blocked.countDown();
-          Waits.awaitQuietly(release);  // the fault: a hook that blocks its thread
-        }
-      }
-    }).enable();
-    ExecutorService blockedPool = Executors.newSingleThreadExecutor(r -> new Thread(r, "blocked-1"));
+    AsyncHook hook =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void before(long asyncId) {
+                    if (Thread.currentThread().getName().startsWith("blocked-")
+                        && armed.getAndSet(false)) {
+                      blocked.countDown();
+                      Waits.awaitQuietly(release); // the fault: a hook that blocks its thread
+                    }
+                  }
+                })
+            .enable();
+    ExecutorService blockedPool =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "blocked-1"));
     try {
       Future<String> held = REQUEST.run("held", () -> blockedPool.submit(REQUEST::getStore));
       assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
@@ -185,32 +204,36 @@ class HookFaultsTest {
   @Test
   void hookEnabledAndDisabledFromManyThreads_whileWorkFlows() throws Exception {
     AtomicLong events = new AtomicLong();
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        events.incrementAndGet();
-      }
+    AsyncHook hook =
+        AsyncHooks.createHook(
+            new AsyncHookCallbacks() {
+              @Override
+              public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+                events.incrementAndGet();
+              }
 
-      @Override
-      public void before(long asyncId) {
-        events.incrementAndGet();
-      }
-    });
+              @Override
+              public void before(long asyncId) {
+                events.incrementAndGet();
+              }
+            });
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService togglers = Executors.newFixedThreadPool(4);
     List<Future<?>> toggling = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       int n = t;
-      toggling.add(togglers.submit(() -> {
-        while (!stop.get()) {
-          if (n % 2 == 0) {
-            hook.enable();
-          } else {
-            hook.disable();
-          }
-          Thread.onSpinWait();
-        }
-      }));
+      toggling.add(
+          togglers.submit(
+              () -> {
+                while (!stop.get()) {
+                  if (n % 2 == 0) {
+                    hook.enable();
+                  } else {
+                    hook.disable();
+                  }
+                  Thread.onSpinWait();
+                }
+              }));
     }
     try {
       for (int i = 0; i < 30; i++) {
@@ -232,16 +255,28 @@ class HookFaultsTest {
   @Test
   void applicationExceptions_passThroughUnchanged() {
     IllegalStateException boom = new IllegalStateException("boom");
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void after(long asyncId) {
-        throw new IllegalArgumentException("hook fault");
-      }
-    }).enable();
+    AsyncHook hook =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void after(long asyncId) {
+                    throw new IllegalArgumentException("hook fault");
+                  }
+                })
+            .enable();
     try {
-      assertThatThrownBy(() -> REQUEST.run("ctx", () -> CompletableFuture.supplyAsync(() -> {
-        throw boom;
-      }, pool).join())).hasCauseReference(boom);
+      assertThatThrownBy(
+              () ->
+                  REQUEST.run(
+                      "ctx",
+                      () ->
+                          CompletableFuture.supplyAsync(
+                                  () -> {
+                                    throw boom;
+                                  },
+                                  pool)
+                              .join()))
+          .hasCauseReference(boom);
     } finally {
       hook.disable();
     }

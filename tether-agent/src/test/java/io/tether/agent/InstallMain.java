@@ -17,8 +17,8 @@ public final class InstallMain {
     AsyncLocalStorage<String> request = new AsyncLocalStorage<>("request");
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      String seen = request.call("installed at run time",
-          () -> pool.submit(request::getStore).get());
+      String seen =
+          request.call("installed at run time", () -> pool.submit(request::getStore).get());
       System.out.println("task saw: " + seen);
       System.out.println("installed: " + TetherAgent.isInstalled());
     } finally {

@@ -3,8 +3,8 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tether.ResourceTypes;
 import com.sun.net.httpserver.HttpServer;
+import io.tether.ResourceTypes;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
@@ -35,25 +35,31 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class IoBoundaryTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   @Test
   void httpClientSendAsync_dependentsSeeCallersContext_exchangeIsAResource() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
     HttpClient client = HttpClient.newHttpClient();
     try (RecordingHook recorder = new RecordingHook().enable()) {
       URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
-      CompletableFuture<String> seen = REQUEST.run("caller", () -> client
-          .sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
-          .thenApply(r -> r.body() + "@" + REQUEST.getStore()));
+      CompletableFuture<String> seen =
+          REQUEST.run(
+              "caller",
+              () ->
+                  client
+                      .sendAsync(
+                          HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                      .thenApply(r -> r.body() + "@" + REQUEST.getStore()));
       assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("hello@caller");
       assertThat(recorder.idsOfTypeFromThisThread(ResourceTypes.HTTP_CLIENT_EXCHANGE)).hasSize(1);
       long exchange = recorder.idsOfTypeFromThisThread(ResourceTypes.HTTP_CLIENT_EXCHANGE).get(0);
@@ -66,66 +72,87 @@ class IoBoundaryTest {
 
   @Test
   void asyncSocketChannels_handlersRunInTheCallersContext() throws Exception {
-    try (AsynchronousServerSocketChannel server = AsynchronousServerSocketChannel.open()
-        .bind(new InetSocketAddress("127.0.0.1", 0));
+    try (AsynchronousServerSocketChannel server =
+            AsynchronousServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         AsynchronousSocketChannel client = AsynchronousSocketChannel.open()) {
       CompletableFuture<String> accepted = new CompletableFuture<>();
       CompletableFuture<AsynchronousSocketChannel> acceptedChannel = new CompletableFuture<>();
-      REQUEST.run("acceptor", () -> server.accept(null, new CompletionHandler<>() {
-        @Override
-        public void completed(AsynchronousSocketChannel ch, Object att) {
-          accepted.complete(REQUEST.getStore());
-          acceptedChannel.complete(ch);
-        }
+      REQUEST.run(
+          "acceptor",
+          () ->
+              server.accept(
+                  null,
+                  new CompletionHandler<>() {
+                    @Override
+                    public void completed(AsynchronousSocketChannel ch, Object att) {
+                      accepted.complete(REQUEST.getStore());
+                      acceptedChannel.complete(ch);
+                    }
 
-        @Override
-        public void failed(Throwable exc, Object att) {
-          accepted.completeExceptionally(exc);
-        }
-      }));
+                    @Override
+                    public void failed(Throwable exc, Object att) {
+                      accepted.completeExceptionally(exc);
+                    }
+                  }));
       CompletableFuture<String> connected = new CompletableFuture<>();
       java.net.SocketAddress address = server.getLocalAddress();
-      REQUEST.run("connector", () -> client.connect(address, null,
-          new CompletionHandler<Void, Object>() {
-            @Override
-            public void completed(Void v, Object att) {
-              connected.complete(REQUEST.getStore());
-            }
+      REQUEST.run(
+          "connector",
+          () ->
+              client.connect(
+                  address,
+                  null,
+                  new CompletionHandler<Void, Object>() {
+                    @Override
+                    public void completed(Void v, Object att) {
+                      connected.complete(REQUEST.getStore());
+                    }
 
-            @Override
-            public void failed(Throwable exc, Object att) {
-              connected.completeExceptionally(exc);
-            }
-          }));
+                    @Override
+                    public void failed(Throwable exc, Object att) {
+                      connected.completeExceptionally(exc);
+                    }
+                  }));
       assertThat(accepted.get(5, TimeUnit.SECONDS)).isEqualTo("acceptor");
       assertThat(connected.get(5, TimeUnit.SECONDS)).isEqualTo("connector");
       try (AsynchronousSocketChannel peer = acceptedChannel.get(5, TimeUnit.SECONDS)) {
         CompletableFuture<String> read = new CompletableFuture<>();
         ByteBuffer buffer = ByteBuffer.allocate(16);
-        REQUEST.run("reader", () -> peer.read(buffer, null, new CompletionHandler<Integer, Object>() {
-          @Override
-          public void completed(Integer n, Object att) {
-            read.complete(n + "@" + REQUEST.getStore());
-          }
+        REQUEST.run(
+            "reader",
+            () ->
+                peer.read(
+                    buffer,
+                    null,
+                    new CompletionHandler<Integer, Object>() {
+                      @Override
+                      public void completed(Integer n, Object att) {
+                        read.complete(n + "@" + REQUEST.getStore());
+                      }
 
-          @Override
-          public void failed(Throwable exc, Object att) {
-            read.completeExceptionally(exc);
-          }
-        }));
+                      @Override
+                      public void failed(Throwable exc, Object att) {
+                        read.completeExceptionally(exc);
+                      }
+                    }));
         CompletableFuture<String> written = new CompletableFuture<>();
-        REQUEST.run("writer", () -> client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), null,
-            new CompletionHandler<Integer, Object>() {
-              @Override
-              public void completed(Integer n, Object att) {
-                written.complete(n + "@" + REQUEST.getStore());
-              }
+        REQUEST.run(
+            "writer",
+            () ->
+                client.write(
+                    ByteBuffer.wrap(new byte[] {1, 2, 3}),
+                    null,
+                    new CompletionHandler<Integer, Object>() {
+                      @Override
+                      public void completed(Integer n, Object att) {
+                        written.complete(n + "@" + REQUEST.getStore());
+                      }
 
-              @Override
-              public void failed(Throwable exc, Object att) {
-                written.completeExceptionally(exc);
-              }
-            }));
+                      @Override
+                      public void failed(Throwable exc, Object att) {
+                        written.completeExceptionally(exc);
+                      }
+                    }));
         assertThat(written.get(5, TimeUnit.SECONDS)).isEqualTo("3@writer");
         assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("3@reader");
       }
@@ -140,18 +167,24 @@ class IoBoundaryTest {
         AsynchronousFileChannel.open(file, StandardOpenOption.READ)) {
       CompletableFuture<String> read = new CompletableFuture<>();
       ByteBuffer buffer = ByteBuffer.allocate(16);
-      REQUEST.run("file reader", () -> channel.read(buffer, 0, null,
-          new CompletionHandler<Integer, Object>() {
-            @Override
-            public void completed(Integer n, Object att) {
-              read.complete(n + "@" + REQUEST.getStore());
-            }
+      REQUEST.run(
+          "file reader",
+          () ->
+              channel.read(
+                  buffer,
+                  0,
+                  null,
+                  new CompletionHandler<Integer, Object>() {
+                    @Override
+                    public void completed(Integer n, Object att) {
+                      read.complete(n + "@" + REQUEST.getStore());
+                    }
 
-            @Override
-            public void failed(Throwable exc, Object att) {
-              read.completeExceptionally(exc);
-            }
-          }));
+                    @Override
+                    public void failed(Throwable exc, Object att) {
+                      read.completeExceptionally(exc);
+                    }
+                  }));
       assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("6@file reader");
     }
   }

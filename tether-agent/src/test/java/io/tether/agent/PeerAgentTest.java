@@ -3,13 +3,13 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tether.ResourceTypes;
 import com.alibaba.ttl.TransmittableThreadLocal;
 import com.alibaba.ttl.threadpool.agent.TtlAgent;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import io.tether.AsyncHooks;
+import io.tether.ResourceTypes;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
@@ -37,19 +37,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(30)
 class PeerAgentTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   static final String PEER = System.getProperty("tether.peer.agent", "none");
   static final boolean OTEL = PEER.equals("opentelemetry");
   static final boolean TTL = PEER.equals("ttl");
 
   private static final ContextKey<String> OTEL_KEY = ContextKey.named("tether-peer-test");
-  private static final TransmittableThreadLocal<String> TTL_VALUE = new TransmittableThreadLocal<>();
+  private static final TransmittableThreadLocal<String> TTL_VALUE =
+      new TransmittableThreadLocal<>();
 
   /** Prestarted, so that no worker inherits a thread-local value from a submitter. */
-  private final ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>());
+  private final ThreadPoolExecutor pool =
+      new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
 
   PeerAgentTest() {
     pool.prestartAllCoreThreads();
@@ -66,7 +66,8 @@ class PeerAgentTest {
     assertThat(PEER).isIn("none", "opentelemetry", "ttl");
     assertThat(TetherAgent.isInstalled()).isTrue();
     assertThat(onBootstrapPath("io.opentelemetry.javaagent.bootstrap.AgentInitializer"))
-        .as("OpenTelemetry agent attached").isEqualTo(OTEL);
+        .as("OpenTelemetry agent attached")
+        .isEqualTo(OTEL);
     assertThat(TtlAgent.isTtlAgentLoaded()).as("TTL agent attached").isEqualTo(TTL);
   }
 
@@ -77,11 +78,16 @@ class PeerAgentTest {
    */
   @Test
   void completableFuture_getsTheLinkField_whenLoadedAfterTethersAgent() {
-    String firstAgent = java.lang.management.ManagementFactory.getRuntimeMXBean()
-        .getInputArguments().stream().filter(a -> a.startsWith("-javaagent:")).findFirst()
-        .orElseThrow();
-    boolean tetherFirst = java.nio.file.Path.of(firstAgent.substring("-javaagent:".length())
-        .split("=")[0]).getFileName().toString().startsWith("tether-agent");
+    String firstAgent =
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-javaagent:"))
+            .findFirst()
+            .orElseThrow();
+    boolean tetherFirst =
+        java.nio.file.Path.of(firstAgent.substring("-javaagent:".length()).split("=")[0])
+            .getFileName()
+            .toString()
+            .startsWith("tether-agent");
     if (PEER.equals("none")) {
       assertThat(tetherFirst).as(firstAgent).isTrue();
     }
@@ -93,19 +99,25 @@ class PeerAgentTest {
 
   @Test
   void openTelemetryContext_crossesPoolBoundaries_besideTethers() throws Exception {
-    List<String> seen = crossBoundaries(value -> {
-      Scope scope = Context.current().with(OTEL_KEY, value).makeCurrent();
-      return scope::close;
-    }, () -> Context.current().get(OTEL_KEY));
+    List<String> seen =
+        crossBoundaries(
+            value -> {
+              Scope scope = Context.current().with(OTEL_KEY, value).makeCurrent();
+              return scope::close;
+            },
+            () -> Context.current().get(OTEL_KEY));
     assertThat(seen).containsOnly("tether=ctx peer=" + (OTEL ? "peer ctx" : null));
   }
 
   @Test
   void transmittableThreadLocal_crossesPoolBoundaries_besideTethers() throws Exception {
-    List<String> seen = crossBoundaries(value -> {
-      TTL_VALUE.set(value);
-      return TTL_VALUE::remove;
-    }, TTL_VALUE::get);
+    List<String> seen =
+        crossBoundaries(
+            value -> {
+              TTL_VALUE.set(value);
+              return TTL_VALUE::remove;
+            },
+            TTL_VALUE::get);
     assertThat(seen).containsOnly("tether=ctx peer=" + (TTL ? "peer ctx" : null));
   }
 
@@ -173,10 +185,13 @@ class PeerAgentTest {
     CompletableFuture<String> supplied;
     Restore restore = peerContext.apply("peer ctx");
     try {
-      submitted = REQUEST.run("ctx", () -> {
-        pool.execute(() -> executed.complete(both.get()));
-        return pool.submit(both::get);
-      });
+      submitted =
+          REQUEST.run(
+              "ctx",
+              () -> {
+                pool.execute(() -> executed.complete(both.get()));
+                return pool.submit(both::get);
+              });
       supplied = REQUEST.run("ctx", () -> CompletableFuture.supplyAsync(both::get, pool));
     } finally {
       restore.close();

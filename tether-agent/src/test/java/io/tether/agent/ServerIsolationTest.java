@@ -51,9 +51,8 @@ import org.junit.jupiter.api.Timeout;
  * lost; no resource is destroyed twice; and after the load, with the pools still alive, no
  * request's store is reachable any more (nothing pins a finished request's context).
  *
- * <p>{@value #DEFAULT_REQUESTS} requests in CI; the full run:
- * {@code mvn -B verify -pl tether-agent -am -Dit.test=ServerIsolationTest
- * -Dtether.isolation.requests=100000}.
+ * <p>{@value #DEFAULT_REQUESTS} requests in CI; the full run: {@code mvn -B verify -pl tether-agent
+ * -am -Dit.test=ServerIsolationTest -Dtether.isolation.requests=100000}.
  */
 @Timeout(600)
 class ServerIsolationTest {
@@ -70,7 +69,14 @@ class ServerIsolationTest {
     }
   }
 
-  enum Kind { OK, THROWS, CANCELLED, TIMES_OUT, REJECTED, INTERRUPTED }
+  enum Kind {
+    OK,
+    THROWS,
+    CANCELLED,
+    TIMES_OUT,
+    REJECTED,
+    INTERRUPTED
+  }
 
   static final AsyncLocalStorage<RequestId> ID = new AsyncLocalStorage<>("requestId");
 
@@ -83,9 +89,15 @@ class ServerIsolationTest {
   private void step(String where, int n) {
     RequestId current = ID.getStore();
     if (current == null || current.value != n) {
-      mismatches.add("request " + n + " at " + where + " saw "
-          + (current == null ? "none" : "request " + current.value) + " on "
-          + Thread.currentThread().getName());
+      mismatches.add(
+          "request "
+              + n
+              + " at "
+              + where
+              + " saw "
+              + (current == null ? "none" : "request " + current.value)
+              + " on "
+              + Thread.currentThread().getName());
     }
   }
 
@@ -111,36 +123,48 @@ class ServerIsolationTest {
     // Saturated for good: its one thread blocked, no queue, so every task is rejected.
     CountDownLatch unblock = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
-    ThreadPoolExecutor saturated = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), new ThreadPoolExecutor.AbortPolicy());
+    ThreadPoolExecutor saturated =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            new ThreadPoolExecutor.AbortPolicy());
     saturated.execute(() -> Waits.awaitQuietly(unblock));
-    AsyncHook hook = AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        inits.add(asyncId);
-      }
+    AsyncHook hook =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void init(
+                      long asyncId, String type, long triggerAsyncId, Object resource) {
+                    inits.add(asyncId);
+                  }
 
-      @Override
-      public void destroy(long asyncId) {
-        destroys.computeIfAbsent(asyncId, id -> new AtomicInteger()).incrementAndGet();
-      }
-    }).enable();
+                  @Override
+                  public void destroy(long asyncId) {
+                    destroys.computeIfAbsent(asyncId, id -> new AtomicInteger()).incrementAndGet();
+                  }
+                })
+            .enable();
     // Resources linked before the hook (earlier tests' pools, say) may be destroyed during this
     // one without an init it saw: ids are increasing, so only those after this mark must have one.
-    io.tether.AsyncResource mark = new io.tether.AsyncResource("MARK",
-        AsyncHooks.executionAsyncId(), true);
+    io.tether.AsyncResource mark =
+        new io.tether.AsyncResource("MARK", AsyncHooks.executionAsyncId(), true);
     long firstId = mark.asyncId();
     mark.emitDestroy();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
     server.setExecutor(handlers);
-    server.createContext("/", exchange -> {
-      String[] query = exchange.getRequestURI().getQuery().split(",");
-      int n = Integer.parseInt(query[0]);
-      Kind kind = Kind.valueOf(query[1]);
-      RequestId id = new RequestId(n);
-      stores.add(new WeakReference<>(id, collected));
-      ID.run(id, () -> handle(exchange, n, kind, workers, saturated, never));
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          String[] query = exchange.getRequestURI().getQuery().split(",");
+          int n = Integer.parseInt(query[0]);
+          Kind kind = Kind.valueOf(query[1]);
+          RequestId id = new RequestId(n);
+          stores.add(new WeakReference<>(id, collected));
+          ID.run(id, () -> handle(exchange, n, kind, workers, saturated, never));
+        });
     server.start();
     HttpClient client = HttpClient.newBuilder().build();
     try {
@@ -151,11 +175,15 @@ class ServerIsolationTest {
       for (int n = 0; n < requests; n++) {
         Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
         slots.acquire();
-        responses.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("?" + n + "," + kind))
-                .timeout(java.time.Duration.ofSeconds(60)).build(),
-            HttpResponse.BodyHandlers.ofString())
-            .thenApply(HttpResponse::body)
-            .whenComplete((body, failure) -> slots.release()));
+        responses.add(
+            client
+                .sendAsync(
+                    HttpRequest.newBuilder(base.resolve("?" + n + "," + kind))
+                        .timeout(java.time.Duration.ofSeconds(60))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .thenApply(HttpResponse::body)
+                .whenComplete((body, failure) -> slots.release()));
       }
       int answered = 0;
       for (int n = 0; n < requests; n++) {
@@ -176,11 +204,19 @@ class ServerIsolationTest {
         }
       }
       assertThat(stores).as("request stores still reachable after the load").isEmpty();
-      assertThat(destroys.entrySet().stream().filter(e -> e.getValue().get() > 1)
-          .map(Map.Entry::getKey).collect(Collectors.toList()))
-          .as("resources destroyed more than once").isEmpty();
-      assertThat(destroys.keySet().stream().filter(id -> id >= firstId && !inits.contains(id))
-          .collect(Collectors.toList())).as("destroyed without an init").isEmpty();
+      assertThat(
+              destroys.entrySet().stream()
+                  .filter(e -> e.getValue().get() > 1)
+                  .map(Map.Entry::getKey)
+                  .collect(Collectors.toList()))
+          .as("resources destroyed more than once")
+          .isEmpty();
+      assertThat(
+              destroys.keySet().stream()
+                  .filter(id -> id >= firstId && !inits.contains(id))
+                  .collect(Collectors.toList()))
+          .as("destroyed without an init")
+          .isEmpty();
     } finally {
       hook.disable();
       unblock.countDown();
@@ -192,29 +228,41 @@ class ServerIsolationTest {
     }
   }
 
-  private void handle(HttpExchange exchange, int n, Kind kind, ExecutorService workers,
-      ThreadPoolExecutor saturated, CountDownLatch never) {
+  private void handle(
+      HttpExchange exchange,
+      int n,
+      Kind kind,
+      ExecutorService workers,
+      ThreadPoolExecutor saturated,
+      CountDownLatch never) {
     step("handler", n);
     CompletableFuture<String> work;
     switch (kind) {
       case OK:
-        work = CompletableFuture.supplyAsync(() -> {
-          step("worker", n);
-          return "ok";
-        }, workers);
+        work =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  step("worker", n);
+                  return "ok";
+                },
+                workers);
         break;
       case THROWS:
-        work = CompletableFuture.supplyAsync(() -> {
-          step("worker", n);
-          throw new IllegalStateException("boom " + n);
-        }, workers);
+        work =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  step("worker", n);
+                  throw new IllegalStateException("boom " + n);
+                },
+                workers);
         break;
-      case CANCELLED: {
-        CompletableFuture<String> source = new CompletableFuture<>();
-        work = source.thenApply(v -> v);
-        work.cancel(false);
-        break;
-      }
+      case CANCELLED:
+        {
+          CompletableFuture<String> source = new CompletableFuture<>();
+          work = source.thenApply(v -> v);
+          work.cancel(false);
+          break;
+        }
       case TIMES_OUT:
         work = new CompletableFuture<String>().orTimeout(5, TimeUnit.MILLISECONDS);
         break;
@@ -228,29 +276,39 @@ class ServerIsolationTest {
           work.completeExceptionally(e);
         }
         break;
-      case INTERRUPTED: {
-        Future<?> blocked = workers.submit(() -> {
-          step("interruptible", n);
-          Waits.awaitQuietly(never);
-        });
-        blocked.cancel(true);
-        work = CompletableFuture.supplyAsync(() -> {
-          step("after interrupt", n);
-          return blocked.isCancelled() ? "interrupted" : "not interrupted";
-        }, workers);
-        break;
-      }
+      case INTERRUPTED:
+        {
+          Future<?> blocked =
+              workers.submit(
+                  () -> {
+                    step("interruptible", n);
+                    Waits.awaitQuietly(never);
+                  });
+          blocked.cancel(true);
+          work =
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    step("after interrupt", n);
+                    return blocked.isCancelled() ? "interrupted" : "not interrupted";
+                  },
+                  workers);
+          break;
+        }
       default:
         throw new IllegalStateException(String.valueOf(kind));
     }
-    work.handle((value, failure) -> {
-      step("stage", n);
-      return value != null ? value : failure.getClass().getSimpleName();
-    }).thenAccept(outcome -> {
-      step("respond", n);
-      RequestId seen = ID.getStore();
-      respond(exchange, n + " " + kind + " " + outcome + " seen "
-          + (seen == null ? "none" : seen.value));
-    });
+    work.handle(
+            (value, failure) -> {
+              step("stage", n);
+              return value != null ? value : failure.getClass().getSimpleName();
+            })
+        .thenAccept(
+            outcome -> {
+              step("respond", n);
+              RequestId seen = ID.getStore();
+              respond(
+                  exchange,
+                  n + " " + kind + " " + outcome + " seen " + (seen == null ? "none" : seen.value));
+            });
   }
 }

@@ -4,8 +4,8 @@ import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.ResourceTypes;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
@@ -36,8 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(20)
 class ThreadPoolBoundaryTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private final List<ExecutorService> pools = new ArrayList<>();
 
@@ -72,10 +71,12 @@ class ThreadPoolBoundaryTest {
     ExecutorService pool = track(Executors.newSingleThreadExecutor());
     try (RecordingHook recorder = new RecordingHook().enable()) {
       long[] ids = new long[2];
-      pool.submit(() -> {
-        ids[0] = AsyncHooks.executionAsyncId();
-        ids[1] = AsyncHooks.triggerAsyncId();
-      }).get(5, TimeUnit.SECONDS);
+      pool.submit(
+              () -> {
+                ids[0] = AsyncHooks.executionAsyncId();
+                ids[1] = AsyncHooks.triggerAsyncId();
+              })
+          .get(5, TimeUnit.SECONDS);
       List<Long> tasks = recorder.idsOfTypeFromThisThread(ResourceTypes.EXECUTOR_TASK);
       assertThat(tasks).containsExactly(ids[0]);
       assertThat(ids[1]).isEqualTo(AsyncHooks.executionAsyncId());
@@ -88,13 +89,17 @@ class ThreadPoolBoundaryTest {
   void workerThreads_startEmpty_evenWhenCreatedBySubmissionInAContext() throws Exception {
     ExecutorService pool = track(Executors.newCachedThreadPool());
     CountDownLatch release = new CountDownLatch(1);
-    REQUEST.run("creator", () -> pool.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }));
+    REQUEST.run(
+        "creator",
+        () ->
+            pool.execute(
+                () -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }));
     // A second worker is created by a submission with no context: it must see none.
     assertThat(pool.submit(REQUEST::getStore).get(5, TimeUnit.SECONDS)).isNull();
     release.countDown();
@@ -104,37 +109,41 @@ class ThreadPoolBoundaryTest {
   void taskIdentity_queueHooksRemoveAndShutdownNow_seeApplicationsTasks() throws Exception {
     List<Runnable> before = new CopyOnWriteArrayList<>();
     List<Runnable> after = new CopyOnWriteArrayList<>();
-    ThreadPoolExecutor pool = track(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>()) {
-      @Override
-      protected void beforeExecute(Thread t, Runnable r) {
-        before.add(r);
-      }
+    ThreadPoolExecutor pool =
+        track(
+            new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+              @Override
+              protected void beforeExecute(Thread t, Runnable r) {
+                before.add(r);
+              }
 
-      @Override
-      protected void afterExecute(Runnable r, Throwable t) {
-        after.add(r);
-      }
-    });
+              @Override
+              protected void afterExecute(Runnable r, Throwable t) {
+                after.add(r);
+              }
+            });
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Runnable blocker = () -> {
-      started.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    Runnable blocker =
+        () -> {
+          started.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
     Runnable queued = () -> {};
     Runnable removed = () -> {};
     Runnable drained = () -> {};
-    REQUEST.run("ctx", () -> {
-      pool.execute(blocker);
-      pool.execute(queued);
-      pool.execute(removed);
-      pool.execute(drained);
-    });
+    REQUEST.run(
+        "ctx",
+        () -> {
+          pool.execute(blocker);
+          pool.execute(queued);
+          pool.execute(removed);
+          pool.execute(drained);
+        });
     Waits.await(started);
     assertThat(AgentTests.applicationTasks(pool.getQueue()))
         .containsExactly(queued, removed, drained);
@@ -151,18 +160,26 @@ class ThreadPoolBoundaryTest {
   void rejectionHandler_seesApplicationsTask_andRejectionPropagates() throws Exception {
     List<Runnable> rejected = new CopyOnWriteArrayList<>();
     CountDownLatch release = new CountDownLatch(1);
-    ThreadPoolExecutor pool = track(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1), (r, executor) -> {
-          rejected.add(r);
-          throw new RejectedExecutionException("full");
-        }));
-    pool.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    ThreadPoolExecutor pool =
+        track(
+            new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1),
+                (r, executor) -> {
+                  rejected.add(r);
+                  throw new RejectedExecutionException("full");
+                }));
+    pool.execute(
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     pool.execute(() -> {});
     Runnable third = () -> {};
     assertThatThrownBy(() -> REQUEST.run("rejected", () -> pool.execute(third)))
@@ -174,20 +191,29 @@ class ThreadPoolBoundaryTest {
   @Test
   void callerRunsPolicy_taskRunByCallerLinksWhatItSubmits() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    ThreadPoolExecutor full = track(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.CallerRunsPolicy()));
+    ThreadPoolExecutor full =
+        track(
+            new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1),
+                new ThreadPoolExecutor.CallerRunsPolicy()));
     ExecutorService other = track(Executors.newSingleThreadExecutor());
-    full.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    full.execute(
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     full.execute(() -> {});
     CompletableFuture<Future<String>> submitted = new CompletableFuture<>();
-    REQUEST.run("caller runs", () -> full.execute(
-        () -> submitted.complete(other.submit(REQUEST::getStore))));
+    REQUEST.run(
+        "caller runs",
+        () -> full.execute(() -> submitted.complete(other.submit(REQUEST::getStore))));
     release.countDown();
     assertThat(submitted.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS))
         .isEqualTo("caller runs");
@@ -198,10 +224,11 @@ class ThreadPoolBoundaryTest {
     ExecutorService pool = track(Executors.newSingleThreadExecutor());
     List<String> seen = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(2);
-    Runnable task = () -> {
-      seen.add(REQUEST.getStore());
-      done.countDown();
-    };
+    Runnable task =
+        () -> {
+          seen.add(REQUEST.getStore());
+          done.countDown();
+        };
     REQUEST.run("first", () -> pool.execute(task));
     REQUEST.run("second", () -> pool.execute(task));
     Waits.await(done);
@@ -212,13 +239,14 @@ class ThreadPoolBoundaryTest {
   void futureCancel_seesApplicationsFuture_cancelledTaskNeverRuns() throws Exception {
     ExecutorService pool = track(Executors.newSingleThreadExecutor());
     CountDownLatch release = new CountDownLatch(1);
-    pool.execute(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    pool.execute(
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     List<String> ran = new CopyOnWriteArrayList<>();
     Future<?> cancelled = REQUEST.run("cancelled", () -> pool.submit(() -> ran.add("ran")));
     assertThat(cancelled.cancel(false)).isTrue();
@@ -230,15 +258,23 @@ class ThreadPoolBoundaryTest {
   @Test
   void uncaughtExceptionHandler_seesTheFailingTasksContext() throws Exception {
     CompletableFuture<String> handlerSaw = new CompletableFuture<>();
-    ExecutorService pool = track(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r);
-      t.setUncaughtExceptionHandler(
-          (thread, e) -> handlerSaw.complete(e.getMessage() + "@" + REQUEST.getStore()));
-      return t;
-    }));
-    REQUEST.run("failing", () -> pool.execute(() -> {
-      throw new IllegalStateException("escaped");
-    }));
+    ExecutorService pool =
+        track(
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r);
+                  t.setUncaughtExceptionHandler(
+                      (thread, e) ->
+                          handlerSaw.complete(e.getMessage() + "@" + REQUEST.getStore()));
+                  return t;
+                }));
+    REQUEST.run(
+        "failing",
+        () ->
+            pool.execute(
+                () -> {
+                  throw new IllegalStateException("escaped");
+                }));
     assertThat(handlerSaw.get(5, TimeUnit.SECONDS)).isEqualTo("escaped@failing");
     // The replacement worker starts empty.
     assertThat(pool.submit(REQUEST::getStore).get(5, TimeUnit.SECONDS)).isNull();
@@ -254,12 +290,20 @@ class ThreadPoolBoundaryTest {
       List<String> seen = new CopyOnWriteArrayList<>();
       List<Long> ids = new CopyOnWriteArrayList<>();
       CountDownLatch three = new CountDownLatch(3);
-      ScheduledFuture<?> periodic = REQUEST.run("periodic", () -> ses.scheduleAtFixedRate(() -> {
-        seen.add(REQUEST.getStore());
-        ids.add(AsyncHooks.executionAsyncId());
-        REQUEST.enterWith("clobbered inside a run");
-        three.countDown();
-      }, 0, 1, TimeUnit.MILLISECONDS));
+      ScheduledFuture<?> periodic =
+          REQUEST.run(
+              "periodic",
+              () ->
+                  ses.scheduleAtFixedRate(
+                      () -> {
+                        seen.add(REQUEST.getStore());
+                        ids.add(AsyncHooks.executionAsyncId());
+                        REQUEST.enterWith("clobbered inside a run");
+                        three.countDown();
+                      },
+                      0,
+                      1,
+                      TimeUnit.MILLISECONDS));
       Waits.await(three);
       assertThat(periodic.cancel(false)).isTrue();
       assertThat(seen).allMatch("periodic"::equals);

@@ -7,8 +7,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Run by {@link TraceOptionTest} with {@code -javaagent:tether-agent.jar=trace=FILE}: plain JDK
- * async work, then it ends as its argument says: {@code return} (normal exit), {@code exit}
- * ({@code System.exit(3)}), or {@code wait} (prints "waiting" and blocks until it is killed).
+ * async work, then it ends as its argument says: {@code return} (normal exit), {@code exit} ({@code
+ * System.exit(3)}), or {@code wait} (prints "waiting" and blocks until it is killed).
  */
 public final class TraceMain {
 
@@ -17,10 +17,13 @@ public final class TraceMain {
   public static void main(String[] args) throws Exception {
     AsyncLocalStorage<String> request = new AsyncLocalStorage<>("request");
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    String seen = request.call("traced", () -> CompletableFuture
-        .supplyAsync(request::getStore, pool)
-        .thenApplyAsync(v -> v + "!", pool)
-        .get());
+    String seen =
+        request.call(
+            "traced",
+            () ->
+                CompletableFuture.supplyAsync(request::getStore, pool)
+                    .thenApplyAsync(v -> v + "!", pool)
+                    .get());
     String submitted = request.call("submitted", () -> pool.submit(request::getStore).get());
     System.out.println("seen " + seen + " " + submitted);
     pool.shutdown();

@@ -23,18 +23,26 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class TraceOptionTest {
 
-  private static final String AGENT = System.getProperty("tether.agent.jar",
-      "target/tether-agent.jar");
+  private static final String AGENT =
+      System.getProperty("tether.agent.jar", "target/tether-agent.jar");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Process start(Path trace, String how) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String testClasses = Path.of(TraceMain.class.getProtectionDomain().getCodeSource()
-        .getLocation().toURI()).toString();
-    return new ProcessBuilder(List.of(java, "-javaagent:" + AGENT + "=trace=" + trace, "-cp",
-        testClasses, TraceMain.class.getName(), how)).redirectErrorStream(true).start();
+    String testClasses =
+        Path.of(TraceMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+    return new ProcessBuilder(
+            List.of(
+                java,
+                "-javaagent:" + AGENT + "=trace=" + trace,
+                "-cp",
+                testClasses,
+                TraceMain.class.getName(),
+                how))
+        .redirectErrorStream(true)
+        .start();
   }
 
   private static String finish(Process p) throws Exception {
@@ -45,12 +53,17 @@ class TraceOptionTest {
 
   /** The work of {@link TraceMain}: two future stages on a pool, linked from the main thread. */
   private static void assertWorkRecorded(Trace trace) {
-    assertThat(trace.resources()).extracting(r -> r.type)
+    assertThat(trace.resources())
+        .extracting(r -> r.type)
         .contains("COMPLETABLE_FUTURE", "EXECUTOR_TASK", "THREAD");
-    Trace.Resource supplied = trace.resources().stream()
-        .filter(r -> r.type.equals("COMPLETABLE_FUTURE") && r.runCount() > 0)
-        .findFirst().orElseThrow();
-    assertThat(supplied.callSite).startsWith(TraceMain.class.getName() + ".").contains("(TraceMain.java:");
+    Trace.Resource supplied =
+        trace.resources().stream()
+            .filter(r -> r.type.equals("COMPLETABLE_FUTURE") && r.runCount() > 0)
+            .findFirst()
+            .orElseThrow();
+    assertThat(supplied.callSite)
+        .startsWith(TraceMain.class.getName() + ".")
+        .contains("(TraceMain.java:");
     assertThat(trace.threadNames()).contains("main");
   }
 
@@ -77,8 +90,8 @@ class TraceOptionTest {
   }
 
   private static void awaitWaiting(Process p) throws Exception {
-    BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = lines.readLine()) != null && !line.equals("waiting")) {
       // until the program has done its work
@@ -91,7 +104,7 @@ class TraceOptionTest {
     Path file = dir.resolve("term.trace");
     Process p = start(file, "wait");
     awaitWaiting(p);
-    p.destroy();  // SIGTERM
+    p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     Trace trace = Trace.read(file);
     assertThat(trace.complete()).isTrue();
@@ -108,7 +121,7 @@ class TraceOptionTest {
     while (Files.size(file) < 200 && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    p.destroyForcibly();  // SIGKILL
+    p.destroyForcibly(); // SIGKILL
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     Trace trace = Trace.read(file);
     assertThat(trace.complete()).isFalse();
@@ -119,7 +132,8 @@ class TraceOptionTest {
   void unwritableTraceFile_isReportedAndTheApplicationRuns() throws Exception {
     Path file = dir.resolve("no-such-dir").resolve("x.trace");
     String out = finish(start(file, "return"));
-    assertThat(out).contains("tether-agent: cannot record the trace into " + file, "seen traced! submitted");
+    assertThat(out)
+        .contains("tether-agent: cannot record the trace into " + file, "seen traced! submitted");
     assertThat(new File(file.toString())).doesNotExist();
   }
 }

@@ -9,12 +9,14 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
 
-/** The weaver on its own, without an agent: matching by class files, and woven code that verifies. */
+/**
+ * The weaver on its own, without an agent: matching by class files, and woven code that verifies.
+ */
 @Timeout(30)
 class WeaverUnitTest {
 
@@ -50,8 +52,8 @@ class WeaverUnitTest {
 
   /** The class file of {@code type}, as its class loader serves it. */
   static byte[] classFile(Class<?> type) throws Exception {
-    try (InputStream in = type.getClassLoader()
-        .getResourceAsStream(type.getName().replace('.', '/') + ".class")) {
+    try (InputStream in =
+        type.getClassLoader().getResourceAsStream(type.getName().replace('.', '/') + ".class")) {
       return in.readAllBytes();
     }
   }
@@ -84,11 +86,13 @@ class WeaverUnitTest {
 
   @Test
   void wovenExecutor_verifiesAndCarriesTheContextOfExecute() throws Exception {
-    byte[] woven = Weaver.weave(classFile(QueueingExecutor.class),
-        new Boundaries(AgentOptions.parse("")).executors);
+    byte[] woven =
+        Weaver.weave(
+            classFile(QueueingExecutor.class), new Boundaries(AgentOptions.parse("")).executors);
     assertThat(woven).isNotNull();
-    Class<?> type = new OneClassLoader(QueueingExecutor.class.getName(), woven)
-        .loadClass(QueueingExecutor.class.getName());
+    Class<?> type =
+        new OneClassLoader(QueueingExecutor.class.getName(), woven)
+            .loadClass(QueueingExecutor.class.getName());
     Executor executor = (Executor) type.getConstructor().newInstance();
     @SuppressWarnings("unchecked")
     List<Runnable> queue = (List<Runnable>) type.getField("queue").get(executor);
@@ -99,11 +103,12 @@ class WeaverUnitTest {
     request.run("first", () -> executor.execute(first));
     // A throwing execute leaves the linking nesting as it found it: the next one links again.
     assertThatThrownBy(() -> request.run("thrown", () -> executor.execute(null)))
-        .isInstanceOf(NullPointerException.class).hasMessage("task");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("task");
     request.run("second", () -> executor.execute(() -> seen[1] = request.getStore()));
 
     assertThat(queue).hasSize(2);
-    assertThat(queue.get(0)).isNotSameAs(first);  // the third-party executor holds a wrapper
+    assertThat(queue.get(0)).isNotSameAs(first); // the third-party executor holds a wrapper
     queue.forEach(Runnable::run);
     assertThat(seen).containsExactly("first", "second");
     assertThat(request.getStore()).isNull();
@@ -117,10 +122,14 @@ class WeaverUnitTest {
    */
   @Test
   void linkField_isAddedWithItsAccessorsAndTheClassStillVerifies() throws Exception {
-    byte[] woven = Weaver.weave(classFile(QueueingExecutor.class),
-        new Boundaries(AgentOptions.parse("")).executors, true);
-    Class<?> type = new OneClassLoader(QueueingExecutor.class.getName(), woven)
-        .loadClass(QueueingExecutor.class.getName());
+    byte[] woven =
+        Weaver.weave(
+            classFile(QueueingExecutor.class),
+            new Boundaries(AgentOptions.parse("")).executors,
+            true);
+    Class<?> type =
+        new OneClassLoader(QueueingExecutor.class.getName(), woven)
+            .loadClass(QueueingExecutor.class.getName());
     assertThat(type.getInterfaces()).contains(Executor.class, LinkHolder.class);
     java.lang.reflect.Field field = type.getDeclaredField(Weaver.LINK_FIELD);
     assertThat(java.lang.reflect.Modifier.isPrivate(field.getModifiers())).isTrue();
@@ -150,12 +159,15 @@ class WeaverUnitTest {
     List<Boundaries.Rule> rules = new Boundaries(AgentOptions.parse("")).executors;
     byte[] once = Weaver.weave(classFile(QueueingExecutor.class), rules, true);
     byte[] twice = Weaver.weave(once, rules, true);
-    Class<?> type = new OneClassLoader(QueueingExecutor.class.getName(), twice)
-        .loadClass(QueueingExecutor.class.getName());
-    assertThat(type.getDeclaredFields()).filteredOn(f -> f.getName().equals(Weaver.LINK_FIELD))
+    Class<?> type =
+        new OneClassLoader(QueueingExecutor.class.getName(), twice)
+            .loadClass(QueueingExecutor.class.getName());
+    assertThat(type.getDeclaredFields())
+        .filteredOn(f -> f.getName().equals(Weaver.LINK_FIELD))
         .hasSize(1);
     assertThat(type.getInterfaces()).filteredOn(i -> i == LinkHolder.class).hasSize(1);
-    assertThat(type.getDeclaredMethods()).filteredOn(m -> m.getName().equals(Weaver.LINK_FIELD))
+    assertThat(type.getDeclaredMethods())
+        .filteredOn(m -> m.getName().equals(Weaver.LINK_FIELD))
         .hasSize(2);
   }
 
@@ -173,24 +185,31 @@ class WeaverUnitTest {
   }
 
   /**
-   * The methods that may write a watched field are found by a scan of their bytes; the others
-   * (most of {@code CompletableFuture}'s) are copied as they are.
+   * The methods that may write a watched field are found by a scan of their bytes; the others (most
+   * of {@code CompletableFuture}'s) are copied as they are.
    */
   @Test
   void fieldWriters_areTheMethodsWithAPutfieldOfTheField() throws Exception {
     String target = AdviceNetUnitTest.NetTarget.class.getName().replace('.', '/');
-    List<Boundaries.Rule> rules = List.of(new Boundaries.Rule(Boundaries.Methods.named(),
-        MethodAdvice.none().afterFieldWrite(target, "result", "futureResultWritten")));
-    assertThat(Weaver.fieldWriters(
-        new ClassReader(classFile(AdviceNetUnitTest.NetTarget.class)), rules))
-        .containsExactlyInAnyOrder("writes(Ljava/lang/Object;J)Ljava/lang/String;",
+    List<Boundaries.Rule> rules =
+        List.of(
+            new Boundaries.Rule(
+                Boundaries.Methods.named(),
+                MethodAdvice.none().afterFieldWrite(target, "result", "futureResultWritten")));
+    assertThat(
+            Weaver.fieldWriters(
+                new ClassReader(classFile(AdviceNetUnitTest.NetTarget.class)), rules))
+        .containsExactlyInAnyOrder(
+            "writes(Ljava/lang/Object;J)Ljava/lang/String;",
             "annotatedCatch(Ljava/lang/Object;)Ljava/lang/String;");
   }
 
   @Test
   void classWithoutMatchingMethods_isLeftAlone() throws Exception {
-    assertThat(Weaver.weave(classFile(AppThread.class),
-        new Boundaries(AgentOptions.parse("")).executors)).isNull();
+    assertThat(
+            Weaver.weave(
+                classFile(AppThread.class), new Boundaries(AgentOptions.parse("")).executors))
+        .isNull();
   }
 
   @Test
@@ -201,10 +220,17 @@ class WeaverUnitTest {
     String app = AppThread.class.getName().replace('.', '/');
     assertThat(hierarchy.of(loader, sub, app, new String[0]) & TypeHierarchy.THREAD)
         .isEqualTo(TypeHierarchy.THREAD);
-    assertThat(hierarchy.of(loader, "app/Pool", "java/util/concurrent/ScheduledThreadPoolExecutor",
-        new String[0])).isEqualTo(TypeHierarchy.EXECUTOR | TypeHierarchy.JDK_POOL);
-    assertThat(hierarchy.of(loader, "app/Plain", "java/lang/Object",
-        new String[] {"java/lang/Runnable"})).isZero();
+    assertThat(
+            hierarchy.of(
+                loader,
+                "app/Pool",
+                "java/util/concurrent/ScheduledThreadPoolExecutor",
+                new String[0]))
+        .isEqualTo(TypeHierarchy.EXECUTOR | TypeHierarchy.JDK_POOL);
+    assertThat(
+            hierarchy.of(
+                loader, "app/Plain", "java/lang/Object", new String[] {"java/lang/Runnable"}))
+        .isZero();
   }
 
   /**
@@ -215,8 +241,14 @@ class WeaverUnitTest {
   @Test
   void hierarchy_skipsASuperTypeThatCannotBeFound() {
     String[] interfaces = {"peer/agent/InjectedAccessor", "java/util/concurrent/Executor"};
-    assertThat(new TypeHierarchy().of(WeaverUnitTest.class.getClassLoader(), "app/Task",
-        "java/lang/Object", interfaces)).isEqualTo(TypeHierarchy.EXECUTOR);
+    assertThat(
+            new TypeHierarchy()
+                .of(
+                    WeaverUnitTest.class.getClassLoader(),
+                    "app/Task",
+                    "java/lang/Object",
+                    interfaces))
+        .isEqualTo(TypeHierarchy.EXECUTOR);
   }
 
   @Test

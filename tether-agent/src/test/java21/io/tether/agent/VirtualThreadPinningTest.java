@@ -25,17 +25,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Virtual threads parking while they cross the agent's boundaries (pool hops, futures, their own
- * start and run) are never pinned to their carrier in Tether's code: JFR's
- * {@code jdk.VirtualThreadPinned} events are recorded with no threshold during the work, and none
- * may have a Tether frame on its stack. A class initializer that parks, which does pin, shows the
- * recording sees pinning at all.
+ * start and run) are never pinned to their carrier in Tether's code: JFR's {@code
+ * jdk.VirtualThreadPinned} events are recorded with no threshold during the work, and none may have
+ * a Tether frame on its stack. A class initializer that parks, which does pin, shows the recording
+ * sees pinning at all.
  */
 @ExtendWith(AgentAttached.class)
 @Timeout(120)
 class VirtualThreadPinningTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   /** Parks in its static initializer: a virtual thread initialising it is pinned. */
   static final class PinsInInitializer {
@@ -48,15 +47,18 @@ class VirtualThreadPinningTest {
 
   /** A pinned event whose stack passes through Tether's own code (not these tests'). */
   private static boolean throughTether(RecordedEvent event) {
-    return event.getStackTrace() != null && event.getStackTrace().getFrames().stream()
-        .map(f -> f.getMethod().getType().getName())
-        .anyMatch(type -> type.startsWith("io.tether.") && !type.startsWith("io.tether.agent."));
+    return event.getStackTrace() != null
+        && event.getStackTrace().getFrames().stream()
+            .map(f -> f.getMethod().getType().getName())
+            .anyMatch(
+                type -> type.startsWith("io.tether.") && !type.startsWith("io.tether.agent."));
   }
 
   private static boolean fromControl(RecordedEvent event) {
-    return event.getStackTrace() != null && event.getStackTrace().getFrames().stream()
-        .map(RecordedFrame::getMethod)
-        .anyMatch(m -> m.getType().getName().contains("PinsInInitializer"));
+    return event.getStackTrace() != null
+        && event.getStackTrace().getFrames().stream()
+            .map(RecordedFrame::getMethod)
+            .anyMatch(m -> m.getType().getName().contains("PinsInInitializer"));
   }
 
   @Test
@@ -73,13 +75,21 @@ class VirtualThreadPinningTest {
         List<Future<String>> futures = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
           String ctx = "r" + i;
-          futures.add(REQUEST.run(ctx, () -> vts.submit(() -> {
-            LockSupport.parkNanos(100_000);
-            String hopped = pool.submit(REQUEST::getStore).get(30, TimeUnit.SECONDS);
-            String staged = CompletableFuture.supplyAsync(REQUEST::getStore, pool)
-                .thenApply(s -> s + "/" + REQUEST.getStore()).join();
-            return hopped + " " + staged;
-          })));
+          futures.add(
+              REQUEST.run(
+                  ctx,
+                  () ->
+                      vts.submit(
+                          () -> {
+                            LockSupport.parkNanos(100_000);
+                            String hopped =
+                                pool.submit(REQUEST::getStore).get(30, TimeUnit.SECONDS);
+                            String staged =
+                                CompletableFuture.supplyAsync(REQUEST::getStore, pool)
+                                    .thenApply(s -> s + "/" + REQUEST.getStore())
+                                    .join();
+                            return hopped + " " + staged;
+                          })));
         }
         for (int i = 0; i < futures.size(); i++) {
           assertThat(futures.get(i).get(60, TimeUnit.SECONDS))
@@ -91,12 +101,16 @@ class VirtualThreadPinningTest {
       pool.shutdown();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
-    assertThat(pinned).as("the recording sees pinning (the control)")
+    assertThat(pinned)
+        .as("the recording sees pinning (the control)")
         .anyMatch(VirtualThreadPinningTest::fromControl);
     // The JDK may pin a virtual thread on its own (contended class loading while many virtual
     // threads first touch a class); none may be pinned in Tether's code.
-    assertThat(pinned.stream().filter(VirtualThreadPinningTest::throughTether)
-        .map(RecordedEvent::toString))
-        .as("virtual threads pinned in Tether's code").isEmpty();
+    assertThat(
+            pinned.stream()
+                .filter(VirtualThreadPinningTest::throughTether)
+                .map(RecordedEvent::toString))
+        .as("virtual threads pinned in Tether's code")
+        .isEmpty();
   }
 }

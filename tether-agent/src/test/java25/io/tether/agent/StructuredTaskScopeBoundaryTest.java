@@ -3,8 +3,8 @@ package io.tether.agent;
 import static io.tether.agent.AgentTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tether.ResourceTypes;
 import io.tether.AsyncHooks;
+import io.tether.ResourceTypes;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.RecordingHook;
@@ -22,8 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(30)
 class StructuredTaskScopeBoundaryTest {
 
-  @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   @Test
   void forks_runInTheForkingContext_asVirtualThreadResources() throws Exception {
@@ -33,10 +32,15 @@ class StructuredTaskScopeBoundaryTest {
       try (var scope = StructuredTaskScope.open()) {
         for (int i = 0; i < 3; i++) {
           int n = i;
-          forks.add(REQUEST.run("fork " + i, () -> scope.fork(() -> {
-            ids[n] = AsyncHooks.executionAsyncId();
-            return REQUEST.getStore();
-          })));
+          forks.add(
+              REQUEST.run(
+                  "fork " + i,
+                  () ->
+                      scope.fork(
+                          () -> {
+                            ids[n] = AsyncHooks.executionAsyncId();
+                            return REQUEST.getStore();
+                          })));
         }
         scope.join();
       }
@@ -50,13 +54,19 @@ class StructuredTaskScopeBoundaryTest {
   @Test
   void nestedScopes_eachForkInItsOwnForkingContext() throws Exception {
     try (var outer = StructuredTaskScope.open()) {
-      Subtask<String> a = REQUEST.run("outer", () -> outer.fork(() -> {
-        try (var inner = StructuredTaskScope.open()) {
-          Subtask<String> b = REQUEST.run("inner", () -> inner.fork(REQUEST::getStore));
-          inner.join();
-          return REQUEST.getStore() + "/" + b.get();
-        }
-      }));
+      Subtask<String> a =
+          REQUEST.run(
+              "outer",
+              () ->
+                  outer.fork(
+                      () -> {
+                        try (var inner = StructuredTaskScope.open()) {
+                          Subtask<String> b =
+                              REQUEST.run("inner", () -> inner.fork(REQUEST::getStore));
+                          inner.join();
+                          return REQUEST.getStore() + "/" + b.get();
+                        }
+                      }));
       outer.join();
       assertThat(a.get()).isEqualTo("outer/inner");
     }

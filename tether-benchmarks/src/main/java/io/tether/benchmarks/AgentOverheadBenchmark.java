@@ -35,12 +35,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * TransmittableThreadLocal agent, and prints the times side by side with their ratio to no agent.
  *
  * <ul>
- *   <li>{@code executorHop}: {@code executor.submit(task).get()} on a plain
- *       {@code Executors.newSingleThreadExecutor()} (its worker a daemon thread, so that a failed
- *       trial still lets the fork exit);
+ *   <li>{@code executorHop}: {@code executor.submit(task).get()} on a plain {@code
+ *       Executors.newSingleThreadExecutor()} (its worker a daemon thread, so that a failed trial
+ *       still lets the fork exit);
  *   <li>{@code completableFutureChain}: {@code supplyAsync} on that executor and 9 more stages,
- *       {@code thenApplyAsync} on the same executor and {@code thenApply} in turn, then
- *       {@code join()};
+ *       {@code thenApplyAsync} on the same executor and {@code thenApply} in turn, then {@code
+ *       join()};
  *   <li>{@code parallelStream}: {@code IntStream.range(0, 10_000).parallel().map(...).sum()} on the
  *       common fork/join pool.
  * </ul>
@@ -48,23 +48,24 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The calling thread holds one value in each agent's own context mechanism, so that every agent
  * has something to carry: a Tether {@link AsyncLocalStorage} (entered with {@code enterWith}), a
  * {@link TransmittableThreadLocal} and an OpenTelemetry {@link Context} made current. The tasks
- * read all three (the OpenTelemetry agent carries the application's {@code Context} because
- * {@code opentelemetry-api} is on the class path, which makes it bridge that {@code Context} to its
- * own; with no span and no value current it would carry nothing). Which agents are attached is detected in the fork itself, and the value of each
- * attached agent's mechanism is checked in the task, in every stage of the chain and in every
- * {@value #STREAM_CHECK_EVERY}th element of the stream: a run whose agent fails to propagate
- * throws. With no agent nothing is checked (a task on a worker thread reads nothing). With
- * {@code -Dtether.bench.noopHook=true} one Tether async hook whose five callbacks do nothing is
- * enabled for the whole trial: the price of the hook machinery under the agent.
+ * read all three (the OpenTelemetry agent carries the application's {@code Context} because {@code
+ * opentelemetry-api} is on the class path, which makes it bridge that {@code Context} to its own;
+ * with no span and no value current it would carry nothing). Which agents are attached is detected
+ * in the fork itself, and the value of each attached agent's mechanism is checked in the task, in
+ * every stage of the chain and in every {@value #STREAM_CHECK_EVERY}th element of the stream: a run
+ * whose agent fails to propagate throws. With no agent nothing is checked (a task on a worker
+ * thread reads nothing). With {@code -Dtether.bench.noopHook=true} one Tether async hook whose five
+ * callbacks do nothing is enabled for the whole trial: the price of the hook machinery under the
+ * agent.
  *
  * <p>The executor hop and the chain are dominated by thread hand-offs and wake-ups, so run on an
  * otherwise idle machine.
  *
- * <p>Run (all agent configurations and the start-up comparison, one table):
- * {@code java -cp tether-benchmarks/target/benchmarks.jar io.tether.benchmarks.AgentOverheadRunner}.
- * One configuration alone, e.g. Tether's agent:
- * {@code java -jar tether-benchmarks/target/benchmarks.jar AgentOverheadBenchmark
- * -jvmArgsAppend -javaagent:tether-benchmarks/target/agents/tether-agent.jar}
+ * <p>Run (all agent configurations and the start-up comparison, one table): {@code java -cp
+ * tether-benchmarks/target/benchmarks.jar io.tether.benchmarks.AgentOverheadRunner}. One
+ * configuration alone, e.g. Tether's agent: {@code java -jar
+ * tether-benchmarks/target/benchmarks.jar AgentOverheadBenchmark -jvmArgsAppend
+ * -javaagent:tether-benchmarks/target/agents/tether-agent.jar}
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -83,13 +84,16 @@ public class AgentOverheadBenchmark {
 
   /** The bit of each mechanism in {@link #seen()}. */
   static final int TETHER = 1;
+
   static final int TTL = 2;
   static final int OTEL = 4;
 
   private static final String VALUE = Harness.VALUE;
   private static final ContextKey<String> OTEL_KEY = ContextKey.named("agent-overhead");
+
   /** What one stream element adds up to when its check passes: {@code i & 7}. */
   private static final int STREAM_SUM = IntStream.range(0, STREAM_SIZE).map(i -> i & 7).sum();
+
   /** What a stream element whose check fails adds: makes the sum wrong for sure. */
   private static final int STREAM_MISS = -STREAM_SIZE * 8;
 
@@ -98,6 +102,7 @@ public class AgentOverheadBenchmark {
 
   /** The mechanisms whose value must arrive in the tasks: those of the agents attached. */
   private int expected;
+
   private ExecutorService executor;
   private AsyncHook hook;
   private io.opentelemetry.context.Scope otelScope;
@@ -112,23 +117,31 @@ public class AgentOverheadBenchmark {
   public void setUp() throws Exception {
     Agents agents = Agents.detect();
     expected = (agents.tether ? TETHER : 0) | (agents.ttl ? TTL : 0) | (agents.otel ? OTEL : 0);
-    executor = Executors.newSingleThreadExecutor(task -> {
-      Thread thread = new Thread(task, "agent-overhead-worker");
-      thread.setDaemon(true);  // a failed trial skips the tear-down: let the fork exit all the same
-      return thread;
-    });
+    executor =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, "agent-overhead-worker");
+              thread.setDaemon(
+                  true); // a failed trial skips the tear-down: let the fork exit all the same
+              return thread;
+            });
     // Start the worker now, before any value is set: a thread started later would inherit the
     // values (TTL is an InheritableThreadLocal; the agents carry context into new threads) instead
     // of receiving them through the submitted task.
-    executor.submit(() -> { }).get();
+    executor.submit(() -> {}).get();
     if (Boolean.getBoolean(NOOP_HOOK_PROPERTY)) {
       if (!agents.tether) {
         throw new IllegalStateException(NOOP_HOOK_PROPERTY + " needs Tether's agent");
       }
       hook = Harness.enableNoopHook();
     }
-    System.out.println("# AgentOverheadBenchmark: agents " + agents + ", no-op hook "
-        + (hook != null) + ", checking " + describe(expected));
+    System.out.println(
+        "# AgentOverheadBenchmark: agents "
+            + agents
+            + ", no-op hook "
+            + (hook != null)
+            + ", checking "
+            + describe(expected));
   }
 
   /** Per iteration, so that the values are surely set on the thread that runs the iteration. */
@@ -159,8 +172,11 @@ public class AgentOverheadBenchmark {
   public int executorHop() throws Exception {
     int seen = executor.submit(hopTask).get();
     if ((seen & expected) != expected) {
-      throw new IllegalStateException("executorHop: the task saw " + describe(seen)
-          + ", expected at least " + describe(expected));
+      throw new IllegalStateException(
+          "executorHop: the task saw "
+              + describe(seen)
+              + ", expected at least "
+              + describe(expected));
     }
     return seen;
   }
@@ -169,14 +185,19 @@ public class AgentOverheadBenchmark {
   public int completableFutureChain() {
     CompletableFuture<Integer> future = CompletableFuture.supplyAsync(firstStage, executor);
     for (int stage = 1; stage < CHAIN_STAGES; stage++) {
-      future = stage % 2 == 1
-          ? future.thenApplyAsync(nextStage, executor)
-          : future.thenApply(nextStage);
+      future =
+          stage % 2 == 1 ? future.thenApplyAsync(nextStage, executor) : future.thenApply(nextStage);
     }
     int arrived = future.join();
     if (arrived != CHAIN_STAGES) {
-      throw new IllegalStateException("completableFutureChain: " + describe(expected)
-          + " arrived in " + arrived + " of " + CHAIN_STAGES + " stages");
+      throw new IllegalStateException(
+          "completableFutureChain: "
+              + describe(expected)
+              + " arrived in "
+              + arrived
+              + " of "
+              + CHAIN_STAGES
+              + " stages");
     }
     return arrived;
   }
@@ -185,8 +206,14 @@ public class AgentOverheadBenchmark {
   public int parallelStream() {
     int sum = IntStream.range(0, STREAM_SIZE).parallel().map(streamElement).sum();
     if (sum != STREAM_SUM) {
-      throw new IllegalStateException("parallelStream: " + describe(expected)
-          + " did not arrive in every checked element (sum " + sum + ", not " + STREAM_SUM + ")");
+      throw new IllegalStateException(
+          "parallelStream: "
+              + describe(expected)
+              + " did not arrive in every checked element (sum "
+              + sum
+              + ", not "
+              + STREAM_SUM
+              + ")");
     }
     return sum;
   }

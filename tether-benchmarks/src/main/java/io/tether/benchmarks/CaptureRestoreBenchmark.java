@@ -24,14 +24,15 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Capturing the current context into a task wrapper and running the task through it, on the same
  * thread, with {@code storages} values set in each mechanism: what every executor hop pays, minus
- * the hop. Tether {@code AsyncLocalStorage.bind(task).run()} and
- * {@code AsyncLocalStorage.snapshot().run(task)}, TTL {@code TtlRunnable.get(task).run()},
- * OpenTelemetry {@code Context.current().wrap(task).run()} and Micrometer
- * {@code factory.captureAll().wrap(task).run()} (one factory over a private registry of
- * {@code storages} ThreadLocalAccessors). The task reads the first value. Tether's capture is one
- * reference read whatever the number of storages, so its cost should not grow with them.
+ * the hop. Tether {@code AsyncLocalStorage.bind(task).run()} and {@code
+ * AsyncLocalStorage.snapshot().run(task)}, TTL {@code TtlRunnable.get(task).run()}, OpenTelemetry
+ * {@code Context.current().wrap(task).run()} and Micrometer {@code
+ * factory.captureAll().wrap(task).run()} (one factory over a private registry of {@code storages}
+ * ThreadLocalAccessors). The task reads the first value. Tether's capture is one reference read
+ * whatever the number of storages, so its cost should not grow with them.
  *
- * <p>Run: {@code java -jar tether-benchmarks/target/benchmarks.jar CaptureRestoreBenchmark -prof gc}
+ * <p>Run: {@code java -jar tether-benchmarks/target/benchmarks.jar CaptureRestoreBenchmark -prof
+ * gc}
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -51,6 +52,7 @@ public class CaptureRestoreBenchmark {
   private ThreadLocal<String>[] micrometerLocals;
   private ContextSnapshotFactory micrometer;
   private io.opentelemetry.context.Scope otelScope;
+
   /** What the last task read; returned by each benchmark so that the read is not dead. */
   private String seen;
 

@@ -73,12 +73,12 @@ public class ExecutorHopBenchmark {
     executor = Executors.newSingleThreadExecutor();
     // Start the worker now, before any value is set: TTL is an InheritableThreadLocal, and a worker
     // started later would inherit the values instead of receiving them through the wrapper.
-    executor.submit(() -> { }).get();
+    executor.submit(() -> {}).get();
     tetherExecutor = AsyncExecutors.wrap(executor);
     ttlExecutor = TtlExecutors.getTtlExecutorService(executor);
     otelExecutor = Context.taskWrapping(executor);
-    micrometerExecutor = ContextExecutorService.wrap(
-        executor, Harness.micrometerFactory(micrometerLocals));
+    micrometerExecutor =
+        ContextExecutorService.wrap(executor, Harness.micrometerFactory(micrometerLocals));
   }
 
   /** Per iteration, so that the values are surely set on the thread that runs the iteration. */

@@ -19,12 +19,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reading the current value: Tether {@code AsyncLocalStorage.getStore()} beside
- * {@code ThreadLocal.get()}, TTL {@code TransmittableThreadLocal.get()} and OpenTelemetry
- * {@code Context.current().get(key)}, each with one value set on the benchmark thread (Tether with
- * {@code enterWith}, OpenTelemetry with {@code makeCurrent}). None of them should allocate: check
- * {@code gc.alloc.rate.norm}. {@code ScopedValue.get()} is compared in {@code ScopedValueBenchmark}
- * (JDK 25 builds only).
+ * Reading the current value: Tether {@code AsyncLocalStorage.getStore()} beside {@code
+ * ThreadLocal.get()}, TTL {@code TransmittableThreadLocal.get()} and OpenTelemetry {@code
+ * Context.current().get(key)}, each with one value set on the benchmark thread (Tether with {@code
+ * enterWith}, OpenTelemetry with {@code makeCurrent}). None of them should allocate: check {@code
+ * gc.alloc.rate.norm}. {@code ScopedValue.get()} is compared in {@code ScopedValueBenchmark} (JDK
+ * 25 builds only).
  *
  * <p>Run: {@code java -jar tether-benchmarks/target/benchmarks.jar GetStoreBenchmark -prof gc}
  */

@@ -19,8 +19,8 @@ import java.util.Objects;
  *
  * <p>Every mechanism gets the same values ({@link #value(int)}); the first one, {@link #VALUE}, is
  * what the benchmarked tasks read, so that each benchmark can check that the value really arrived.
- * All setters here act on the calling thread: call them from a {@code @Setup} of a
- * {@code Scope.Thread} state, which JMH runs on the benchmark thread itself.
+ * All setters here act on the calling thread: call them from a {@code @Setup} of a {@code
+ * Scope.Thread} state, which JMH runs on the benchmark thread itself.
  */
 final class Harness {
 
@@ -45,7 +45,7 @@ final class Harness {
 
   /** {@code n} fresh storages. */
   static AsyncLocalStorage<String>[] tetherStorages(int n) {
-    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
+    @SuppressWarnings("unchecked") // no generic array creation; only Strings go in
     AsyncLocalStorage<String>[] storages =
         (AsyncLocalStorage<String>[]) new AsyncLocalStorage<?>[n];
     for (int i = 0; i < n; i++) {
@@ -72,9 +72,8 @@ final class Harness {
 
   /** {@code n} fresh thread locals. */
   static ThreadLocal<String>[] threadLocals(int n) {
-    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
-    ThreadLocal<String>[] locals =
-        (ThreadLocal<String>[]) new ThreadLocal<?>[n];
+    @SuppressWarnings("unchecked") // no generic array creation; only Strings go in
+    ThreadLocal<String>[] locals = (ThreadLocal<String>[]) new ThreadLocal<?>[n];
     for (int i = 0; i < n; i++) {
       locals[i] = new ThreadLocal<>();
     }
@@ -97,9 +96,12 @@ final class Harness {
 
   // ---- TransmittableThreadLocal ----
 
-  /** {@code n} fresh TransmittableThreadLocals; set and remove them with {@link #set}/{@link #remove}. */
+  /**
+   * {@code n} fresh TransmittableThreadLocals; set and remove them with {@link #set}/{@link
+   * #remove}.
+   */
   static TransmittableThreadLocal<String>[] ttls(int n) {
-    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
+    @SuppressWarnings("unchecked") // no generic array creation; only Strings go in
     TransmittableThreadLocal<String>[] locals =
         (TransmittableThreadLocal<String>[]) new TransmittableThreadLocal<?>[n];
     for (int i = 0; i < n; i++) {
@@ -112,9 +114,8 @@ final class Harness {
 
   /** {@code n} fresh context keys. */
   static ContextKey<String>[] otelKeys(int n) {
-    @SuppressWarnings("unchecked")  // no generic array creation; only Strings go in
-    ContextKey<String>[] keys =
-        (ContextKey<String>[]) new ContextKey<?>[n];
+    @SuppressWarnings("unchecked") // no generic array creation; only Strings go in
+    ContextKey<String>[] keys = (ContextKey<String>[]) new ContextKey<?>[n];
     for (int i = 0; i < n; i++) {
       keys[i] = ContextKey.named("key-" + i);
     }
@@ -153,21 +154,23 @@ final class Harness {
    * Disable it in the benchmark's tear-down.
    */
   static AsyncHook enableNoopHook() {
-    return AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
+    return AsyncHooks.createHook(
+            new AsyncHookCallbacks() {
+              @Override
+              public void init(long asyncId, String type, long triggerAsyncId, Object resource) {}
 
-      @Override
-      public void before(long asyncId) {}
+              @Override
+              public void before(long asyncId) {}
 
-      @Override
-      public void after(long asyncId) {}
+              @Override
+              public void after(long asyncId) {}
 
-      @Override
-      public void destroy(long asyncId) {}
+              @Override
+              public void destroy(long asyncId) {}
 
-      @Override
-      public void promiseResolve(long asyncId) {}
-    }).enable();
+              @Override
+              public void promiseResolve(long asyncId) {}
+            })
+        .enable();
   }
 }

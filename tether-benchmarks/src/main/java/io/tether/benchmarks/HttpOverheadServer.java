@@ -7,8 +7,8 @@ import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -29,19 +29,18 @@ import java.util.concurrent.atomic.LongAdder;
  * request id, and the response is sent when the stage completes. Plain JDK code: under Tether's
  * agent the request's context follows the hop with no wrapping.
  *
- * <p>Modes (the first argument): {@code none} (the request id travels as a variable: no
- * tracking), {@code als} (the handler runs in {@code AsyncLocalStorage.run(id, ...)} and the stage
- * reads the id from the storage), {@code hooks} (as {@code none}, with an async hook whose five
- * callbacks do nothing enabled), {@code trace} (as {@code als}; the runner starts it with the
- * agent's trace recorder on) and {@code soak} (as {@code als}, plus a hook that counts resources
- * initialised and destroyed, for the soak command).
+ * <p>Modes (the first argument): {@code none} (the request id travels as a variable: no tracking),
+ * {@code als} (the handler runs in {@code AsyncLocalStorage.run(id, ...)} and the stage reads the
+ * id from the storage), {@code hooks} (as {@code none}, with an async hook whose five callbacks do
+ * nothing enabled), {@code trace} (as {@code als}; the runner starts it with the agent's trace
+ * recorder on) and {@code soak} (as {@code als}, plus a hook that counts resources initialised and
+ * destroyed, for the soak command).
  *
  * <p>{@code GET /stats} answers {@code requests=N mismatches=N live=N} (a mismatch is a stage that
- * saw another request's id; {@code live} is resources initialised minus destroyed, in
- * {@code soak} mode). {@code GET /gc} collects garbage and answers the heap used after it, in
- * bytes, then {@code live=N}. Log lines go to standard output (the runner sends it to
- * {@code /dev/null}; the write is real, one {@code write(2)} a line, as Node's
- * {@code console.log} to a file is).
+ * saw another request's id; {@code live} is resources initialised minus destroyed, in {@code soak}
+ * mode). {@code GET /gc} collects garbage and answers the heap used after it, in bytes, then {@code
+ * live=N}. Log lines go to standard output (the runner sends it to {@code /dev/null}; the write is
+ * real, one {@code write(2)} a line, as Node's {@code console.log} to a file is).
  *
  * <p>Usage: {@code HttpOverheadServer MODE PORT}.
  */
@@ -57,7 +56,9 @@ public final class HttpOverheadServer {
   private final LongAdder inits = new LongAdder();
   private final LongAdder destroys = new LongAdder();
   private final PrintStream log =
-      new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 512), true,
+      new PrintStream(
+          new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 512),
+          true,
           StandardCharsets.UTF_8);
 
   private HttpOverheadServer(String mode) {
@@ -67,13 +68,15 @@ public final class HttpOverheadServer {
 
   public static void main(String[] args) throws IOException {
     if (args.length != 2) {
-      throw new IllegalArgumentException("usage: HttpOverheadServer MODE PORT, MODE one of none,"
-          + " als, hooks, trace, soak; was " + String.join(" ", args));
+      throw new IllegalArgumentException(
+          "usage: HttpOverheadServer MODE PORT, MODE one of none,"
+              + " als, hooks, trace, soak; was "
+              + String.join(" ", args));
     }
     String mode = args[0];
     if (!java.util.List.of("none", "als", "hooks", "trace", "soak").contains(mode)) {
-      throw new IllegalArgumentException("unknown mode '" + mode
-          + "'; accepted: none, als, hooks, trace, soak");
+      throw new IllegalArgumentException(
+          "unknown mode '" + mode + "'; accepted: none, als, hooks, trace, soak");
     }
     int port = Integer.parseInt(args[1]);
     new HttpOverheadServer(mode).start(port);
@@ -89,8 +92,9 @@ public final class HttpOverheadServer {
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/", this::handle);
     server.createContext("/stats", exchange -> respond(exchange, stats()));
-    server.createContext("/gc", exchange -> respond(exchange, heapAfterGc() + " live="
-        + (inits.sum() - destroys.sum())));
+    server.createContext(
+        "/gc",
+        exchange -> respond(exchange, heapAfterGc() + " live=" + (inits.sum() - destroys.sum())));
     server.start();
     System.err.println("listening on 127.0.0.1:" + port + " mode " + mode);
   }
@@ -105,18 +109,18 @@ public final class HttpOverheadServer {
   }
 
   private void serve(HttpExchange exchange, int id) {
-    CompletableFuture
-        .supplyAsync(() -> lookUp(id), workers)
-        .thenApply(value -> {
-          int seen = tracked ? REQUEST_ID.getStore() : id;
-          if (seen != id) {
-            mismatches.increment();
-          }
-          log.println("request " + seen + " served: " + value);
-          return value;
-        })
-        .whenComplete((body, failure) -> respond(exchange, failure == null ? body
-            : failure.toString()));
+    CompletableFuture.supplyAsync(() -> lookUp(id), workers)
+        .thenApply(
+            value -> {
+              int seen = tracked ? REQUEST_ID.getStore() : id;
+              if (seen != id) {
+                mismatches.increment();
+              }
+              log.println("request " + seen + " served: " + value);
+              return value;
+            })
+        .whenComplete(
+            (body, failure) -> respond(exchange, failure == null ? body : failure.toString()));
   }
 
   /** What the worker does for a request: a little work whose result depends on the id. */
@@ -125,8 +129,12 @@ public final class HttpOverheadServer {
   }
 
   private String stats() {
-    return String.format(Locale.ROOT, "requests=%d mismatches=%d live=%d%n", ids.get(),
-        mismatches.sum(), inits.sum() - destroys.sum());
+    return String.format(
+        Locale.ROOT,
+        "requests=%d mismatches=%d live=%d%n",
+        ids.get(),
+        mismatches.sum(),
+        inits.sum() - destroys.sum());
   }
 
   static long heapAfterGc() {
@@ -151,16 +159,17 @@ public final class HttpOverheadServer {
   }
 
   private AsyncHook countingHook() {
-    return AsyncHooks.createHook(new AsyncHookCallbacks() {
-      @Override
-      public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-        inits.increment();
-      }
+    return AsyncHooks.createHook(
+        new AsyncHookCallbacks() {
+          @Override
+          public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+            inits.increment();
+          }
 
-      @Override
-      public void destroy(long asyncId) {
-        destroys.increment();
-      }
-    });
+          @Override
+          public void destroy(long asyncId) {
+            destroys.increment();
+          }
+        });
   }
 }

@@ -13,11 +13,12 @@ import org.openjdk.jmh.results.ScalarResult;
 
 /**
  * CPU time of the whole benchmark JVM (every thread: the caller, the pool's workers, the JIT and
- * the GC) per operation, as a secondary result {@code \u00b7cpu} in ns/op. Where an operation is mostly
- * a thread waking up (an executor hop), its wall time varies with the scheduler far more than with
- * the work done; the CPU the process spends per operation is what an agent's instrumentation
- * adds to, and it is much less noisy. Read from {@code OperatingSystemMXBean.getProcessCpuTime()}
- * around each measurement iteration, divided by the iteration's operation count.
+ * the GC) per operation, as a secondary result {@code \u00b7cpu} in ns/op. Where an operation is
+ * mostly a thread waking up (an executor hop), its wall time varies with the scheduler far more
+ * than with the work done; the CPU the process spends per operation is what an agent's
+ * instrumentation adds to, and it is much less noisy. Read from {@code
+ * OperatingSystemMXBean.getProcessCpuTime()} around each measurement iteration, divided by the
+ * iteration's operation count.
  *
  * <p>Use: {@code -prof io.tether.benchmarks.ProcessCpuProfiler}, or {@code addProfiler} in code.
  */
@@ -41,8 +42,8 @@ public final class ProcessCpuProfiler implements InternalProfiler {
   }
 
   @Override
-  public Collection<? extends Result<?>> afterIteration(BenchmarkParams benchmarkParams,
-      IterationParams iterationParams, IterationResult result) {
+  public Collection<? extends Result<?>> afterIteration(
+      BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
     long cpu = os.getProcessCpuTime() - cpuBefore;
     long ops = result.getMetadata().getMeasuredOps();
     if (cpuBefore < 0 || ops <= 0) {

@@ -17,16 +17,23 @@ import java.util.concurrent.TimeUnit;
 final class Processes {
 
   /** JVM options of every Java server: the same heap, and responses sent without Nagle's delay. */
-  static final List<String> SERVER_JVM_ARGS = List.of("-Xms512m", "-Xmx512m", "-XX:+UseG1GC",
-      // without it the JDK's HttpServer waits for the delayed ACK: 40 ms a response
-      "-Dsun.net.httpserver.nodelay=true");
+  static final List<String> SERVER_JVM_ARGS =
+      List.of(
+          "-Xms512m",
+          "-Xmx512m",
+          "-XX:+UseG1GC",
+          // without it the JDK's HttpServer waits for the delayed ACK: 40 ms a response
+          "-Dsun.net.httpserver.nodelay=true");
 
   private final List<Process> started = new ArrayList<>();
 
   /** Starts {@code command}, standard output and error to {@code output}. */
   synchronized Process start(List<String> command, Path output) throws IOException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(output.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     started.add(process);
     return process;
   }
@@ -46,8 +53,13 @@ final class Processes {
     command.addAll(SERVER_JVM_ARGS);
     command.addAll(jvmArgs);
     int port = freePort();
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        HttpOverheadServer.class.getName(), mode, Integer.toString(port)));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            HttpOverheadServer.class.getName(),
+            mode,
+            Integer.toString(port)));
     return startServer("java-" + mode, command, port, logs);
   }
 
@@ -57,28 +69,39 @@ final class Processes {
     Path log = logs.resolve("server-" + name + ".log");
     Process process;
     synchronized (this) {
-      process = new ProcessBuilder(command)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)  // the log lines
-          .redirectError(log.toFile())
-          .start();
+      process =
+          new ProcessBuilder(command)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD) // the log lines
+              .redirectError(log.toFile())
+              .start();
       started.add(process);
     }
     HttpOverheadRunner.Server server = new HttpOverheadRunner.Server(name, port, process);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("server " + name + " exited with " + process.exitValue()
-            + ": " + Files.readString(log).strip());
+        throw new IllegalStateException(
+            "server "
+                + name
+                + " exited with "
+                + process.exitValue()
+                + ": "
+                + Files.readString(log).strip());
       }
       try {
         HttpOverheadRunner.get(port, "/stats");
         return server;
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("server " + name + " not listening on port " + port
-              + " after 60 s: " + Files.readString(log).strip());
+          throw new IllegalStateException(
+              "server "
+                  + name
+                  + " not listening on port "
+                  + port
+                  + " after 60 s: "
+                  + Files.readString(log).strip());
         }
-        Thread.sleep(100);  // polling a port that is not open yet; nothing to wait on
+        Thread.sleep(100); // polling a port that is not open yet; nothing to wait on
       }
     }
   }

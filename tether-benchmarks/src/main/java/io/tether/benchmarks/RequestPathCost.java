@@ -10,14 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The HTTP experiment's request path without the network: what {@link HttpOverheadServer} does
- * for a request once the JDK's server has parsed it (a new task object handed to a fixed handler
- * pool, {@code supplyAsync} to a worker pool, a dependent stage that reads the request id, a
- * completion that ends the request), driven by the calling thread with a fixed number of requests
- * in flight. It reports the process's CPU time per request: the figure the HTTP runner measures,
- * without the sockets, the HTTP parsing and the load generator that make up most of a request
- * there, so Tether's share of it is resolved to a fraction of a microsecond. Run it once without
- * the agent and once with it (and {@code als} or {@code hooks}) to compare.
+ * The HTTP experiment's request path without the network: what {@link HttpOverheadServer} does for
+ * a request once the JDK's server has parsed it (a new task object handed to a fixed handler pool,
+ * {@code supplyAsync} to a worker pool, a dependent stage that reads the request id, a completion
+ * that ends the request), driven by the calling thread with a fixed number of requests in flight.
+ * It reports the process's CPU time per request: the figure the HTTP runner measures, without the
+ * sockets, the HTTP parsing and the load generator that make up most of a request there, so
+ * Tether's share of it is resolved to a fraction of a microsecond. Run it once without the agent
+ * and once with it (and {@code als} or {@code hooks}) to compare.
  *
  * <p>Usage: {@code RequestPathCost MODE [REQUESTS [ROUNDS]]}, MODE {@code none}, {@code als} or
  * {@code hooks} as in {@link HttpOverheadServer}; 1,000,000 requests a round, 5 rounds, the first
@@ -40,16 +40,23 @@ public final class RequestPathCost {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length < 1 || args.length > 3
+    if (args.length < 1
+        || args.length > 3
         || !java.util.List.of("none", "als", "hooks").contains(args[0])) {
-      throw new IllegalArgumentException("usage: RequestPathCost MODE [REQUESTS [ROUNDS]], MODE"
-          + " one of none, als, hooks; was " + String.join(" ", args));
+      throw new IllegalArgumentException(
+          "usage: RequestPathCost MODE [REQUESTS [ROUNDS]], MODE"
+              + " one of none, als, hooks; was "
+              + String.join(" ", args));
     }
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     if (requests < 1 || rounds < 2) {
-      throw new IllegalArgumentException("REQUESTS must be at least 1 and ROUNDS at least 2 (the"
-          + " first is a warm-up); were " + requests + " and " + rounds);
+      throw new IllegalArgumentException(
+          "REQUESTS must be at least 1 and ROUNDS at least 2 (the"
+              + " first is a warm-up); were "
+              + requests
+              + " and "
+              + rounds);
     }
     if (args[0].equals("hooks")) {
       Harness.enableNoopHook();
@@ -65,25 +72,34 @@ public final class RequestPathCost {
       for (int i = 1; i <= requests; i++) {
         inFlight.acquire();
         int id = i;
-        handlers.execute(new Runnable() {
-          @Override
-          public void run() {
-            handle(id);
-          }
-        });
+        handlers.execute(
+            new Runnable() {
+              @Override
+              public void run() {
+                handle(id);
+              }
+            });
       }
       inFlight.acquire(IN_FLIGHT);
       inFlight.release(IN_FLIGHT);
       double ns = (double) (os.getProcessCpuTime() - cpu) / requests;
-      System.out.printf(Locale.ROOT, "round %d%s: %.0f ns CPU/request, %.0f ns wall/request%n",
-          round, round == 0 ? " (warm-up)" : "", ns, (double) (System.nanoTime() - wall) / requests);
+      System.out.printf(
+          Locale.ROOT,
+          "round %d%s: %.0f ns CPU/request, %.0f ns wall/request%n",
+          round,
+          round == 0 ? " (warm-up)" : "",
+          ns,
+          (double) (System.nanoTime() - wall) / requests);
       if (round > 0) {
         perRequest[round - 1] = ns;
       }
     }
     java.util.Arrays.sort(perRequest);
-    System.out.printf(Locale.ROOT, "median %.0f ns CPU/request, mismatches %d%n",
-        perRequest[perRequest.length / 2], mismatches.sum());
+    System.out.printf(
+        Locale.ROOT,
+        "median %.0f ns CPU/request, mismatches %d%n",
+        perRequest[perRequest.length / 2],
+        mismatches.sum());
     handlers.shutdown();
     workers.shutdown();
     handlers.awaitTermination(10, TimeUnit.SECONDS);
@@ -99,15 +115,15 @@ public final class RequestPathCost {
   }
 
   private void serve(int id) {
-    CompletableFuture
-        .supplyAsync(() -> HttpOverheadServer.lookUp(id), workers)
-        .thenApply(value -> {
-          int seen = tracked ? HttpOverheadServer.REQUEST_ID.getStore() : id;
-          if (seen != id) {
-            mismatches.increment();
-          }
-          return value;
-        })
+    CompletableFuture.supplyAsync(() -> HttpOverheadServer.lookUp(id), workers)
+        .thenApply(
+            value -> {
+              int seen = tracked ? HttpOverheadServer.REQUEST_ID.getStore() : id;
+              if (seen != id) {
+                mismatches.increment();
+              }
+              return value;
+            })
         .whenComplete((body, failure) -> inFlight.release());
   }
 }

@@ -19,10 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Running a callback with a value set and restoring the previous state afterwards, starting from an
  * empty context: Tether {@code als.run(value, callback)} beside a {@code ThreadLocal} (and a TTL)
- * set and restored in {@code try/finally}, and OpenTelemetry
- * {@code Context.current().with(key, value).makeCurrent()} closed in try-with-resources. The
- * callback reads the value, so each variant also proves that it set it. {@code ScopedValue.where(k,
- * v).run(r)} is compared in {@code ScopedValueBenchmark} (JDK 25 builds only).
+ * set and restored in {@code try/finally}, and OpenTelemetry {@code Context.current().with(key,
+ * value).makeCurrent()} closed in try-with-resources. The callback reads the value, so each variant
+ * also proves that it set it. {@code ScopedValue.where(k, v).run(r)} is compared in {@code
+ * ScopedValueBenchmark} (JDK 25 builds only).
  *
  * <p>Run: {@code java -jar tether-benchmarks/target/benchmarks.jar RunBenchmark -prof gc}
  */
@@ -38,6 +38,7 @@ public class RunBenchmark {
   private final ThreadLocal<String> threadLocal = Harness.threadLocals(1)[0];
   private final TransmittableThreadLocal<String> ttl = Harness.ttls(1)[0];
   private final ContextKey<String> key = Harness.otelKeys(1)[0];
+
   /** What the last callback read; returned by each benchmark so that the read is not dead. */
   private String seen;
 
@@ -83,7 +84,7 @@ public class RunBenchmark {
   }
 
   @Benchmark
-  @SuppressWarnings("try")  // the scope is only closed, never read
+  @SuppressWarnings("try") // the scope is only closed, never read
   public String otel() {
     try (io.opentelemetry.context.Scope ignored =
         Context.current().with(key, Harness.VALUE).makeCurrent()) {

@@ -21,14 +21,14 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Reading ({@code *Get}): a {@code ScopedValue} can only be read inside {@code where(...).run},
  * so each invocation binds once and then reads {@value #READS} times, reported per read
- * ({@code @OperationsPerInvocation}); Tether ({@code run} + {@code getStore()}) and a
- * {@code ThreadLocal} (set, {@code get()}, restore) do exactly the same, so one bind is amortised
- * over {@value #READS} reads in all three. Each read goes through a method the JIT may not inline,
- * as a read from deep in a call stack would: otherwise the JIT may hoist a loop-invariant read out
- * of the loop (which it is designed to do for {@code ScopedValue}), and the loop would measure
+ * ({@code @OperationsPerInvocation}); Tether ({@code run} + {@code getStore()}) and a {@code
+ * ThreadLocal} (set, {@code get()}, restore) do exactly the same, so one bind is amortised over
+ * {@value #READS} reads in all three. Each read goes through a method the JIT may not inline, as a
+ * read from deep in a call stack would: otherwise the JIT may hoist a loop-invariant read out of
+ * the loop (which it is designed to do for {@code ScopedValue}), and the loop would measure
  * nothing. The callbacks of the {@code *Get} variants capture the {@code Blackhole}, so ScopedValue
- * and Tether show about half a byte per read of {@code gc.alloc.rate.norm}: one lambda per
- * {@value #READS} reads, not the reads themselves.
+ * and Tether show about half a byte per read of {@code gc.alloc.rate.norm}: one lambda per {@value
+ * #READS} reads, not the reads themselves.
  *
  * <p>Binding ({@code *Run}): {@code ScopedValue.where(key, value).run(callback)} beside Tether
  * {@code run(value, callback)} and a {@code ThreadLocal} set and restored in {@code try/finally},
@@ -50,6 +50,7 @@ public class ScopedValueBenchmark {
 
   private final AsyncLocalStorage<String> storage = Harness.tetherStorages(1)[0];
   private final ThreadLocal<String> threadLocal = Harness.threadLocals(1)[0];
+
   /** What the last callback or read saw, checked at the end of the run. */
   private String seen;
 
@@ -67,27 +68,31 @@ public class ScopedValueBenchmark {
   @Benchmark
   @OperationsPerInvocation(READS)
   public void scopedValueGet(Blackhole bh) {
-    ScopedValue.where(KEY, Harness.VALUE).run(() -> {
-      String last = null;
-      for (int i = 0; i < READS; i++) {
-        last = readScopedValue();
-        bh.consume(last);
-      }
-      seen = last;
-    });
+    ScopedValue.where(KEY, Harness.VALUE)
+        .run(
+            () -> {
+              String last = null;
+              for (int i = 0; i < READS; i++) {
+                last = readScopedValue();
+                bh.consume(last);
+              }
+              seen = last;
+            });
   }
 
   @Benchmark
   @OperationsPerInvocation(READS)
   public void tetherGet(Blackhole bh) {
-    storage.run(Harness.VALUE, () -> {
-      String last = null;
-      for (int i = 0; i < READS; i++) {
-        last = readTether();
-        bh.consume(last);
-      }
-      seen = last;
-    });
+    storage.run(
+        Harness.VALUE,
+        () -> {
+          String last = null;
+          for (int i = 0; i < READS; i++) {
+            last = readTether();
+            bh.consume(last);
+          }
+          seen = last;
+        });
   }
 
   @Benchmark

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class HttpOverheadRunnerTest {
 
-  private static final String WRK = """
+  private static final String WRK =
+      """
       Running 10s test @ http://127.0.0.1:40000/
         1 threads and 32 connections
         Thread Stats   Avg      Stdev     Max   +/- Stdev
@@ -37,24 +38,29 @@ class HttpOverheadRunnerTest {
     assertThat(result.requests()).isEqualTo(297236);
     assertThat(result.p99Micros()).isCloseTo(7360, within(1e-6));
     assertThat(result.errors()).isEqualTo("Socket errors: connect 0, read 2, write 0, timeout 0");
-    assertThat(HttpOverheadRunner.WrkResult.parse(WRK.replace("7.36ms", "950.00us"))
-        .p99Micros()).isCloseTo(950, within(1e-6));
-    assertThat(HttpOverheadRunner.WrkResult.parse(WRK.replace("7.36ms", "1.20s"))
-        .p99Micros()).isCloseTo(1_200_000, within(1e-6));
+    assertThat(HttpOverheadRunner.WrkResult.parse(WRK.replace("7.36ms", "950.00us")).p99Micros())
+        .isCloseTo(950, within(1e-6));
+    assertThat(HttpOverheadRunner.WrkResult.parse(WRK.replace("7.36ms", "1.20s")).p99Micros())
+        .isCloseTo(1_200_000, within(1e-6));
   }
 
   @Test
   void wrkOutput_withoutTheLatencyDistribution_isRefusedByName() {
     assertThatThrownBy(() -> HttpOverheadRunner.WrkResult.parse(WRK.replace("99%", "98%")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99% latency");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("99% latency");
   }
 
   @Test
   void perfCsv_countedOrNot() {
-    assertThat(HttpOverheadRunner.perfCount("123456789,,instructions:u,1000,100.00,,\n",
-        "instructions")).isEqualTo(123456789);
-    assertThat(HttpOverheadRunner.perfCount("<not supported>,,instructions,0,100.00,,\n",
-        "instructions")).isNaN();
+    assertThat(
+            HttpOverheadRunner.perfCount(
+                "123456789,,instructions:u,1000,100.00,,\n", "instructions"))
+        .isEqualTo(123456789);
+    assertThat(
+            HttpOverheadRunner.perfCount(
+                "<not supported>,,instructions,0,100.00,,\n", "instructions"))
+        .isNaN();
     assertThat(HttpOverheadRunner.perfCount("", "instructions")).isNaN();
   }
 
@@ -64,31 +70,46 @@ class HttpOverheadRunnerTest {
 
   @Test
   void ratios_arePairedByRound_andTheMedianIsTaken() {
-    List<HttpOverheadRunner.Run> none = List.of(run("java-none", 1, 100, 10),
-        run("java-none", 2, 200, 10), run("java-none", 3, 150, 10));
+    List<HttpOverheadRunner.Run> none =
+        List.of(
+            run("java-none", 1, 100, 10),
+            run("java-none", 2, 200, 10),
+            run("java-none", 3, 150, 10));
     // round by round: 0.90, 0.95, 1.00 (unpaired the medians would give 0.95 vs 150: 0.63)
-    List<HttpOverheadRunner.Run> als = List.of(run("java-als", 1, 90, 11),
-        run("java-als", 2, 190, 12), run("java-als", 3, 150, 10));
+    List<HttpOverheadRunner.Run> als =
+        List.of(
+            run("java-als", 1, 90, 11), run("java-als", 2, 190, 12), run("java-als", 3, 150, 10));
     assertThat(HttpOverheadRunner.pairedRatio(als, none, HttpOverheadRunner.Run::requestsPerSecond))
         .isCloseTo(0.95, within(1e-9));
-    assertThat(HttpOverheadRunner.pairedRatio(als, null,
-        HttpOverheadRunner.Run::requestsPerSecond)).isNaN();
+    assertThat(HttpOverheadRunner.pairedRatio(als, null, HttpOverheadRunner.Run::requestsPerSecond))
+        .isNaN();
   }
 
   @Test
   void report_showsEachModeAgainstItsOwnPlatform_andTheTargets() {
-    List<HttpOverheadRunner.Run> runs = List.of(run("java-none", 1, 100, 10),
-        run("java-als", 1, 98, 10.2), run("java-hooks", 1, 80, 12.5),
-        run("node-none", 1, 50, 20), run("node-als", 1, 49, 21));
-    String report = HttpOverheadRunner.report(runs, false, "not supported on this machine",
-        List.of("java-none: requests=1 mismatches=0 live=0"));
-    assertThat(report).contains("| Java (Tether) | AsyncLocalStorage | 98 | 0.98 |")
+    List<HttpOverheadRunner.Run> runs =
+        List.of(
+            run("java-none", 1, 100, 10),
+            run("java-als", 1, 98, 10.2),
+            run("java-hooks", 1, 80, 12.5),
+            run("node-none", 1, 50, 20),
+            run("node-als", 1, 49, 21));
+    String report =
+        HttpOverheadRunner.report(
+            runs,
+            false,
+            "not supported on this machine",
+            List.of("java-none: requests=1 mismatches=0 live=0"));
+    assertThat(report)
+        .contains("| Java (Tether) | AsyncLocalStorage | 98 | 0.98 |")
         .contains("| Java (Tether) | all hooks (no-op) | 80 | 0.80 |")
         .contains("| Node 24 | AsyncLocalStorage | 49 | 0.98 |")
-        .contains("Target AsyncLocalStorage >= 0.97 of no tracking: req/s 0.980 (met; 0% interval"
-            + " 0.98-0.98, all above the target), CPU per request 0.980 (met;")
-        .contains("Target all hooks >= 0.90 of no tracking: req/s 0.800 (NOT met; 0% interval"
-            + " 0.80-0.80, all below the target), CPU per request 0.800 (NOT met;");
+        .contains(
+            "Target AsyncLocalStorage >= 0.97 of no tracking: req/s 0.980 (met; 0% interval"
+                + " 0.98-0.98, all above the target), CPU per request 0.980 (met;")
+        .contains(
+            "Target all hooks >= 0.90 of no tracking: req/s 0.800 (NOT met; 0% interval"
+                + " 0.80-0.80, all below the target), CPU per request 0.800 (NOT met;");
   }
 
   @Test
@@ -107,34 +128,42 @@ class HttpOverheadRunnerTest {
     assertThat(i9.coverage()).isCloseTo(1 - 20.0 / 512, within(1e-12));
     assertThat(HttpOverheadRunner.verdict(0.89, i7, 0.90))
         .isEqualTo("NOT met; 98% interval 0.80-1.11, straddles the target");
-    assertThat(HttpOverheadRunner.verdict(0.99,
-        new HttpOverheadRunner.Interval(0.95, 1.02, 0.96), 0.90))
+    assertThat(
+            HttpOverheadRunner.verdict(
+                0.99, new HttpOverheadRunner.Interval(0.95, 1.02, 0.96), 0.90))
         .isEqualTo("met; 96% interval 0.95-1.02, all above the target");
   }
 
   @Test
   void options_refuseUnknownModesAndOptionsByName() {
     Path base = Path.of("target");
-    assertThatThrownBy(() -> HttpOverheadRunner.Options.parse(new String[] {"--modes",
-        "java-none,java-fast"}, base)).hasMessageContaining("unknown mode 'java-fast'");
-    assertThatThrownBy(() -> HttpOverheadRunner.Options.parse(new String[] {"--speed", "1"},
-        base)).hasMessageContaining("unknown option --speed");
-    assertThatThrownBy(() -> HttpOverheadRunner.Options.parse(new String[] {"--rounds", "0"},
-        base)).hasMessageContaining("--rounds must be positive");
+    assertThatThrownBy(
+            () ->
+                HttpOverheadRunner.Options.parse(
+                    new String[] {"--modes", "java-none,java-fast"}, base))
+        .hasMessageContaining("unknown mode 'java-fast'");
+    assertThatThrownBy(() -> HttpOverheadRunner.Options.parse(new String[] {"--speed", "1"}, base))
+        .hasMessageContaining("unknown option --speed");
+    assertThatThrownBy(() -> HttpOverheadRunner.Options.parse(new String[] {"--rounds", "0"}, base))
+        .hasMessageContaining("--rounds must be positive");
     assertThat(HttpOverheadRunner.Options.parse(new String[0], base).modes())
-        .as("without Node, its modes are left out").containsExactly("java-none", "java-als",
-            "java-hooks", "java-trace");
+        .as("without Node, its modes are left out")
+        .containsExactly("java-none", "java-als", "java-hooks", "java-trace");
   }
 
   @Test
   void soakVerdict_flatOrGrowing() {
     long mb = 1 << 20;
-    List<HttpSoakRunner.Sample> flat = List.of(new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000),
-        new HttpSoakRunner.Sample(120, 24 * mb, 4, 2000),
-        new HttpSoakRunner.Sample(180, 21 * mb, 3, 3000));
+    List<HttpSoakRunner.Sample> flat =
+        List.of(
+            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000),
+            new HttpSoakRunner.Sample(120, 24 * mb, 4, 2000),
+            new HttpSoakRunner.Sample(180, 21 * mb, 3, 3000));
     assertThat(HttpSoakRunner.verdict(flat)).startsWith("flat:");
-    List<HttpSoakRunner.Sample> growing = List.of(new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000),
-        new HttpSoakRunner.Sample(120, 40 * mb, 5000, 2000));
+    List<HttpSoakRunner.Sample> growing =
+        List.of(
+            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000),
+            new HttpSoakRunner.Sample(120, 40 * mb, 5000, 2000));
     assertThat(HttpSoakRunner.verdict(growing)).startsWith("GROWING:");
     assertThat(HttpSoakRunner.verdict(List.of())).startsWith("no sample");
   }

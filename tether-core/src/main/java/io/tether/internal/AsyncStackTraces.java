@@ -3,10 +3,10 @@ package io.tether.internal;
 import io.tether.AsyncStackTrace;
 
 /**
- * Not public API. Async stack traces (agent option {@code asyncStackTraces=true}): each resource linked records
- * the stack of its link point and the link of the work that linked it; an exception escaping a
- * continuation gets the chain as {@code AsyncStackTrace}s. Off (the default), the only cost is
- * reading one static field per resource created.
+ * Not public API. Async stack traces (agent option {@code asyncStackTraces=true}): each resource
+ * linked records the stack of its link point and the link of the work that linked it; an exception
+ * escaping a continuation gets the chain as {@code AsyncStackTrace}s. Off (the default), the only
+ * cost is reading one static field per resource created.
  */
 public final class AsyncStackTraces {
 
@@ -27,9 +27,9 @@ public final class AsyncStackTraces {
   private AsyncStackTraces() {}
 
   /**
-   * One link point: the resource linked, where, and the link of the work that linked it. The
-   * frames are kept as the walker gave them and turned into stack trace elements (the costly
-   * part) only when an exception needs them.
+   * One link point: the resource linked, where, and the link of the work that linked it. The frames
+   * are kept as the walker gave them and turned into stack trace elements (the costly part) only
+   * when an exception needs them.
    */
   static final class Captured {
     final String type;
@@ -59,20 +59,25 @@ public final class AsyncStackTraces {
   static void capture(ResourceCore resource, ExecutionState s) {
     try {
       Captured parent = s.resource == null ? null : TRACES.get(s.resource);
-      Object[] frames = WALKER.walk(stack -> stack
-          .dropWhile(f -> CallSites.isInternal(f.getClassName()))
-          .limit(MAX_FRAMES)
-          .toArray());
-      TRACES.putIfAbsent(resource, new Captured(resource.type, resource.asyncId,
-          Thread.currentThread().getName(), frames, parent));
+      Object[] frames =
+          WALKER.walk(
+              stack ->
+                  stack
+                      .dropWhile(f -> CallSites.isInternal(f.getClassName()))
+                      .limit(MAX_FRAMES)
+                      .toArray());
+      TRACES.putIfAbsent(
+          resource,
+          new Captured(
+              resource.type, resource.asyncId, Thread.currentThread().getName(), frames, parent));
     } catch (RuntimeException | StackOverflowError e) {
       // a trace is a help, never a failure of the application
     }
   }
 
   /**
-   * Adds the async stack of {@code resource} (the continuation {@code thrown} escapes) to
-   * {@code thrown}, once.
+   * Adds the async stack of {@code resource} (the continuation {@code thrown} escapes) to {@code
+   * thrown}, once.
    */
   static void attach(Throwable thrown, Object resource) {
     if (!enabled || thrown == null || resource == null) {

@@ -4,9 +4,9 @@ import io.tether.ResourceTypes;
 import java.util.concurrent.Callable;
 
 /**
- * Not public API. Functions bound to the context current where they were bound
- * ({@code AsyncLocalStorage.bind}).
- * Each is its own {@code bound-anonymous-fn} resource (as in Node), so binding is one allocation.
+ * Not public API. Functions bound to the context current where they were bound ({@code
+ * AsyncLocalStorage.bind}). Each is its own {@code bound-anonymous-fn} resource (as in Node), so
+ * binding is one allocation.
  */
 public final class Bound {
 

@@ -1,8 +1,8 @@
 package io.tether.internal;
 
 /**
- * Not public API. Which frame of a linking stack is the application's call site: the one
- * predicate that async stack traces, the trace recorder and {@code tether-junit5} share.
+ * Not public API. Which frame of a linking stack is the application's call site: the one predicate
+ * that async stack traces, the trace recorder and {@code tether-junit5} share.
  */
 public final class CallSites {
 
@@ -10,12 +10,14 @@ public final class CallSites {
 
   /**
    * Whether frames of {@code className} belong to the JDK or to Tether itself (its API, its
-   * internals and the agent's relocated libraries), not to the application: the call site of a piece of work is the
-   * first frame, from the top, whose class is not internal.
+   * internals and the agent's relocated libraries), not to the application: the call site of a
+   * piece of work is the first frame, from the top, whose class is not internal.
    */
   public static boolean isInternal(String className) {
-    return className.startsWith("java.") || className.startsWith("javax.")
-        || className.startsWith("jdk.") || className.startsWith("sun.")
+    return className.startsWith("java.")
+        || className.startsWith("javax.")
+        || className.startsWith("jdk.")
+        || className.startsWith("sun.")
         || className.startsWith("com.sun.")
         || className.startsWith("io.tether.internal.")
         || className.startsWith("io.tether.agent.shaded.")
@@ -23,12 +25,13 @@ public final class CallSites {
   }
 
   /**
-   * Whether frames of {@code className} are internal ({@link #isInternal(String)}) or of
-   * {@code self} or one of its nested classes: the tool that asks.
+   * Whether frames of {@code className} are internal ({@link #isInternal(String)}) or of {@code
+   * self} or one of its nested classes: the tool that asks.
    */
   public static boolean isInternal(String className, Class<?> self) {
     String name = self.getName();
-    return isInternal(className) || className.startsWith(name)
-        && (className.length() == name.length() || className.charAt(name.length()) == '$');
+    return isInternal(className)
+        || className.startsWith(name)
+            && (className.length() == name.length() || className.charAt(name.length()) == '$');
   }
 }

@@ -4,14 +4,14 @@ import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 
 /**
- * Not public API. Raises destroy for a resource that became unreachable without being destroyed. Holds only the
- * id, never the resource, or the resource could never become unreachable.
+ * Not public API. Raises destroy for a resource that became unreachable without being destroyed.
+ * Holds only the id, never the resource, or the resource could never become unreachable.
  *
  * <p>A phantom reference to the resource, kept reachable in one of {@link #STRIPES} lists (the
  * stripe by async id, so threads linking and ending resources rarely meet on a lock) until it is
  * cancelled or the collector enqueues it. Cancelling unlinks it and nothing more: a reference
- * object that is itself unreachable is never enqueued, so there is nothing to clear. Tether's
- * own daemon thread ({@code tether-cleaner}, started unlinked) raises destroy for the enqueued.
+ * object that is itself unreachable is never enqueued, so there is nothing to clear. Tether's own
+ * daemon thread ({@code tether-cleaner}, started unlinked) raises destroy for the enqueued.
  */
 final class DestroyWatch extends PhantomReference<ResourceCore> {
   private static final int STRIPES = 16;
@@ -26,8 +26,10 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
   }
 
   private final long asyncId;
+
   /** The stripe's list head (a sentinel), the lock of {@link #prev} and {@link #next}. */
   private final DestroyWatch head;
+
   private DestroyWatch prev;
   private DestroyWatch next;
   private volatile boolean done;

@@ -1,50 +1,61 @@
 package io.tether.internal;
 
 /**
- * Not public API. What one thread is executing: its current {@link Frame}, the async id, trigger id and resource of
- * the continuation it runs, and a stack of what to restore when that continuation ends.
+ * Not public API. What one thread is executing: its current {@link Frame}, the async id, trigger id
+ * and resource of the continuation it runs, and a stack of what to restore when that continuation
+ * ends.
  *
  * <p>Invariants: an instance is confined to its thread (reached only through {@link #current()}),
  * so no field needs synchronisation. Every {@link #enter} is paired with one {@link #exit} in a
- * {@code finally}, which restores all four fields exactly, whatever the continuation did
- * ({@code enterWith}, an exception, an error). The saved-state stack is a pair of growable arrays,
- * so entering and leaving a continuation allocates nothing once the thread has reached its deepest
+ * {@code finally}, which restores all four fields exactly, whatever the continuation did ({@code
+ * enterWith}, an exception, an error). The saved-state stack is a pair of growable arrays, so
+ * entering and leaving a continuation allocates nothing once the thread has reached its deepest
  * nesting.
  */
 public final class ExecutionState {
 
   /** The resource of the main thread's top level, returned by {@code executionAsyncResource()}. */
-  public static final Object TOP_LEVEL = new Object() {
-    @Override
-    public String toString() {
-      return "TopLevel";
-    }
-  };
+  public static final Object TOP_LEVEL =
+      new Object() {
+        @Override
+        public String toString() {
+          return "TopLevel";
+        }
+      };
 
   private static final ThreadLocal<ExecutionState> STATE =
       ThreadLocal.withInitial(ExecutionState::new);
 
   /** The current frame; change it only through {@link #setFrame}. */
   public Frame frame = Frame.EMPTY;
+
   /**
    * Copies of the current frame's first entry, so that {@code AsyncLocalStorage.getStore()} of the
    * first storage reads the thread's state object alone: one dependent load fewer on the hottest
    * path there is.
    */
   public Object key0;
+
   public Object epoch0;
   public Object value0;
   public long asyncId;
   public long triggerAsyncId;
   public Object resource;
+
   /** True while this thread runs hook callbacks: async work linked then produces no hook events. */
   boolean inHook;
-  /** Nesting of agent-woven linking methods, in {@link Nesting}'s states: only the outermost links. */
+
+  /**
+   * Nesting of agent-woven linking methods, in {@link Nesting}'s states: only the outermost links.
+   */
   int linkDepth;
+
   /** Nesting of a pool's own thread creation: threads started there link nothing. */
   int suppressDepth;
+
   /** Nesting of {@code CompletableFuture} stage registration: only the outermost links. */
   int stageDepth;
+
   /** The link of the future that the stage being registered is about to create. */
   Link pendingFuture;
 
@@ -70,8 +81,11 @@ public final class ExecutionState {
   /** The thread the JVM launcher runs {@code main} on (its id differs between JDK releases). */
   private static boolean isMainThread(Thread t) {
     ThreadGroup group = t.getThreadGroup();
-    return "main".equals(t.getName()) && !t.isDaemon()
-        && group != null && "main".equals(group.getName()) && group.getParent() != null
+    return "main".equals(t.getName())
+        && !t.isDaemon()
+        && group != null
+        && "main".equals(group.getName())
+        && group.getParent() != null
         && "system".equals(group.getParent().getName());
   }
 

@@ -1,8 +1,8 @@
 package io.tether.internal;
 
 /**
- * Not public API. An immutable map from {@code AsyncLocalStorage} to value: the context of a
- * thread at one moment.
+ * Not public API. An immutable map from {@code AsyncLocalStorage} to value: the context of a thread
+ * at one moment.
  *
  * <p>Invariants: a frame never changes after construction, so capturing the current context is one
  * reference read and a captured frame can be shared by any number of threads without
@@ -10,9 +10,9 @@ package io.tether.internal;
  * one small object and reading it takes no array access; the others are stored flat, three slots
  * each ({@code storage, epoch, value}), in the order the storages were first set, and scanned
  * linearly, which for the handful of storages an application uses beats hashing and allocates
- * nothing. The epoch is the storage's epoch when the
- * value was set: {@code AsyncLocalStorage.disable()} replaces the storage's epoch, which turns every
- * entry set before it, in every frame anywhere, into a stale one that reads as {@code null}.
+ * nothing. The epoch is the storage's epoch when the value was set: {@code
+ * AsyncLocalStorage.disable()} replaces the storage's epoch, which turns every entry set before it,
+ * in every frame anywhere, into a stale one that reads as {@code null}.
  */
 public final class Frame {
 
@@ -22,8 +22,10 @@ public final class Frame {
 
   /** The first entry, held in fields (all null in the empty frame). */
   public final Object key0;
+
   public final Object epoch0;
   public final Object value0;
+
   /** The other entries, {@code SLOTS} slots each; shared between frames, never written. */
   private final Object[] rest;
 
@@ -94,7 +96,8 @@ public final class Frame {
     }
     Object[] r = rest;
     if (i == 0) {
-      return r.length == 0 ? EMPTY
+      return r.length == 0
+          ? EMPTY
           : new Frame(r[0], r[1], r[2], java.util.Arrays.copyOfRange(r, SLOTS, r.length));
     }
     int at = i - SLOTS;

@@ -25,14 +25,19 @@ public final class FutureLinks {
 
   /** The functional interface of a stage method's parameter: see {@link #wrapCallback}. */
   public static final int FUNCTION = 0;
+
   /** A {@code BiFunction} parameter. */
   public static final int BI_FUNCTION = 1;
+
   /** A {@code Consumer} parameter. */
   public static final int CONSUMER = 2;
+
   /** A {@code BiConsumer} parameter. */
   public static final int BI_CONSUMER = 3;
+
   /** A {@code Supplier} parameter. */
   public static final int SUPPLIER = 4;
+
   /** A {@code Runnable} parameter. */
   public static final int RUNNABLE = 5;
 
@@ -79,7 +84,7 @@ public final class FutureLinks {
     } else if (begun instanceof ExecutionState) {
       s = (ExecutionState) begun;
     } else {
-      s = ExecutionState.current();  // stageBegin failed: undo its nesting all the same
+      s = ExecutionState.current(); // stageBegin failed: undo its nesting all the same
     }
     Nesting.stageEnd(s);
   }
@@ -112,30 +117,36 @@ public final class FutureLinks {
     }
     Link link = (Link) begun;
     switch (kind) {
-      case FUNCTION: {
-        Function f = (Function) fn;
-        return (Function<Object, Object>) x -> link.getStage(() -> f.apply(x));
-      }
-      case BI_FUNCTION: {
-        BiFunction f = (BiFunction) fn;
-        return (BiFunction<Object, Object, Object>) (x, y) -> link.getStage(() -> f.apply(x, y));
-      }
-      case CONSUMER: {
-        Consumer f = (Consumer) fn;
-        return (Consumer<Object>) x -> link.runStage(() -> f.accept(x));
-      }
-      case BI_CONSUMER: {
-        BiConsumer f = (BiConsumer) fn;
-        return (BiConsumer<Object, Object>) (x, y) -> link.runStage(() -> f.accept(x, y));
-      }
-      case SUPPLIER: {
-        Supplier f = (Supplier) fn;
-        return (Supplier<Object>) () -> link.getStage(f);
-      }
-      case RUNNABLE: {
-        Runnable f = (Runnable) fn;
-        return (Runnable) () -> link.runStage(f);
-      }
+      case FUNCTION:
+        {
+          Function f = (Function) fn;
+          return (Function<Object, Object>) x -> link.getStage(() -> f.apply(x));
+        }
+      case BI_FUNCTION:
+        {
+          BiFunction f = (BiFunction) fn;
+          return (BiFunction<Object, Object, Object>) (x, y) -> link.getStage(() -> f.apply(x, y));
+        }
+      case CONSUMER:
+        {
+          Consumer f = (Consumer) fn;
+          return (Consumer<Object>) x -> link.runStage(() -> f.accept(x));
+        }
+      case BI_CONSUMER:
+        {
+          BiConsumer f = (BiConsumer) fn;
+          return (BiConsumer<Object, Object>) (x, y) -> link.runStage(() -> f.accept(x, y));
+        }
+      case SUPPLIER:
+        {
+          Supplier f = (Supplier) fn;
+          return (Supplier<Object>) () -> link.getStage(f);
+        }
+      case RUNNABLE:
+        {
+          Runnable f = (Runnable) fn;
+          return (Runnable) () -> link.runStage(f);
+        }
       default:
         return fn;
     }
@@ -147,7 +158,7 @@ public final class FutureLinks {
    */
   static void futureCreated(Object future) {
     if (Hooks.active == null) {
-      return;  // nothing to track: the stage's link stays pending until its stageEnd
+      return; // nothing to track: the stage's link stays pending until its stageEnd
     }
     ExecutionState s = ExecutionState.current();
     Link link = s.pendingFuture;
@@ -159,7 +170,7 @@ public final class FutureLinks {
     if (link != null && Hooks.active != null) {
       if (future instanceof LinkHolder) {
         LinkHolder holder = (LinkHolder) future;
-        if (holder.tether$link() == null) {  // the constructor's thread: no other sees it yet
+        if (holder.tether$link() == null) { // the constructor's thread: no other sees it yet
           holder.tether$link(link);
         }
       } else {
@@ -170,7 +181,8 @@ public final class FutureLinks {
 
   /** The link of {@code future}: in its own field where the agent added one, else in the map. */
   private static Link futureLink(Object future) {
-    return future instanceof LinkHolder ? (Link) ((LinkHolder) future).tether$link()
+    return future instanceof LinkHolder
+        ? (Link) ((LinkHolder) future).tether$link()
         : FUTURES.get(future);
   }
 
@@ -181,7 +193,7 @@ public final class FutureLinks {
       return;
     }
     Link link = futureLink(future);
-    if (link != null && !link.silent && !link.destroyClaimed()) {  // none after destroy (obtrude)
+    if (link != null && !link.silent && !link.destroyClaimed()) { // none after destroy (obtrude)
       h.promiseResolve(ExecutionState.current(), link.asyncId);
       if (link.watched()) {
         link.futureDone();

@@ -16,6 +16,7 @@ public final class HookEntry {
   final boolean hasAfter;
   final boolean hasDestroy;
   final boolean hasPromiseResolve;
+
   /** Guarded by {@link Hooks#LOCK}. */
   boolean enabled;
 

@@ -1,10 +1,10 @@
 package io.tether.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.HookErrorHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -91,7 +91,9 @@ public final class Hooks {
     DestroyThread.add(asyncId);
   }
 
-  /** Destroy watches held now (resources watched, neither destroyed nor yet collected): for tests. */
+  /**
+   * Destroy watches held now (resources watched, neither destroyed nor yet collected): for tests.
+   */
   public static int destroyWatchesHeld() {
     return DestroyWatch.held();
   }
@@ -208,12 +210,17 @@ public final class Hooks {
     public void onHookError(AsyncHook hook, String event, long asyncId, Throwable error) {
       long n = count.incrementAndGet();
       if (n <= FULL_REPORTS) {
-        StringBuilder b = new StringBuilder()
-            .append("[tether] async hook ").append(hook.callbacks().getClass().getName())
-            .append(" threw in ").append(event).append("(asyncId=").append(asyncId)
-            .append("); the application was not affected")
-            .append(disableOnError ? "; the hook is now disabled" : "")
-            .append(System.lineSeparator());
+        StringBuilder b =
+            new StringBuilder()
+                .append("[tether] async hook ")
+                .append(hook.callbacks().getClass().getName())
+                .append(" threw in ")
+                .append(event)
+                .append("(asyncId=")
+                .append(asyncId)
+                .append("); the application was not affected")
+                .append(disableOnError ? "; the hook is now disabled" : "")
+                .append(System.lineSeparator());
         java.io.StringWriter w = new java.io.StringWriter();
         error.printStackTrace(new java.io.PrintWriter(w));
         System.err.print(b.append(w));

@@ -17,7 +17,9 @@ public final class IoLinks {
 
   /** {@code task} as a one-shot task resource linked here, unless it already is one. */
   static Runnable wrapTask(Runnable task, String type) {
-    if (task == null || task instanceof ResourceCore || TaskLinks.futureInternal(task)
+    if (task == null
+        || task instanceof ResourceCore
+        || TaskLinks.futureInternal(task)
         || Nesting.suppressed(ExecutionState.current())) {
       return task;
     }
@@ -26,16 +28,18 @@ public final class IoLinks {
 
   /**
    * An NIO.2 {@code CompletionHandler} as one that runs in the context of this call, as the
-   * continuation of a new {@code NIO_COMPLETION} resource (the handler itself if it already is
-   * one, or inside a pool's own thread creation).
+   * continuation of a new {@code NIO_COMPLETION} resource (the handler itself if it already is one,
+   * or inside a pool's own thread creation).
    */
   static Object wrapCompletionHandler(Object handler) {
     ExecutionState s = ExecutionState.current();
-    if (!(handler instanceof CompletionHandler) || handler instanceof LinkedCompletion
+    if (!(handler instanceof CompletionHandler)
+        || handler instanceof LinkedCompletion
         || Nesting.suppressed(s)) {
       return handler;
     }
-    return new LinkedCompletion<>((CompletionHandler<?, ?>) handler,
+    return new LinkedCompletion<>(
+        (CompletionHandler<?, ?>) handler,
         new Link(ResourceTypes.NIO_COMPLETION, ResourceCore.CURRENT_TRIGGER, false, s));
   }
 
@@ -50,7 +54,8 @@ public final class IoLinks {
     if (!(response instanceof CompletableFuture) || Nesting.suppressed(s)) {
       return;
     }
-    Link link = new Link(ResourceTypes.HTTP_CLIENT_EXCHANGE, ResourceCore.CURRENT_TRIGGER, false, s);
+    Link link =
+        new Link(ResourceTypes.HTTP_CLIENT_EXCHANGE, ResourceCore.CURRENT_TRIGGER, false, s);
     // Tether's own stage: registered under suppression, so it is no resource of its own.
     Nesting.suppressBegin(s);
     try {

@@ -3,8 +3,8 @@ package io.tether.internal;
 import java.util.function.Supplier;
 
 /**
- * Not public API. One resource the agent linked: a submission of a task, a thread, a
- * {@code CompletableFuture} stage, an I/O operation's callback.
+ * Not public API. One resource the agent linked: a submission of a task, a thread, a {@code
+ * CompletableFuture} stage, an I/O operation's callback.
  *
  * <p>Invariants: {@code running} and {@code over} are volatile, and each side of a race writes its
  * own before it reads the other's: a run that ends and a cancellation (or a completion of the
@@ -17,8 +17,10 @@ public final class Link extends ResourceCore {
   final boolean periodic;
   volatile boolean running;
   volatile boolean over;
+
   /** Next link of the same task object, guarded by its slot. */
   Link next;
+
   /**
    * The state of the thread registering this stage link, from {@code stageBegin} to {@code
    * stageEnd} on that thread (so that {@code stageEnd} needs no thread-local lookup).
@@ -32,11 +34,11 @@ public final class Link extends ResourceCore {
   }
 
   /**
-   * The future of this stage link is complete: its continuation (the stage function, if it had
-   * one) will not run any more, so the resource has ended. Destroy is delivered on the
-   * {@code tether-destroy} thread (the completion may be a call of the application's), after the
-   * run in progress if the function is running now; only a future that never completes waits for
-   * the collector. Once only: the claim cancels the watch.
+   * The future of this stage link is complete: its continuation (the stage function, if it had one)
+   * will not run any more, so the resource has ended. Destroy is delivered on the {@code
+   * tether-destroy} thread (the completion may be a call of the application's), after the run in
+   * progress if the function is running now; only a future that never completes waits for the
+   * collector. Once only: the claim cancels the watch.
    */
   void futureDone() {
     over = true;

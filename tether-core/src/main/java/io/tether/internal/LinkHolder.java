@@ -1,12 +1,12 @@
 package io.tether.internal;
 
 /**
- * Not public API: a class the agent gave a field of its own when the class was loaded, where Tether keeps
- * the link of each instance instead of in a weak identity map. The agent adds this interface, a
- * private transient field and these two methods to {@code CompletableFuture} when it is loaded
- * after the agent (the usual case with {@code -javaagent}); loaded before (an agent attached at
- * run time, or one that ran first and used it), the future's link stays in the map. A field costs
- * a load; the map costs a weak reference, two hash-map operations and the collector's reference
+ * Not public API: a class the agent gave a field of its own when the class was loaded, where Tether
+ * keeps the link of each instance instead of in a weak identity map. The agent adds this interface,
+ * a private transient field and these two methods to {@code CompletableFuture} when it is loaded
+ * after the agent (the usual case with {@code -javaagent}); loaded before (an agent attached at run
+ * time, or one that ran first and used it), the future's link stays in the map. A field costs a
+ * load; the map costs a weak reference, two hash-map operations and the collector's reference
  * processing for every future.
  */
 public interface LinkHolder {

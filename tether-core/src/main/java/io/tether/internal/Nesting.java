@@ -2,26 +2,30 @@ package io.tether.internal;
 
 /**
  * Not public API. The nesting guard of the agent's woven methods, in the spirit of OpenTelemetry's
- * {@code CallDepth}: which of several nested JDK methods that link work links it, and where no
- * work is linked at all.
+ * {@code CallDepth}: which of several nested JDK methods that link work links it, and where no work
+ * is linked at all.
  *
  * <p>Invariants: the state lives in the thread's {@link ExecutionState} (confined to it, so no
  * synchronisation). {@link ExecutionState#linkDepth} counts the linking methods on this thread's
  * stack in three named states: {@link #OUTSIDE} (none), {@link #OUTERMOST} (inside the outermost,
  * which has not linked its work yet: only there does a task get linked) and {@link #SETTLED} or
- * deeper (a nested linking method, or the outermost once its work is linked or must not be).
- * Every entry is paired with an exit in the woven method's {@code finally}, and a continuation
- * starts {@link #OUTSIDE} whatever was on the stack below it ({@link ExecutionState#enter}).
- * {@link ExecutionState#suppressDepth} counts pools' own thread creation (nothing is linked
- * there) and {@link ExecutionState#stageDepth} {@code CompletableFuture}'s stage registration.
+ * deeper (a nested linking method, or the outermost once its work is linked or must not be). Every
+ * entry is paired with an exit in the woven method's {@code finally}, and a continuation starts
+ * {@link #OUTSIDE} whatever was on the stack below it ({@link ExecutionState#enter}). {@link
+ * ExecutionState#suppressDepth} counts pools' own thread creation (nothing is linked there) and
+ * {@link ExecutionState#stageDepth} {@code CompletableFuture}'s stage registration.
  */
 public final class Nesting {
 
   /** No linking method is on this thread's stack. */
   public static final int OUTSIDE = 0;
+
   /** Inside the outermost linking method, which has not linked its work yet. */
   public static final int OUTERMOST = 1;
-  /** Inside a nested linking method, or the outermost after its work was linked (or must not be). */
+
+  /**
+   * Inside a nested linking method, or the outermost after its work was linked (or must not be).
+   */
   public static final int SETTLED = 2;
 
   private Nesting() {}
@@ -29,8 +33,8 @@ public final class Nesting {
   /**
    * Enters a method that links work.
    *
-   * @return whether this is the outermost linking method and nothing suppresses linking here;
-   *     call {@link #linkEnd} on the way out in any case
+   * @return whether this is the outermost linking method and nothing suppresses linking here; call
+   *     {@link #linkEnd} on the way out in any case
    */
   static boolean linkBegin(ExecutionState s) {
     return s.linkDepth++ == OUTSIDE && s.suppressDepth == 0;
@@ -44,10 +48,10 @@ public final class Nesting {
   }
 
   /**
-   * Enters a method that links its work later, where the work enters the pool
-   * ({@code ThreadPoolExecutor.execute}: see {@link TaskLinks#linkSubmitted}). Inside
-   * {@code CompletableFuture}'s own registration of a stage the work is the future's business and
-   * is entered {@link #SETTLED}.
+   * Enters a method that links its work later, where the work enters the pool ({@code
+   * ThreadPoolExecutor.execute}: see {@link TaskLinks#linkSubmitted}). Inside {@code
+   * CompletableFuture}'s own registration of a stage the work is the future's business and is
+   * entered {@link #SETTLED}.
    *
    * @return the state to give back to {@link #resume}
    */

@@ -12,11 +12,11 @@ import java.util.function.Supplier;
  * the agent's links all extend it.
  *
  * <p>Invariants: all fields but {@code destroyed} are final and set at the link point, on the
- * linking thread, so a resource may be published to any thread through any queue. {@code
- * destroyed} moves 0 to 1 once, by CAS, which is what makes destroy exactly-once whoever races to
- * raise it (the running thread, {@code emitDestroy}, or the cleaner when the resource became
- * unreachable). A resource linked inside a hook callback is {@code silent}: it still carries its
- * frame but raises no hook events at all, so hooks cannot recurse.
+ * linking thread, so a resource may be published to any thread through any queue. {@code destroyed}
+ * moves 0 to 1 once, by CAS, which is what makes destroy exactly-once whoever races to raise it
+ * (the running thread, {@code emitDestroy}, or the cleaner when the resource became unreachable). A
+ * resource linked inside a hook callback is {@code silent}: it still carries its frame but raises
+ * no hook events at all, so hooks cannot recurse.
  */
 public abstract class ResourceCore {
 
@@ -34,8 +34,10 @@ public abstract class ResourceCore {
   protected final long triggerAsyncId;
   protected final Frame frame;
   protected final boolean silent;
+
   /** Non-null when destroy must also be raised if this resource becomes unreachable. */
   private final DestroyWatch watch;
+
   private volatile int destroyed;
 
   /**
@@ -51,10 +53,11 @@ public abstract class ResourceCore {
     this(type, triggerAsyncId, destroyWhenUnreachable, ExecutionState.current());
   }
 
-  /** As {@link #ResourceCore(String, long, boolean)}, linked on the thread whose state is {@code s}. */
-  @SuppressWarnings("this-escape")  // see above
-  ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable,
-      ExecutionState s) {
+  /**
+   * As {@link #ResourceCore(String, long, boolean)}, linked on the thread whose state is {@code s}.
+   */
+  @SuppressWarnings("this-escape") // see above
+  ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable, ExecutionState s) {
     this.type = type;
     this.asyncId = NEXT_ID.getAndIncrement();
     this.triggerAsyncId = triggerAsyncId == CURRENT_TRIGGER ? s.asyncId : triggerAsyncId;
@@ -150,14 +153,13 @@ public abstract class ResourceCore {
   }
 
   /**
-   * The resource will not run again (its last run ended, or it was rejected, cancelled or
-   * dropped): raises destroy on this thread, once. Skipped outright, claim and all, when nothing
-   * could observe it: no hook enabled and no watch to cancel.
+   * The resource will not run again (its last run ended, or it was rejected, cancelled or dropped):
+   * raises destroy on this thread, once. Skipped outright, claim and all, when nothing could
+   * observe it: no hook enabled and no watch to cancel.
    */
   final void ended() {
     if ((watch != null || Hooks.active != null) && claimDestroy() && !silent) {
       Hooks.destroyNow(asyncId);
     }
   }
-
 }

@@ -21,13 +21,16 @@ public final class TaskLinks {
   /** The links attached to tasks: a {@link Link}, or a {@link Slot} when there are several. */
   private static final WeakIdentityMap<Object> TASKS = new WeakIdentityMap<>();
 
-  /** Classes whose instances are CompletableFuture internals: their context comes from the stage. */
-  private static final ClassValue<Boolean> FUTURE_INTERNAL = new ClassValue<Boolean>() {
-    @Override
-    protected Boolean computeValue(Class<?> type) {
-      return type.getName().startsWith("java.util.concurrent.CompletableFuture$");
-    }
-  };
+  /**
+   * Classes whose instances are CompletableFuture internals: their context comes from the stage.
+   */
+  private static final ClassValue<Boolean> FUTURE_INTERNAL =
+      new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          return type.getName().startsWith("java.util.concurrent.CompletableFuture$");
+        }
+      };
 
   private TaskLinks() {}
 
@@ -52,9 +55,9 @@ public final class TaskLinks {
 
   /**
    * The task of a {@code ThreadPoolExecutor.execute} entered with {@link Nesting#enterDeferred}
-   * enters the pool (as a new worker's first task, or into the queue): links it, if that
-   * {@code execute} is the outermost linking call and has not linked it yet (a task that no new
-   * worker took goes on to the queue).
+   * enters the pool (as a new worker's first task, or into the queue): links it, if that {@code
+   * execute} is the outermost linking call and has not linked it yet (a task that no new worker
+   * took goes on to the queue).
    *
    * @return whether a link was attached here
    */
@@ -78,7 +81,7 @@ public final class TaskLinks {
         }
       } else {
         Slot slot = new Slot();
-        synchronized (slot) {  // takers that find the slot wait until it holds both links
+        synchronized (slot) { // takers that find the slot wait until it holds both links
           if (TASKS.replace(task, held, slot)) {
             slot.head = (Link) held;
             slot.head.next = link;
@@ -117,8 +120,8 @@ public final class TaskLinks {
   }
 
   /**
-   * The link under which {@code task} runs now, detached unless periodic; none for the internals
-   * of {@code CompletableFuture}, which are never linked (no map lookup for them).
+   * The link under which {@code task} runs now, detached unless periodic; none for the internals of
+   * {@code CompletableFuture}, which are never linked (no map lookup for them).
    */
   static Link takeToRun(Object task) {
     return task == null || futureInternal(task) ? null : take(task, false, false);
@@ -142,7 +145,7 @@ public final class TaskLinks {
         if ((link.periodic && !force) || TASKS.remove(task, link)) {
           return link;
         }
-        continue;  // taken by another thread, or turned into a slot: look again
+        continue; // taken by another thread, or turned into a slot: look again
       }
       Slot slot = (Slot) held;
       Link link = slot.take(newest, force);
@@ -163,6 +166,7 @@ public final class TaskLinks {
   private static final class Slot {
     /** Guarded by this slot; set by {@link #attach} while it holds the lock. */
     Link head;
+
     private boolean retired;
 
     synchronized boolean add(Link link) {

@@ -3,14 +3,14 @@ package io.tether.internal;
 import java.util.concurrent.Future;
 
 /**
- * Not public API. Running a linked task: where a worker (a pool's, a timer's, a thread's own
- * {@code run}) is about to run a task object, the task's link (from {@link TaskLinks}) is entered,
- * {@code before} and {@code after} bracket the run, and the worker's own context is restored.
+ * Not public API. Running a linked task: where a worker (a pool's, a timer's, a thread's own {@code
+ * run}) is about to run a task object, the task's link (from {@link TaskLinks}) is entered, {@code
+ * before} and {@code after} bracket the run, and the worker's own context is restored.
  *
- * <p>Invariants: every {@link #begin} that returns a link is matched by exactly one
- * {@link #end} or {@link #endThrown} on the same thread, so the thread's context is restored
- * whatever the task did. A one-shot link is destroyed after its run; a periodic one after the run
- * that threw, the run that found it cancelled ({@link Link#over}), or its last.
+ * <p>Invariants: every {@link #begin} that returns a link is matched by exactly one {@link #end} or
+ * {@link #endThrown} on the same thread, so the thread's context is restored whatever the task did.
+ * A one-shot link is destroyed after its run; a periodic one after the run that threw, the run that
+ * found it cancelled ({@link Link#over}), or its last.
  */
 public final class TaskRuns {
 

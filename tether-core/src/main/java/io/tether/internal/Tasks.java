@@ -4,8 +4,9 @@ import io.tether.ResourceTypes;
 import java.util.concurrent.Callable;
 
 /**
- * Not public API. The application's tasks as async resources, for {@code AsyncExecutors}: each wrapper is linked where the task is handed to
- * an executor and runs the task in the context of that link point.
+ * Not public API. The application's tasks as async resources, for {@code AsyncExecutors}: each
+ * wrapper is linked where the task is handed to an executor and runs the task in the context of
+ * that link point.
  */
 public final class Tasks {
 
@@ -86,8 +87,8 @@ public final class Tasks {
    * A periodic task: every run is a continuation of the one resource, in the scheduling context.
    * Destroy follows the last run: the one that threw (which ends a periodic schedule), or the one
    * in progress when the schedule was cancelled, or at once if it was cancelled between runs.
-   * {@code running} and {@code over} are volatile and written before the other is read, so at
-   * least one side of a race between a run and a cancel sees the other and raises destroy.
+   * {@code running} and {@code over} are volatile and written before the other is read, so at least
+   * one side of a race between a run and a cancel sees the other and raises destroy.
    */
   public static final class Periodic extends ResourceCore implements Runnable {
     final Runnable task;

@@ -5,16 +5,16 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Not public API. A concurrent map keyed by object identity that does not keep its keys alive: how the agent
- * attaches a link to the application's own task object without wrapping it (so that queues,
- * {@code remove}, {@code shutdownNow} and rejection handlers see the application's object).
+ * Not public API. A concurrent map keyed by object identity that does not keep its keys alive: how
+ * the agent attaches a link to the application's own task object without wrapping it (so that
+ * queues, {@code remove}, {@code shutdownNow} and rejection handlers see the application's object).
  *
  * <p>Invariants: keys are {@link WeakKey}s that hash and compare by the identity of their referent;
  * lookups use a short-lived {@link Lookup} that compares the same way, so a lookup never allocates
- * a reference. Entries whose key was collected are expunged by Tether's own daemon thread
- * ({@code tether-expunge}, blocked on one reference queue shared by every map), so a task or a
- * future that was dropped without running releases its link, and with it the captured context,
- * once it is collected, even when no other work follows (a server gone idle after a load).
+ * a reference. Entries whose key was collected are expunged by Tether's own daemon thread ({@code
+ * tether-expunge}, blocked on one reference queue shared by every map), so a task or a future that
+ * was dropped without running releases its link, and with it the captured context, once it is
+ * collected, even when no other work follows (a server gone idle after a load).
  */
 final class WeakIdentityMap<V> {
 
@@ -130,7 +130,8 @@ final class WeakIdentityMap<V> {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof WeakKey ? ((WeakKey) o).get() == referent
+      return o instanceof WeakKey
+          ? ((WeakKey) o).get() == referent
           : o instanceof Lookup && ((Lookup) o).referent == referent;
     }
   }

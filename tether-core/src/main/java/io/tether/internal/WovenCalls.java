@@ -11,8 +11,8 @@ import java.util.concurrent.RunnableScheduledFuture;
  * Not public API: the one class that code woven into JDK classes calls. The Tether agent weaves
  * calls to these static methods into the methods listed in its {@code Boundaries}, at method entry
  * and exit, or in place of one call inside a method; nothing else of Tether is called from woven
- * code. Each method only forwards to the room that holds the idea ({@link Nesting},
- * {@link TaskLinks}, {@link TaskRuns}, {@link FutureLinks}, {@link IoLinks}).
+ * code. Each method only forwards to the room that holds the idea ({@link Nesting}, {@link
+ * TaskLinks}, {@link TaskRuns}, {@link FutureLinks}, {@link IoLinks}).
  *
  * <p>Advice never disturbs the method it was woven into, yet none of these methods catches
  * anything: the weaver writes the safety net around each woven call (a {@code catch (Throwable)}
@@ -61,9 +61,9 @@ public final class WovenCalls {
   /**
    * {@code ThreadPoolExecutor.execute} entered: it links its task where the task enters the pool
    * ({@link #offerTask}, {@link #addWorkerEnter}) rather than on the way in, because what enters
-   * the pool is what a worker will run, even when another agent replaced the argument on the way
-   * in (TransmittableThreadLocal's {@code TtlRunnable}, OpenTelemetry's wrapper), in whichever
-   * order the agents are attached.
+   * the pool is what a worker will run, even when another agent replaced the argument on the way in
+   * (TransmittableThreadLocal's {@code TtlRunnable}, OpenTelemetry's wrapper), in whichever order
+   * the agents are attached.
    *
    * @return the nesting to give back to {@link #linkResume}
    */
@@ -92,7 +92,9 @@ public final class WovenCalls {
     return linked;
   }
 
-  /** {@code ThreadPoolExecutor.addWorker} left; a task linked by a worker that failed is dropped. */
+  /**
+   * {@code ThreadPoolExecutor.addWorker} left; a task linked by a worker that failed is dropped.
+   */
   public static void addWorkerExit(Throwable thrown, Object firstTask, boolean linked) {
     Nesting.suppressEnd(ExecutionState.current());
     if (linked && thrown != null) {
@@ -100,7 +102,9 @@ public final class WovenCalls {
     }
   }
 
-  /** {@code ThreadPoolExecutor.reject} entered: the task holds no context; the handler links anew. */
+  /**
+   * {@code ThreadPoolExecutor.reject} entered: the task holds no context; the handler links anew.
+   */
   public static int rejectEnter(Object task) {
     TaskLinks.dropTask(task);
     return Nesting.suspend(ExecutionState.current());
@@ -124,8 +128,8 @@ public final class WovenCalls {
   public static void delayedExecuteEnter(Object task) {
     ExecutionState s = ExecutionState.current();
     if (Nesting.linkBegin(s) && task instanceof RunnableScheduledFuture) {
-      TaskLinks.linkTask(task, ResourceTypes.SCHEDULED_TASK,
-          ((RunnableScheduledFuture<?>) task).isPeriodic(), s);
+      TaskLinks.linkTask(
+          task, ResourceTypes.SCHEDULED_TASK, ((RunnableScheduledFuture<?>) task).isPeriodic(), s);
     }
   }
 
@@ -183,7 +187,9 @@ public final class WovenCalls {
    */
   public static void threadStartEnter(Object thread) {
     ExecutionState s = ExecutionState.current();
-    if (Nesting.linkBegin(s) && thread instanceof Thread && !isSystemThread(thread)
+    if (Nesting.linkBegin(s)
+        && thread instanceof Thread
+        && !isSystemThread(thread)
         && !TaskLinks.isLinked(thread)) {
       TaskLinks.linkTask(thread, threadType((Thread) thread), false, s);
     }
@@ -200,7 +206,8 @@ public final class WovenCalls {
   /** The type of a thread's resource. */
   static String threadType(Thread thread) {
     return thread.getClass().getName().equals("java.lang.VirtualThread")
-        ? ResourceTypes.VIRTUAL_THREAD : ResourceTypes.THREAD;
+        ? ResourceTypes.VIRTUAL_THREAD
+        : ResourceTypes.THREAD;
   }
 
   private static boolean isSystemThread(Object thread) {
@@ -209,7 +216,8 @@ public final class WovenCalls {
       return false;
     }
     String name = type.getName();
-    if (name.startsWith("java.lang.VirtualThread") || name.startsWith("java.lang.ThreadBuilders$")) {
+    if (name.startsWith("java.lang.VirtualThread")
+        || name.startsWith("java.lang.ThreadBuilders$")) {
       return false;
     }
     ClassLoader loader = type.getClassLoader();
@@ -264,8 +272,8 @@ public final class WovenCalls {
   }
 
   /**
-   * A stage method's functional argument, declared as {@code kind} (a {@link FutureLinks} kind),
-   * as one that runs in the context of {@code link} (the argument itself when there is no link).
+   * A stage method's functional argument, declared as {@code kind} (a {@link FutureLinks} kind), as
+   * one that runs in the context of {@code link} (the argument itself when there is no link).
    */
   public static Object stageCallback(Object callback, Object link, int kind) {
     return FutureLinks.wrapCallback(callback, link, kind);
@@ -282,8 +290,8 @@ public final class WovenCalls {
   }
 
   /**
-   * A {@code CompletableFuture} constructor returned; one created completed
-   * ({@code completedFuture}) resolves at once, as Node's {@code Promise.resolve(value)}.
+   * A {@code CompletableFuture} constructor returned; one created completed ({@code
+   * completedFuture}) resolves at once, as Node's {@code Promise.resolve(value)}.
    */
   public static void futureCreated(Object future) {
     FutureLinks.futureCreated(future);
@@ -293,8 +301,8 @@ public final class WovenCalls {
   }
 
   /**
-   * {@code CompletableFuture}'s {@code result} field was written directly (a stage registered on
-   * a completed source, {@code obtrudeValue}/{@code obtrudeException}): the future completed.
+   * {@code CompletableFuture}'s {@code result} field was written directly (a stage registered on a
+   * completed source, {@code obtrudeValue}/{@code obtrudeException}): the future completed.
    */
   public static void futureResultWritten(Object future) {
     FutureLinks.futureCompleted(future);

@@ -25,7 +25,7 @@ class CallSitesTest {
 
   @Test
   void isInternal_withSelf_alsoTheAskingToolAndItsNestedClasses() {
-    Class<?> tool = Test.class;  // any class outside the JDK and Tether
+    Class<?> tool = Test.class; // any class outside the JDK and Tether
     assertThat(CallSites.isInternal("com.example.Tool", tool)).isFalse();
     assertThat(CallSites.isInternal(tool.getName(), tool)).isTrue();
     assertThat(CallSites.isInternal(tool.getName() + "$1", tool)).isTrue();

@@ -1,8 +1,8 @@
 package io.tether.internal;
 
-import io.tether.AsyncLocalStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.AsyncLocalStorage;
 import org.junit.jupiter.api.Test;
 
 class FrameTest {

@@ -1,11 +1,11 @@
 package io.tether.internal;
 
 import static io.tether.testing.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.tether.AsyncLocalStorage;
 import io.tether.CleanCoreState;
 import io.tether.ResourceTypes;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tether.testing.NoContextLeft;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The links the agent attaches to task objects ({@link TaskLinks#linkTask},
- * {@link TaskRuns#begin}, {@link TaskLinks#dropTask}): one link is the map's value
- * itself, several share a slot; whichever way, every link attached is taken exactly once, in
- * order, also when attachers and takers of one task object race.
+ * The links the agent attaches to task objects ({@link TaskLinks#linkTask}, {@link TaskRuns#begin},
+ * {@link TaskLinks#dropTask}): one link is the map's value itself, several share a slot; whichever
+ * way, every link attached is taken exactly once, in order, also when attachers and takers of one
+ * task object race.
  */
 @Timeout(30)
 @ExtendWith({NoContextLeft.class, CleanCoreState.class})
@@ -32,7 +32,11 @@ class TaskLinksTest {
   void linksOfOneTask_areTakenOldestFirst_andTheTaskIsUnlinkedAfterTheLast() {
     Object task = new Object();
     for (int i = 1; i <= 3; i++) {
-      SUBMISSION.run(i, () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
+      SUBMISSION.run(
+          i,
+          () ->
+              TaskLinks.linkTask(
+                  task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
     }
     assertThat(TaskLinks.isLinked(task)).isTrue();
     List<Integer> seen = new ArrayList<>();
@@ -49,8 +53,14 @@ class TaskLinksTest {
   @Test
   void dropTask_detachesTheNewestLink() {
     Object task = new Object();
-    SUBMISSION.run(1, () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
-    SUBMISSION.run(2, () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
+    SUBMISSION.run(
+        1,
+        () ->
+            TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
+    SUBMISSION.run(
+        2,
+        () ->
+            TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
     TaskLinks.dropTask(task);
     Link begun = TaskRuns.begin(task);
     assertThat(SUBMISSION.getStore()).isEqualTo(1);
@@ -61,8 +71,10 @@ class TaskLinksTest {
   @Test
   void periodicLink_staysAttachedAcrossRuns_untilDropped() {
     Object task = new Object();
-    SUBMISSION.run(7,
-        () -> TaskLinks.linkTask(task, ResourceTypes.SCHEDULED_TASK, true, ExecutionState.current()));
+    SUBMISSION.run(
+        7,
+        () ->
+            TaskLinks.linkTask(task, ResourceTypes.SCHEDULED_TASK, true, ExecutionState.current()));
     for (int run = 0; run < 3; run++) {
       Link begun = TaskRuns.begin(task);
       assertThat(SUBMISSION.getStore()).isEqualTo(7);
@@ -94,37 +106,44 @@ class TaskLinksTest {
     List<Thread> threads = new ArrayList<>();
     for (int a = 0; a < attachers; a++) {
       int first = a * perAttacher;
-      threads.add(new Thread(() -> {
-        await(start);
-        for (int i = first; i < first + perAttacher; i++) {
-          Object task = tasks[i % tasks.length];
-          int submission = i;
-          SUBMISSION.run(submission,
-              () -> TaskLinks.linkTask(task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
-          ready.add(task);  // one queue entry per link, as a pool's queue holds
-        }
-      }));
+      threads.add(
+          new Thread(
+              () -> {
+                await(start);
+                for (int i = first; i < first + perAttacher; i++) {
+                  Object task = tasks[i % tasks.length];
+                  int submission = i;
+                  SUBMISSION.run(
+                      submission,
+                      () ->
+                          TaskLinks.linkTask(
+                              task, ResourceTypes.EXECUTOR_TASK, false, ExecutionState.current()));
+                  ready.add(task); // one queue entry per link, as a pool's queue holds
+                }
+              }));
     }
     for (int t = 0; t < 4; t++) {
-      threads.add(new Thread(() -> {
-        await(start);
-        while (taken.get() < total) {
-          Object task = ready.poll();
-          if (task == null) {
-            Thread.onSpinWait();
-            continue;
-          }
-          Link begun = TaskRuns.begin(task);
-          Integer submission = SUBMISSION.getStore();
-          if (submission == null || tasks[submission % tasks.length] != task) {
-            wrongContext.incrementAndGet();
-          } else {
-            runs[submission].incrementAndGet();
-          }
-          TaskRuns.end(begun, ExecutionState.current(), true);
-          taken.incrementAndGet();
-        }
-      }));
+      threads.add(
+          new Thread(
+              () -> {
+                await(start);
+                while (taken.get() < total) {
+                  Object task = ready.poll();
+                  if (task == null) {
+                    Thread.onSpinWait();
+                    continue;
+                  }
+                  Link begun = TaskRuns.begin(task);
+                  Integer submission = SUBMISSION.getStore();
+                  if (submission == null || tasks[submission % tasks.length] != task) {
+                    wrongContext.incrementAndGet();
+                  } else {
+                    runs[submission].incrementAndGet();
+                  }
+                  TaskRuns.end(begun, ExecutionState.current(), true);
+                  taken.incrementAndGet();
+                }
+              }));
     }
     threads.forEach(Thread::start);
     start.countDown();

@@ -21,8 +21,8 @@ public final class TestAccess {
     Hooks.HookSet h = Hooks.active;
     Set<AsyncHook> hooks = new LinkedHashSet<>();
     if (h != null) {
-      for (HookEntry[] byEvent : Arrays.asList(h.init, h.before, h.after, h.destroy,
-          h.promiseResolve)) {
+      for (HookEntry[] byEvent :
+          Arrays.asList(h.init, h.before, h.after, h.destroy, h.promiseResolve)) {
         for (HookEntry e : byEvent) {
           hooks.add(e.hook);
         }

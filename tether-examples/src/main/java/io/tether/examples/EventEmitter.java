@@ -51,7 +51,8 @@ public final class EventEmitter {
    * @return whether {@code event} had listeners
    */
   public boolean emit(String event) {
-    List<Runnable> registered = listeners.get(Objects.requireNonNull(event, "event must not be null"));
+    List<Runnable> registered =
+        listeners.get(Objects.requireNonNull(event, "event must not be null"));
     if (registered == null || registered.isEmpty()) {
       return false;
     }

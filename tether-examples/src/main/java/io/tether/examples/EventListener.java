@@ -5,11 +5,12 @@ import io.tether.AsyncResource;
 import java.io.PrintStream;
 
 /**
- * Integrating {@code AsyncResource} with an event emitter: a listener bound with
- * {@link AsyncResource#bind(Runnable, String)} runs in the context where it was registered; a
- * plain listener runs in the context of whoever emits the event.
+ * Integrating {@code AsyncResource} with an event emitter: a listener bound with {@link
+ * AsyncResource#bind(Runnable, String)} runs in the context where it was registered; a plain
+ * listener runs in the context of whoever emits the event.
  *
  * <p>The Node original, from {@code async_context.md}:
+ *
  * <pre>{@code
  * import { createServer } from 'node:http';
  * import { AsyncResource, executionAsyncId } from 'node:async_hooks';
@@ -26,8 +27,9 @@ import java.io.PrintStream;
  * }</pre>
  *
  * <p>In Java the request is a tiny {@link EventEmitter}, its listeners are registered in the
- * context {@code request-1}, and a connection thread emits {@code close} in its own context,
- * {@code emitter-ctx}. Prints:
+ * context {@code request-1}, and a connection thread emits {@code close} in its own context, {@code
+ * emitter-ctx}. Prints:
+ *
  * <pre>
  * bound listener sees: request-1
  * plain listener sees: emitter-ctx
@@ -60,8 +62,8 @@ public final class EventListener {
    */
   public static void run(PrintStream out) throws InterruptedException {
     EventEmitter request = register(out);
-    Thread connection = new Thread(
-        () -> CONTEXT.run("emitter-ctx", () -> request.emit("close")), "connection");
+    Thread connection =
+        new Thread(() -> CONTEXT.run("emitter-ctx", () -> request.emit("close")), "connection");
     connection.start();
     connection.join();
   }
@@ -69,13 +71,17 @@ public final class EventListener {
   /** The request-handling part: the two listeners, registered inside the request's context. */
   static EventEmitter register(PrintStream out) {
     EventEmitter request = new EventEmitter();
-    CONTEXT.run("request-1", () -> {
-      request.on("close", AsyncResource.bind(
-          () -> out.println("bound listener sees: " + describe(CONTEXT.getStore())),
-          "RequestCloseListener"));
-      request.on("close",
-          () -> out.println("plain listener sees: " + describe(CONTEXT.getStore())));
-    });
+    CONTEXT.run(
+        "request-1",
+        () -> {
+          request.on(
+              "close",
+              AsyncResource.bind(
+                  () -> out.println("bound listener sees: " + describe(CONTEXT.getStore())),
+                  "RequestCloseListener"));
+          request.on(
+              "close", () -> out.println("plain listener sees: " + describe(CONTEXT.getStore())));
+        });
     return request;
   }
 

@@ -7,17 +7,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs the examples of Node's {@code async_context.md} by name: {@code request-logger},
- * {@code worker-pool}, {@code event-listener}, or {@code all} (the default), each under a
- * {@code == name: what it shows ==} header.
+ * Runs the examples of Node's {@code async_context.md} by name: {@code request-logger}, {@code
+ * worker-pool}, {@code event-listener}, or {@code all} (the default), each under a {@code == name:
+ * what it shows ==} header.
  *
  * <pre>
  * mvn -q -Prun-examples -pl tether-examples -am verify -DskipTests [-Dexample=worker-pool]
  * java -cp tether-core.jar:tether-examples.jar io.tether.examples.Examples [name]
  * </pre>
  *
- * <p>An unknown name prints the accepted ones to standard error and exits with status 2. On
- * success the JVM ends by itself: no example leaves a thread running.
+ * <p>An unknown name prints the accepted ones to standard error and exits with status 2. On success
+ * the JVM ends by itself: no example leaves a thread running.
  */
 public final class Examples {
 
@@ -32,13 +32,16 @@ public final class Examples {
   private static final Map<String, Entry> EXAMPLES = new LinkedHashMap<>();
 
   static {
-    EXAMPLES.put("request-logger", new Entry(
-        "AsyncLocalStorage, the HTTP request logger", RequestLogger::run));
-    EXAMPLES.put("worker-pool", new Entry(
-        "AsyncResource for a worker thread pool",
-        out -> WorkerPool.run(out, Runtime.getRuntime().availableProcessors())));
-    EXAMPLES.put("event-listener", new Entry(
-        "AsyncResource.bind for event listeners", EventListener::run));
+    EXAMPLES.put(
+        "request-logger",
+        new Entry("AsyncLocalStorage, the HTTP request logger", RequestLogger::run));
+    EXAMPLES.put(
+        "worker-pool",
+        new Entry(
+            "AsyncResource for a worker thread pool",
+            out -> WorkerPool.run(out, Runtime.getRuntime().availableProcessors())));
+    EXAMPLES.put(
+        "event-listener", new Entry("AsyncResource.bind for event listeners", EventListener::run));
   }
 
   private Examples() {}
@@ -63,8 +66,8 @@ public final class Examples {
   }
 
   /**
-   * The names of the examples {@code name} stands for: itself, or all of them for {@code all}
-   * (and for a blank name, which is what an empty {@code -Dexample=} passes).
+   * The names of the examples {@code name} stands for: itself, or all of them for {@code all} (and
+   * for a blank name, which is what an empty {@code -Dexample=} passes).
    *
    * @throws IllegalArgumentException if {@code name} is no example's name
    */
@@ -74,8 +77,11 @@ public final class Examples {
       return List.copyOf(EXAMPLES.keySet());
     }
     if (!EXAMPLES.containsKey(key)) {
-      throw new IllegalArgumentException("unknown example '" + name + "': expected one of all, "
-          + String.join(", ", EXAMPLES.keySet()));
+      throw new IllegalArgumentException(
+          "unknown example '"
+              + name
+              + "': expected one of all, "
+              + String.join(", ", EXAMPLES.keySet()));
     }
     return List.of(key);
   }

@@ -27,11 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * the last stage saw; a response with another request's id counts as a mix-up.
  *
  * <p>Run with a trace, then read it ({@code bin/tether} is in the repository):
+ *
  * <pre>
  * bin/tether run --trace target/http.trace -- java -cp tether-examples/target/classes \
  *     io.tether.examples.LoadedServer 2000 16
  * bin/tether report target/http.trace -o target/http-report.html
  * </pre>
+ *
  * Arguments: requests (default 2000), requests in flight (default 16).
  */
 public final class LoadedServer {
@@ -49,17 +51,25 @@ public final class LoadedServer {
     AtomicLong logged = new AtomicLong();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
     server.setExecutor(handlers);
-    server.createContext("/", exchange -> REQUEST_ID.run(ids.incrementAndGet(), () -> {
-      int id = REQUEST_ID.getStore();
-      CompletableFuture
-          .supplyAsync(() -> lookUp(REQUEST_ID.getStore()), workers)
-          .thenApply(value -> {
-            logged.incrementAndGet();  // a log line would print REQUEST_ID.getStore() here
-            return value + " seen-by-stage=" + REQUEST_ID.getStore();
-          })
-          .whenComplete((body, failure) -> respond(exchange, id,
-              failure == null ? body : failure.toString()));
-    }));
+    server.createContext(
+        "/",
+        exchange ->
+            REQUEST_ID.run(
+                ids.incrementAndGet(),
+                () -> {
+                  int id = REQUEST_ID.getStore();
+                  CompletableFuture.supplyAsync(() -> lookUp(REQUEST_ID.getStore()), workers)
+                      .thenApply(
+                          value -> {
+                            logged
+                                .incrementAndGet(); // a log line would print REQUEST_ID.getStore()
+                            // here
+                            return value + " seen-by-stage=" + REQUEST_ID.getStore();
+                          })
+                      .whenComplete(
+                          (body, failure) ->
+                              respond(exchange, id, failure == null ? body : failure.toString()));
+                }));
     server.start();
     int port = server.getAddress().getPort();
     long start = System.nanoTime();
@@ -70,7 +80,8 @@ public final class LoadedServer {
     workers.shutdown();
     handlers.awaitTermination(10, TimeUnit.SECONDS);
     workers.awaitTermination(10, TimeUnit.SECONDS);
-    System.out.printf("%d requests, %d in flight, in %.2f s (%.0f/s); %d log lines; %d mixed up%n",
+    System.out.printf(
+        "%d requests, %d in flight, in %.2f s (%.0f/s); %d log lines; %d mixed up%n",
         requests, inFlight, seconds, requests / seconds, logged.get(), mixedUp);
     if (mixedUp != 0) {
       System.exit(1);
@@ -104,14 +115,18 @@ public final class LoadedServer {
     CompletableFuture<?>[] all = new CompletableFuture<?>[requests];
     for (int i = 0; i < requests; i++) {
       slots.acquire();
-      all[i] = client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-              + "/")).build(), HttpResponse.BodyHandlers.ofString())
-          .whenComplete((response, failure) -> {
-            slots.release();
-            if (failure != null || !consistent(response.body())) {
-              mixedUp.incrementAndGet();
-            }
-          });
+      all[i] =
+          client
+              .sendAsync(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .whenComplete(
+                  (response, failure) -> {
+                    slots.release();
+                    if (failure != null || !consistent(response.body())) {
+                      mixedUp.incrementAndGet();
+                    }
+                  });
     }
     CompletableFuture.allOf(all).exceptionally(e -> null).join();
     return mixedUp.get();
@@ -120,7 +135,8 @@ public final class LoadedServer {
   /** "7 request=7 seen-by-stage=7": every step saw the request's own id. */
   static boolean consistent(String body) {
     String[] parts = body.split(" ");
-    return parts.length == 3 && parts[1].equals("request=" + parts[0])
+    return parts.length == 3
+        && parts[1].equals("request=" + parts[0])
         && parts[2].equals("seen-by-stage=" + parts[0]);
   }
 }

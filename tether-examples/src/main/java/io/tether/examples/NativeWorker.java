@@ -6,14 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Native callbacks, Node's {@code napi_threadsafe_function} case: a JNI library
- * ({@code src/main/c/native_worker.c}, built by this module with gcc into
- * {@code target/native/libtethernative.so}) does its work on a pthread of its own, which attaches
- * to the JVM and calls back into Java. No Java code starts that thread, so no agent can see the
- * hop; as a Node add-on does, the Java side creates an {@link AsyncResource} ({@code NATIVE_WORK})
- * where the work starts and runs the callback in its scope: the callback sees the context of the
- * code that started the work, and hooks see {@code init}, {@code before}, {@code after} and
- * {@code destroy}.
+ * Native callbacks, Node's {@code napi_threadsafe_function} case: a JNI library ({@code
+ * src/main/c/native_worker.c}, built by this module with gcc into {@code
+ * target/native/libtethernative.so}) does its work on a pthread of its own, which attaches to the
+ * JVM and calls back into Java. No Java code starts that thread, so no agent can see the hop; as a
+ * Node add-on does, the Java side creates an {@link AsyncResource} ({@code NATIVE_WORK}) where the
+ * work starts and runs the callback in its scope: the callback sees the context of the code that
+ * started the work, and hooks see {@code init}, {@code before}, {@code after} and {@code destroy}.
  *
  * <pre>{@code
  * NativeWorker.load(Path.of("tether-examples/target/native/libtethernative.so"));
@@ -50,15 +49,18 @@ public final class NativeWorker {
     }
     AsyncResource work = new AsyncResource("NATIVE_WORK");
     try {
-      startNative(result -> {
-        try {
-          work.runInAsyncScope(() -> done.accept(result));
-        } finally {
-          work.emitDestroy();
-        }
-      }, input, WORKERS.incrementAndGet());
+      startNative(
+          result -> {
+            try {
+              work.runInAsyncScope(() -> done.accept(result));
+            } finally {
+              work.emitDestroy();
+            }
+          },
+          input,
+          WORKERS.incrementAndGet());
     } catch (RuntimeException | Error e) {
-      work.emitDestroy();  // no thread will call back
+      work.emitDestroy(); // no thread will call back
       throw e;
     }
   }

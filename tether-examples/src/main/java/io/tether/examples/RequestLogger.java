@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * every message logged while handling that request, on whatever thread, carries it.
  *
  * <p>The Node original, from {@code async_context.md}:
+ *
  * <pre>{@code
  * import http from 'node:http';
  * import { AsyncLocalStorage } from 'node:async_hooks';
@@ -68,8 +69,10 @@ public final class RequestLogger implements AutoCloseable {
 
   private final PrintStream out;
   private final HttpServer server;
+
   /** Where {@code setImmediate} callbacks run: another thread, reached with the context intact. */
   private final ExecutorService immediate;
+
   /** Read and written only on the server's dispatcher thread, as Node's only on its event loop. */
   private int idSeq;
 
@@ -81,8 +84,10 @@ public final class RequestLogger implements AutoCloseable {
    */
   RequestLogger(PrintStream out) throws IOException {
     this.out = out;
-    this.immediate = AsyncExecutors.wrap(
-        Executors.newSingleThreadExecutor(task -> new Thread(task, "request-logger-immediate")));
+    this.immediate =
+        AsyncExecutors.wrap(
+            Executors.newSingleThreadExecutor(
+                task -> new Thread(task, "request-logger-immediate")));
     HttpServer created;
     try {
       created = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -107,8 +112,8 @@ public final class RequestLogger implements AutoCloseable {
   }
 
   /**
-   * Starts the server, sends it two requests one after the other, and stops it: prints
-   * {@code 0: start}, {@code 0: finish}, {@code 1: start}, {@code 1: finish}.
+   * Starts the server, sends it two requests one after the other, and stops it: prints {@code 0:
+   * start}, {@code 0: finish}, {@code 1: start}, {@code 1: finish}.
    *
    * @param out where the server logs
    * @throws IOException if the server cannot bind or a request fails
@@ -118,10 +123,8 @@ public final class RequestLogger implements AutoCloseable {
     try (RequestLogger logger = new RequestLogger(out)) {
       HttpClient client = newClient();
       try {
-        HttpRequest get = HttpRequest.newBuilder(logger.uri())
-            .timeout(Duration.ofSeconds(30))
-            .GET()
-            .build();
+        HttpRequest get =
+            HttpRequest.newBuilder(logger.uri()).timeout(Duration.ofSeconds(30)).GET().build();
         for (int i = 0; i < 2; i++) {
           HttpResponse<Void> response = client.send(get, HttpResponse.BodyHandlers.discarding());
           if (response.statusCode() != 200) {
@@ -164,14 +167,17 @@ public final class RequestLogger implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
-    REQUEST_ID.run(idSeq++, () -> {
-      logWithId("start");
-      // Imagine any chain of async operations here
-      immediate.execute(() -> {
-        logWithId("finish");
-        end(exchange);
-      });
-    });
+    REQUEST_ID.run(
+        idSeq++,
+        () -> {
+          logWithId("start");
+          // Imagine any chain of async operations here
+          immediate.execute(
+              () -> {
+                logWithId("finish");
+                end(exchange);
+              });
+        });
   }
 
   /** Node's {@code res.end()}: 200 and no body. */
@@ -191,7 +197,9 @@ public final class RequestLogger implements AutoCloseable {
         .build();
   }
 
-  /** {@link HttpClient} is {@link AutoCloseable} from JDK 21 on; before, its threads are daemons. */
+  /**
+   * {@link HttpClient} is {@link AutoCloseable} from JDK 21 on; before, its threads are daemons.
+   */
   static void close(HttpClient client) {
     if (client instanceof AutoCloseable) {
       try {

@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  * A pool of worker threads that add two numbers, whose callbacks run in the context of the code
  * that submitted each task: the {@code AsyncResource} worker pool of Node's documentation.
  *
- * <p>The Node original, from {@code async_context.md} ({@code WorkerPoolTaskInfo} is in
- * {@link WorkerPoolTaskInfo}; {@code task_processor.js} answers each message {@code {a, b}} with
- * {@code a + b}):
+ * <p>The Node original, from {@code async_context.md} ({@code WorkerPoolTaskInfo} is in {@link
+ * WorkerPoolTaskInfo}; {@code task_processor.js} answers each message {@code {a, b}} with {@code a
+ * + b}):
+ *
  * <pre>{@code
  * export default class WorkerPool extends EventEmitter {
  *   constructor(numThreads) {
@@ -93,15 +94,16 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>How the Java differs, and why:
+ *
  * <ul>
  *   <li>Java has no event loop: a worker thread delivers its own result, so callbacks run on the
  *       worker threads. That is exactly the case {@code WorkerPoolTaskInfo} is for: each callback
  *       still runs in its submitter's context.
  *   <li>The task info is created in {@link #runTask}, when the task is submitted, even if it must
  *       wait in the queue. Node's version creates it when the task is dispatched, which for a
- *       queued task is inside the freed-worker event: run under Node 24 with each
- *       {@code runTask} inside {@code als.run(i, ...)}, the callbacks of queued tasks see
- *       {@code undefined} instead of {@code i}.
+ *       queued task is inside the freed-worker event: run under Node 24 with each {@code runTask}
+ *       inside {@code als.run(i, ...)}, the callbacks of queued tasks see {@code undefined} instead
+ *       of {@code i}.
  *   <li>The pool is shared by threads, so its lists are guarded by one lock; a callback runs
  *       outside it.
  *   <li>The usage submits each task inside {@code SUBMITTER.run(i, ...)} and every callback prints
@@ -164,8 +166,8 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Runs the usage of Node's documentation on as many workers as there are processors, printing
-   * to standard output.
+   * Runs the usage of Node's documentation on as many workers as there are processors, printing to
+   * standard output.
    *
    * @param args ignored
    * @throws InterruptedException if interrupted while waiting for the tasks
@@ -176,9 +178,9 @@ public final class WorkerPool implements AutoCloseable {
 
   /**
    * Submits ten tasks {@code {a: 42, b: 100}}, the i-th inside {@code SUBMITTER.run(i, ...)}, to a
-   * pool of {@code numThreads} workers, and prints one line per callback, in task order:
-   * {@code i err result (store: s)}, where {@code s} is what the callback's
-   * {@code SUBMITTER.getStore()} returned.
+   * pool of {@code numThreads} workers, and prints one line per callback, in task order: {@code i
+   * err result (store: s)}, where {@code s} is what the callback's {@code SUBMITTER.getStore()}
+   * returned.
    *
    * @param out where to print
    * @param numThreads how many workers
@@ -191,10 +193,16 @@ public final class WorkerPool implements AutoCloseable {
     try (WorkerPool pool = new WorkerPool(numThreads)) {
       for (int i = 0; i < count; i++) {
         int n = i;
-        SUBMITTER.run(i, () -> pool.runTask(new Task(42, 100), (err, result) -> {
-          lines[n] = n + " " + err + " " + result + " (store: " + SUBMITTER.getStore() + ")";
-          finished.countDown();
-        }));
+        SUBMITTER.run(
+            i,
+            () ->
+                pool.runTask(
+                    new Task(42, 100),
+                    (err, result) -> {
+                      lines[n] =
+                          n + " " + err + " " + result + " (store: " + SUBMITTER.getStore() + ")";
+                      finished.countDown();
+                    }));
       }
       if (!finished.await(30, TimeUnit.SECONDS)) {
         throw new IllegalStateException(
@@ -345,6 +353,7 @@ public final class WorkerPool implements AutoCloseable {
   private final class Worker implements Runnable {
     final Thread thread;
     private final BlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
+
     /** Node's {@code worker[kTaskInfo]}: the task this worker is computing, if any. */
     volatile WorkerPoolTaskInfo taskInfo;
 

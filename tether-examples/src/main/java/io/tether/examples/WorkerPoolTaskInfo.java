@@ -9,6 +9,7 @@ import java.util.Objects;
  * context, whichever worker thread completes the task.
  *
  * <p>The Node original, from {@code async_context.md}:
+ *
  * <pre>{@code
  * class WorkerPoolTaskInfo extends AsyncResource {
  *   constructor(callback) {
@@ -36,8 +37,8 @@ final class WorkerPoolTaskInfo extends AsyncResource {
   }
 
   /**
-   * Calls the callback in the context where this task was submitted, then destroys this resource:
-   * a task info is used once. Destroy is emitted even if the callback throws.
+   * Calls the callback in the context where this task was submitted, then destroys this resource: a
+   * task info is used once. Destroy is emitted even if the callback throws.
    *
    * @param err the task's failure, or {@code null}
    * @param result the task's result, or {@code null} if it failed

@@ -18,10 +18,11 @@ class EventEmitterTest {
   void emit_severalListeners_callsThemInOrderOnTheEmittingThread() {
     List<String> calls = new ArrayList<>();
     Thread emitting = Thread.currentThread();
-    EventEmitter emitter = new EventEmitter()
-        .on("close", () -> calls.add("first " + (Thread.currentThread() == emitting)))
-        .on("close", () -> calls.add("second"))
-        .on("data", () -> calls.add("data"));
+    EventEmitter emitter =
+        new EventEmitter()
+            .on("close", () -> calls.add("first " + (Thread.currentThread() == emitting)))
+            .on("close", () -> calls.add("second"))
+            .on("data", () -> calls.add("data"));
 
     assertThat(emitter.emit("close")).isTrue();
     assertThat(calls).containsExactly("first true", "second");
@@ -30,11 +31,14 @@ class EventEmitterTest {
   @Test
   void emit_listenerThrows_propagatesAndSkipsLaterListeners() {
     List<String> calls = new ArrayList<>();
-    EventEmitter emitter = new EventEmitter()
-        .on("close", () -> {
-          throw new IllegalStateException("boom");
-        })
-        .on("close", () -> calls.add("second"));
+    EventEmitter emitter =
+        new EventEmitter()
+            .on(
+                "close",
+                () -> {
+                  throw new IllegalStateException("boom");
+                })
+            .on("close", () -> calls.add("second"));
 
     assertThatThrownBy(() -> emitter.emit("close")).hasMessage("boom");
     assertThat(calls).isEmpty();

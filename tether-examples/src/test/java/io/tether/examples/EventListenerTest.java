@@ -43,10 +43,14 @@ class EventListenerTest {
     long[] bound = new long[2];
     long[] plain = new long[1];
     EventEmitter emitter = new EventEmitter();
-    emitter.on("close", AsyncResource.bind(() -> {
-      bound[0] = AsyncHooks.executionAsyncId();
-      bound[1] = AsyncHooks.triggerAsyncId();
-    }, "RequestCloseListener"));
+    emitter.on(
+        "close",
+        AsyncResource.bind(
+            () -> {
+              bound[0] = AsyncHooks.executionAsyncId();
+              bound[1] = AsyncHooks.triggerAsyncId();
+            },
+            "RequestCloseListener"));
     emitter.on("close", () -> plain[0] = AsyncHooks.executionAsyncId());
     AsyncResource connection = new AsyncResource("Connection");
 

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ExamplesTest {
 
   @RegisterExtension
-  static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(
-      RequestLogger.REQUEST_ID, WorkerPool.SUBMITTER, EventListener.CONTEXT).andNoThreadsLeft();
+  static final NoContextLeft NO_CONTEXT_LEFT =
+      NoContextLeft.of(RequestLogger.REQUEST_ID, WorkerPool.SUBMITTER, EventListener.CONTEXT)
+          .andNoThreadsLeft();
 
   @Test
   void select_all_namesEveryExampleInOrder() {
@@ -35,8 +36,9 @@ class ExamplesTest {
   void select_unknownName_throwsNamingTheAcceptedOnes() {
     assertThatThrownBy(() -> Examples.select("http"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown example 'http': expected one of all, request-logger, worker-pool,"
-            + " event-listener");
+        .hasMessage(
+            "unknown example 'http': expected one of all, request-logger, worker-pool,"
+                + " event-listener");
   }
 
   @Test
@@ -46,29 +48,33 @@ class ExamplesTest {
 
     Examples.run(Examples.select("all"), out.stream);
 
-    assertThat(out.text()).isEqualToNormalizingNewlines(String.join("\n", List.of(
-        "== request-logger: AsyncLocalStorage, the HTTP request logger ==",
-        "0: start",
-        "0: finish",
-        "1: start",
-        "1: finish",
-        "",
-        "== worker-pool: AsyncResource for a worker thread pool ==",
-        "0 null 142 (store: 0)",
-        "1 null 142 (store: 1)",
-        "2 null 142 (store: 2)",
-        "3 null 142 (store: 3)",
-        "4 null 142 (store: 4)",
-        "5 null 142 (store: 5)",
-        "6 null 142 (store: 6)",
-        "7 null 142 (store: 7)",
-        "8 null 142 (store: 8)",
-        "9 null 142 (store: 9)",
-        "",
-        "== event-listener: AsyncResource.bind for event listeners ==",
-        "bound listener sees: request-1",
-        "plain listener sees: emitter-ctx",
-        "")));
+    assertThat(out.text())
+        .isEqualToNormalizingNewlines(
+            String.join(
+                "\n",
+                List.of(
+                    "== request-logger: AsyncLocalStorage, the HTTP request logger ==",
+                    "0: start",
+                    "0: finish",
+                    "1: start",
+                    "1: finish",
+                    "",
+                    "== worker-pool: AsyncResource for a worker thread pool ==",
+                    "0 null 142 (store: 0)",
+                    "1 null 142 (store: 1)",
+                    "2 null 142 (store: 2)",
+                    "3 null 142 (store: 3)",
+                    "4 null 142 (store: 4)",
+                    "5 null 142 (store: 5)",
+                    "6 null 142 (store: 6)",
+                    "7 null 142 (store: 7)",
+                    "8 null 142 (store: 8)",
+                    "9 null 142 (store: 9)",
+                    "",
+                    "== event-listener: AsyncResource.bind for event listeners ==",
+                    "bound listener sees: request-1",
+                    "plain listener sees: emitter-ctx",
+                    "")));
   }
 
   @Test
@@ -78,9 +84,10 @@ class ExamplesTest {
 
     Examples.run(Examples.select("event-listener"), out.stream);
 
-    assertThat(out.lines()).containsExactly(
-        "== event-listener: AsyncResource.bind for event listeners ==",
-        "bound listener sees: request-1",
-        "plain listener sees: emitter-ctx");
+    assertThat(out.lines())
+        .containsExactly(
+            "== event-listener: AsyncResource.bind for event listeners ==",
+            "bound listener sees: request-1",
+            "plain listener sees: emitter-ctx");
   }
 }

@@ -28,18 +28,38 @@ class NativeWorkerTest {
 
   @BeforeAll
   static void loadLibrary() {
-    NativeWorker.load(Path.of(System.getProperty("tether.native.lib",
-        "target/native/libtethernative.so")));
+    NativeWorker.load(
+        Path.of(System.getProperty("tether.native.lib", "target/native/libtethernative.so")));
   }
 
   @Test
   void callbackFromANativeThread_runsInTheContextThatStartedTheWork() throws Exception {
     CompletableFuture<String> first = new CompletableFuture<>();
     CompletableFuture<String> second = new CompletableFuture<>();
-    REQUEST.run("request 1", () -> NativeWorker.submit("select one", result -> first.complete(
-        result + " | " + REQUEST.getStore() + " | " + Thread.currentThread().getName())));
-    REQUEST.run("request 2", () -> NativeWorker.submit("select two", result -> second.complete(
-        result + " | " + REQUEST.getStore() + " | " + Thread.currentThread().getName())));
+    REQUEST.run(
+        "request 1",
+        () ->
+            NativeWorker.submit(
+                "select one",
+                result ->
+                    first.complete(
+                        result
+                            + " | "
+                            + REQUEST.getStore()
+                            + " | "
+                            + Thread.currentThread().getName())));
+    REQUEST.run(
+        "request 2",
+        () ->
+            NativeWorker.submit(
+                "select two",
+                result ->
+                    second.complete(
+                        result
+                            + " | "
+                            + REQUEST.getStore()
+                            + " | "
+                            + Thread.currentThread().getName())));
 
     assertThat(first.get(10, TimeUnit.SECONDS))
         .matches("SELECT ONE \\| request 1 \\| native-worker-\\d+");
@@ -56,7 +76,8 @@ class NativeWorkerTest {
       long id = inCallback.get(10, TimeUnit.SECONDS);
       assertThat(recorder.idsOfType("NATIVE_WORK")).containsExactly(id);
       assertThat(recorder.awaitDestroy(id)).isTrue();
-      assertThat(recorder.triggerOf(id)).as("trigger: the code that started the work")
+      assertThat(recorder.triggerOf(id))
+          .as("trigger: the code that started the work")
           .isEqualTo(starter);
       assertThat(recorder.eventsOf(id)).containsExactly("init", "before", "after", "destroy");
     }

@@ -34,8 +34,11 @@ class WorkerPoolTest {
 
     WorkerPool.run(out.stream, 2);
 
-    assertThat(out.lines()).containsExactlyElementsOf(IntStream.range(0, 10)
-        .mapToObj(i -> i + " null 142 (store: " + i + ")").collect(Collectors.toList()));
+    assertThat(out.lines())
+        .containsExactlyElementsOf(
+            IntStream.range(0, 10)
+                .mapToObj(i -> i + " null 142 (store: " + i + ")")
+                .collect(Collectors.toList()));
   }
 
   /** The case Node's version gets wrong: a task that waits in the queue keeps its context. */
@@ -50,12 +53,17 @@ class WorkerPoolTest {
     try (WorkerPool pool = new WorkerPool(1)) {
       for (int i = 0; i < tasks; i++) {
         int n = i;
-        WorkerPool.SUBMITTER.run(i, () -> pool.runTask(SUM, (err, result) -> {
-          seen.put(n, String.valueOf(WorkerPool.SUBMITTER.getStore()));
-          resources.put(n, AsyncHooks.executionAsyncResource());
-          threads.put(n, Thread.currentThread().getName());
-          finished.countDown();
-        }));
+        WorkerPool.SUBMITTER.run(
+            i,
+            () ->
+                pool.runTask(
+                    SUM,
+                    (err, result) -> {
+                      seen.put(n, String.valueOf(WorkerPool.SUBMITTER.getStore()));
+                      resources.put(n, AsyncHooks.executionAsyncResource());
+                      threads.put(n, Thread.currentThread().getName());
+                      finished.countDown();
+                    }));
       }
       finished.await();
     }
@@ -78,18 +86,26 @@ class WorkerPoolTest {
     try (RecordingHook recorder = new RecordingHook().enable();
         WorkerPool pool = new WorkerPool(3)) {
       for (int i = 0; i < tasks; i++) {
-        WorkerPool.SUBMITTER.run(i, () -> pool.runTask(SUM, (err, result) -> {
-          callbackIds.put(AsyncHooks.executionAsyncId(), AsyncHooks.triggerAsyncId());
-          finished.countDown();
-        }));
+        WorkerPool.SUBMITTER.run(
+            i,
+            () ->
+                pool.runTask(
+                    SUM,
+                    (err, result) -> {
+                      callbackIds.put(AsyncHooks.executionAsyncId(), AsyncHooks.triggerAsyncId());
+                      finished.countDown();
+                    }));
       }
       finished.await();
 
-      assertThat(recorder.idsOfType(WorkerPoolTaskInfo.TYPE)).hasSize(tasks).allSatisfy(id -> {
-        assertThat(recorder.triggerOf(id)).isEqualTo(submitter);
-        assertThat(callbackIds).containsEntry(id, submitter);
-        assertThat(recorder.awaitDestroy(id)).as("destroy of %d", id).isTrue();
-      });
+      assertThat(recorder.idsOfType(WorkerPoolTaskInfo.TYPE))
+          .hasSize(tasks)
+          .allSatisfy(
+              id -> {
+                assertThat(recorder.triggerOf(id)).isEqualTo(submitter);
+                assertThat(callbackIds).containsEntry(id, submitter);
+                assertThat(recorder.awaitDestroy(id)).as("destroy of %d", id).isTrue();
+              });
     }
   }
 
@@ -102,18 +118,30 @@ class WorkerPoolTest {
     CountDownLatch succeeded = new CountDownLatch(1);
     try (WorkerPool pool = new WorkerPool(1)) {
       Thread first = pool.threads().get(0);
-      WorkerPool.SUBMITTER.run(1, () -> pool.runTask(new WorkerPool.Task(Integer.MAX_VALUE, 1),
-          (err, result) -> {
-            failure.set(err.getClass().getSimpleName() + " " + result + " "
-                + WorkerPool.SUBMITTER.getStore());
-            failed.countDown();
-          }));
+      WorkerPool.SUBMITTER.run(
+          1,
+          () ->
+              pool.runTask(
+                  new WorkerPool.Task(Integer.MAX_VALUE, 1),
+                  (err, result) -> {
+                    failure.set(
+                        err.getClass().getSimpleName()
+                            + " "
+                            + result
+                            + " "
+                            + WorkerPool.SUBMITTER.getStore());
+                    failed.countDown();
+                  }));
       failed.await();
-      WorkerPool.SUBMITTER.run(2, () -> pool.runTask(new WorkerPool.Task(1, 2),
-          (err, result) -> {
-            success.set(err + " " + result + " " + WorkerPool.SUBMITTER.getStore());
-            succeeded.countDown();
-          }));
+      WorkerPool.SUBMITTER.run(
+          2,
+          () ->
+              pool.runTask(
+                  new WorkerPool.Task(1, 2),
+                  (err, result) -> {
+                    success.set(err + " " + result + " " + WorkerPool.SUBMITTER.getStore());
+                    succeeded.countDown();
+                  }));
       succeeded.await();
       first.join();
 
@@ -132,12 +160,17 @@ class WorkerPoolTest {
     AtomicInteger finished = new AtomicInteger();
     CountDownLatch closed = new CountDownLatch(1);
     for (int i = 0; i < 10; i++) {
-      WorkerPool.SUBMITTER.run(i, () -> pool.runTask(SUM, (err, result) -> {
-        if (finished.incrementAndGet() == 10) {
-          pool.close();
-          closed.countDown();
-        }
-      }));
+      WorkerPool.SUBMITTER.run(
+          i,
+          () ->
+              pool.runTask(
+                  SUM,
+                  (err, result) -> {
+                    if (finished.incrementAndGet() == 10) {
+                      pool.close();
+                      closed.countDown();
+                    }
+                  }));
     }
     closed.await();
 

@@ -1,10 +1,10 @@
 package io.tether.junit5;
 
-import io.tether.ResourceTypes;
-import io.tether.internal.CallSites;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
+import io.tether.ResourceTypes;
+import io.tether.internal.CallSites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,15 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The async work a piece of code started, found through Tether's async hooks: every resource
- * linked while a {@link Scope} is current (directly, or in any continuation of what it linked, on
- * any thread and any shared pool, since the context follows the work) belongs to that scope until
- * it ends: {@code destroy} for tasks, threads, timers and other resources, {@code promiseResolve}
- * for a {@code CompletableFuture}. What has not ended is a {@link Leftover}.
+ * The async work a piece of code started, found through Tether's async hooks: every resource linked
+ * while a {@link Scope} is current (directly, or in any continuation of what it linked, on any
+ * thread and any shared pool, since the context follows the work) belongs to that scope until it
+ * ends: {@code destroy} for tasks, threads, timers and other resources, {@code promiseResolve} for
+ * a {@code CompletableFuture}. What has not ended is a {@link Leftover}.
  *
  * <p>Without Tether's agent this sees {@code AsyncResource}s and the tasks of Tether-wrapped
- * executors; with it, every JDK boundary the agent covers. Snapshots and bound functions
- * ({@code bound-anonymous-fn}) are captures, not work, and are not tracked.
+ * executors; with it, every JDK boundary the agent covers. Snapshots and bound functions ({@code
+ * bound-anonymous-fn}) are captures, not work, and are not tracked.
  */
 public final class AsyncWork {
 
@@ -49,18 +49,18 @@ public final class AsyncWork {
   }
 
   /**
-   * Waits until all the work started in the current scope has ended, for at most
-   * {@code timeout}.
+   * Waits until all the work started in the current scope has ended, for at most {@code timeout}.
    *
    * @return whether it all ended
-   * @throws IllegalStateException outside any scope (in a test, outside one the
-   *     {@link DanglingWorkExtension} runs)
+   * @throws IllegalStateException outside any scope (in a test, outside one the {@link
+   *     DanglingWorkExtension} runs)
    */
   public static boolean awaitIdle(Duration timeout) throws InterruptedException {
     Scope scope = current();
     if (scope == null) {
-      throw new IllegalStateException("awaitIdle needs a current AsyncWork scope (run the test"
-          + " with @NoDanglingAsyncWork, or the code in AsyncWork.open(...).run(...))");
+      throw new IllegalStateException(
+          "awaitIdle needs a current AsyncWork scope (run the test"
+              + " with @NoDanglingAsyncWork, or the code in AsyncWork.open(...).run(...))");
     }
     return scope.awaitIdle(timeout);
   }
@@ -113,25 +113,35 @@ public final class AsyncWork {
           return running ? "still alive" : "not started";
         case ResourceTypes.TIMER_TASK:
         case ResourceTypes.SCHEDULED_TASK:
-          return running ? "running" : runs > 0 ? "still scheduled (ran " + runs + " times)"
-              : "still scheduled";
+          return running
+              ? "running"
+              : runs > 0 ? "still scheduled (ran " + runs + " times)" : "still scheduled";
         case ResourceTypes.EXECUTOR_TASK:
         case ResourceTypes.FORK_JOIN_TASK:
-          return running ? "running" : runs > 0 ? "not destroyed after " + runs + " runs"
-              : "queued, never run";
+          return running
+              ? "running"
+              : runs > 0 ? "not destroyed after " + runs + " runs" : "queued, never run";
         case ResourceTypes.HTTP_CLIENT_EXCHANGE:
         case ResourceTypes.NIO_COMPLETION:
           return running ? "running its completion" : "waiting for its completion";
         default:
-          return running ? "running" : runs > 0 ? "not destroyed after " + runs + " runs"
-              : "never destroyed";
+          return running
+              ? "running"
+              : runs > 0 ? "not destroyed after " + runs + " runs" : "never destroyed";
       }
     }
 
     @Override
     public String toString() {
-      return type + "#" + asyncId + " (" + state() + ") created at "
-          + (callSite.isEmpty() ? "(no application frame)" : callSite) + " on thread " + thread;
+      return type
+          + "#"
+          + asyncId
+          + " ("
+          + state()
+          + ") created at "
+          + (callSite.isEmpty() ? "(no application frame)" : callSite)
+          + " on thread "
+          + thread;
     }
   }
 
@@ -224,8 +234,7 @@ public final class AsyncWork {
       if (scope == null || scope.closed || type.equals(ResourceTypes.BOUND_ANONYMOUS_FN)) {
         return;
       }
-      scope.add(new Leftover(scope, asyncId, type, callSite(),
-          Thread.currentThread().getName()));
+      scope.add(new Leftover(scope, asyncId, type, callSite(), Thread.currentThread().getName()));
     }
 
     @Override
@@ -264,12 +273,22 @@ public final class AsyncWork {
   }
 
   static String callSite() {
-    return WALKER.walk(frames -> frames
-        .filter(f -> !internal(f.getClassName()))
-        .findFirst()
-        .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
-            + f.getLineNumber() + ")")
-        .orElse(""));
+    return WALKER.walk(
+        frames ->
+            frames
+                .filter(f -> !internal(f.getClassName()))
+                .findFirst()
+                .map(
+                    f ->
+                        f.getClassName()
+                            + "."
+                            + f.getMethodName()
+                            + "("
+                            + f.getFileName()
+                            + ":"
+                            + f.getLineNumber()
+                            + ")")
+                .orElse(""));
   }
 
   private static boolean internal(String c) {

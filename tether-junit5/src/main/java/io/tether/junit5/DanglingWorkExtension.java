@@ -18,8 +18,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * per leftover (its type, its state and the call site that created it) if some has not.
  *
  * <p>Register it with {@code @NoDanglingAsyncWork} (grace period configurable) or
- * {@code @ExtendWith(DanglingWorkExtension.class)} (one second of grace). Inside the test,
- * {@link AsyncWork#awaitIdle(Duration)} waits for the work it started.
+ * {@code @ExtendWith(DanglingWorkExtension.class)} (one second of grace). Inside the test, {@link
+ * AsyncWork#awaitIdle(Duration)} waits for the work it started.
  */
 public final class DanglingWorkExtension
     implements BeforeEachCallback, AfterEachCallback, InvocationInterceptor {
@@ -44,13 +44,14 @@ public final class DanglingWorkExtension
     }
     Object[] result = new Object[1];
     Throwable[] thrown = new Throwable[1];
-    scope.run(() -> {
-      try {
-        result[0] = invocation.proceed();
-      } catch (Throwable t) {
-        thrown[0] = t;
-      }
-    });
+    scope.run(
+        () -> {
+          try {
+            result[0] = invocation.proceed();
+          } catch (Throwable t) {
+            thrown[0] = t;
+          }
+        });
     if (thrown[0] != null) {
       throw thrown[0];
     }
@@ -60,29 +61,37 @@ public final class DanglingWorkExtension
   }
 
   @Override
-  public void interceptBeforeEachMethod(Invocation<Void> invocation,
-      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+  public void interceptBeforeEachMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext context)
       throws Throwable {
     inScope(invocation, context);
   }
 
   @Override
-  public void interceptTestMethod(Invocation<Void> invocation,
-      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+  public void interceptTestMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext context)
       throws Throwable {
     inScope(invocation, context);
   }
 
   @Override
-  public void interceptTestTemplateMethod(Invocation<Void> invocation,
-      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+  public void interceptTestTemplateMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext context)
       throws Throwable {
     inScope(invocation, context);
   }
 
   @Override
-  public void interceptAfterEachMethod(Invocation<Void> invocation,
-      ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+  public void interceptAfterEachMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext context)
       throws Throwable {
     inScope(invocation, context);
   }
@@ -102,10 +111,15 @@ public final class DanglingWorkExtension
       if (leftovers.isEmpty()) {
         return;
       }
-      StringBuilder message = new StringBuilder()
-          .append(leftovers.size()).append(leftovers.size() == 1 ? " async resource" : " async resources")
-          .append(" started by this test ").append(leftovers.size() == 1 ? "was" : "were")
-          .append(" still pending ").append(grace).append(" ms after it ended:");
+      StringBuilder message =
+          new StringBuilder()
+              .append(leftovers.size())
+              .append(leftovers.size() == 1 ? " async resource" : " async resources")
+              .append(" started by this test ")
+              .append(leftovers.size() == 1 ? "was" : "were")
+              .append(" still pending ")
+              .append(grace)
+              .append(" ms after it ended:");
       for (AsyncWork.Leftover l : leftovers) {
         message.append("\n  ").append(l);
       }
@@ -116,13 +130,17 @@ public final class DanglingWorkExtension
   }
 
   private static long grace(ExtensionContext context) {
-    Optional<NoDanglingAsyncWork> onMethod = context.getTestMethod()
-        .flatMap(m -> AnnotationSupport.findAnnotation(m, NoDanglingAsyncWork.class));
+    Optional<NoDanglingAsyncWork> onMethod =
+        context
+            .getTestMethod()
+            .flatMap(m -> AnnotationSupport.findAnnotation(m, NoDanglingAsyncWork.class));
     if (onMethod.isPresent()) {
       return onMethod.get().graceMillis();
     }
-    return context.getTestClass()
+    return context
+        .getTestClass()
         .flatMap(c -> AnnotationSupport.findAnnotation(c, NoDanglingAsyncWork.class))
-        .map(NoDanglingAsyncWork::graceMillis).orElse(1000L);
+        .map(NoDanglingAsyncWork::graceMillis)
+        .orElse(1000L);
   }
 }

@@ -58,7 +58,8 @@ class AgentLeakySamples {
     ExecutorService own = Executors.newSingleThreadExecutor();
     try {
       own.submit(INNOCENT_RAN::incrementAndGet).get(10, TimeUnit.SECONDS);
-      CompletableFuture.supplyAsync(() -> "x", own).thenApply(x -> x + "y")
+      CompletableFuture.supplyAsync(() -> "x", own)
+          .thenApply(x -> x + "y")
           .get(10, TimeUnit.SECONDS);
     } finally {
       own.shutdown();
@@ -82,10 +83,12 @@ class AgentLeakySamples {
   @Order(5)
   void leavesATimerTaskScheduled() {
     timer = new Timer("leaked-timer", true);
-    timer.schedule(new TimerTask() {
-      @Override
-      public void run() {}
-    }, TimeUnit.HOURS.toMillis(1));
+    timer.schedule(
+        new TimerTask() {
+          @Override
+          public void run() {}
+        },
+        TimeUnit.HOURS.toMillis(1));
   }
 
   @Test
@@ -94,7 +97,8 @@ class AgentLeakySamples {
     if (Runtime.version().feature() < 21) {
       throw new org.opentest4j.TestAbortedException("virtual threads need JDK 21");
     }
-    Thread.class.getMethod("startVirtualThread", Runnable.class)
+    Thread.class
+        .getMethod("startVirtualThread", Runnable.class)
         .invoke(null, (Runnable) AgentLeakySamples::awaitRelease);
   }
 }

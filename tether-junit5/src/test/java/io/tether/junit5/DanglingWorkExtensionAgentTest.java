@@ -28,8 +28,8 @@ class DanglingWorkExtensionAgentTest {
     assertThat(outcomes.get("innocentOnItsOwnPool_isNotBlamed()")).isEqualTo("passed");
     assertThat(AgentLeakySamples.INNOCENT_RAN).hasValue(1);
     assertThat(outcomes.get("leavesAFutureNeverCompleted()"))
-        .contains("COMPLETABLE_FUTURE#", "(never completed) " + at
-            + "leavesAFutureNeverCompleted(");
+        .contains(
+            "COMPLETABLE_FUTURE#", "(never completed) " + at + "leavesAFutureNeverCompleted(");
     assertThat(outcomes.get("leavesAThreadAlive()"))
         .contains("THREAD#", "(still alive) " + at + "leavesAThreadAlive(");
     assertThat(outcomes.get("leavesATimerTaskScheduled()"))

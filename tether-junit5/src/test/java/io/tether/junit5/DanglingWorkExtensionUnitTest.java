@@ -18,16 +18,22 @@ class DanglingWorkExtensionUnitTest {
 
   /** Each sample test's outcome: "passed", or the failure's message. */
   static Map<String, String> outcomes(Class<?> samples) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(samples)).execute()
-        .allEvents().filter(e -> e.getType() == EventType.FINISHED)
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(samples))
+        .execute()
+        .allEvents()
+        .filter(e -> e.getType() == EventType.FINISHED)
         .filter(e -> e.getTestDescriptor().isTest())
-        .collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName(),
-            DanglingWorkExtensionUnitTest::outcome));
+        .collect(
+            Collectors.toMap(
+                e -> e.getTestDescriptor().getDisplayName(),
+                DanglingWorkExtensionUnitTest::outcome));
   }
 
   private static String outcome(Event e) {
     TestExecutionResult result = e.getRequiredPayload(TestExecutionResult.class);
-    return result.getStatus() == TestExecutionResult.Status.SUCCESSFUL ? "passed"
+    return result.getStatus() == TestExecutionResult.Status.SUCCESSFUL
+        ? "passed"
         : result.getThrowable().map(Throwable::getMessage).orElse(result.getStatus().name());
   }
 
@@ -42,21 +48,30 @@ class DanglingWorkExtensionUnitTest {
     String sample = LeakySamples.class.getName();
 
     assertThat(outcomes.get("leavesATaskRunningAndOneQueued()"))
-        .startsWith("3 async resources started by this test were still pending 200 ms after it"
-            + " ended:")
-        .contains("EXECUTOR_TASK#", "(running) created at " + sample
-            + ".leavesATaskRunningAndOneQueued(LeakySamples.java:")
-        .contains("(queued, never run) created at " + sample
-            + ".leavesATaskRunningAndOneQueued(LeakySamples.java:");
+        .startsWith(
+            "3 async resources started by this test were still pending 200 ms after it" + " ended:")
+        .contains(
+            "EXECUTOR_TASK#",
+            "(running) created at " + sample + ".leavesATaskRunningAndOneQueued(LeakySamples.java:")
+        .contains(
+            "(queued, never run) created at "
+                + sample
+                + ".leavesATaskRunningAndOneQueued(LeakySamples.java:");
     assertThat(outcomes.get("innocentOnTheSamePool_isNotBlamed()")).isEqualTo("passed");
     assertThat(LeakySamples.INNOCENT_RAN).hasValue(1);
     assertThat(outcomes.get("leavesAnAsyncResourceNotDestroyed()"))
         .startsWith("1 async resource started by this test was still pending")
-        .contains("DB_QUERY#", "(never destroyed) created at " + sample
-            + ".leavesAnAsyncResourceNotDestroyed(LeakySamples.java:");
+        .contains(
+            "DB_QUERY#",
+            "(never destroyed) created at "
+                + sample
+                + ".leavesAnAsyncResourceNotDestroyed(LeakySamples.java:");
     assertThat(outcomes.get("leavesAPeriodicTaskScheduled()"))
-        .contains("SCHEDULED_TASK#", "(still scheduled) created at " + sample
-            + ".leavesAPeriodicTaskScheduled(LeakySamples.java:");
+        .contains(
+            "SCHEDULED_TASK#",
+            "(still scheduled) created at "
+                + sample
+                + ".leavesAPeriodicTaskScheduled(LeakySamples.java:");
     assertThat(outcomes.get("waitsForItsWorkWithAwaitIdle()")).isEqualTo("passed");
     assertThat(outcomes.get("cleanTest_passes()")).isEqualTo("passed");
   }

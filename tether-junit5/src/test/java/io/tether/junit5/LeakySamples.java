@@ -18,8 +18,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Tests for {@link DanglingWorkExtensionUnitTest} to run through the JUnit engine (not run by
  * surefire: the class name does not end in Test), without the agent: their leftovers are
- * AsyncResources and the tasks of Tether-wrapped executors. {@link #release()} ends every
- * leftover, so that nothing outlives the run.
+ * AsyncResources and the tasks of Tether-wrapped executors. {@link #release()} ends every leftover,
+ * so that nothing outlives the run.
  */
 @NoDanglingAsyncWork(graceMillis = 200)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,9 +50,9 @@ class LeakySamples {
   @Test
   @Order(1)
   void leavesATaskRunningAndOneQueued() {
-    SHARED.execute(LeakySamples::awaitRelease);  // running, on a worker of the shared pool
-    SHARED.execute(LeakySamples::awaitRelease);  // running, on the other worker
-    SHARED.execute(() -> { });  // queued behind them
+    SHARED.execute(LeakySamples::awaitRelease); // running, on a worker of the shared pool
+    SHARED.execute(LeakySamples::awaitRelease); // running, on the other worker
+    SHARED.execute(() -> {}); // queued behind them
   }
 
   /** Runs after the leaky test, on the same shared pool, while its leftovers still block it. */
@@ -76,7 +76,7 @@ class LeakySamples {
   @Test
   @Order(4)
   void leavesAPeriodicTaskScheduled() {
-    TIMERS.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.HOURS);
+    TIMERS.scheduleAtFixedRate(() -> {}, 1, 1, TimeUnit.HOURS);
   }
 
   @Test

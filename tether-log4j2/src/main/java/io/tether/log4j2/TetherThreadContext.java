@@ -6,8 +6,8 @@ import org.apache.logging.log4j.util.SortedArrayStringMap;
 import org.apache.logging.log4j.util.StringMap;
 
 /**
- * Scoped values for Log4j 2's {@link ThreadContext} once {@link TetherThreadContextMap} is
- * selected ({@code log4j2.threadContextMap=io.tether.log4j2.TetherThreadContextMap}).
+ * Scoped values for Log4j 2's {@link ThreadContext} once {@link TetherThreadContextMap} is selected
+ * ({@code log4j2.threadContextMap=io.tether.log4j2.TetherThreadContextMap}).
  *
  * <pre>{@code
  * TetherThreadContext.run("requestId", "r-42", () -> {
@@ -31,8 +31,8 @@ public final class TetherThreadContext {
 
   /**
    * Runs {@code callback} with {@code key} set to {@code value} in the thread context, for the
-   * callback and for all async work linked inside it; afterwards the thread context is what it
-   * was before, whatever the callback put, removed or cleared.
+   * callback and for all async work linked inside it; afterwards the thread context is what it was
+   * before, whatever the callback put, removed or cleared.
    *
    * @param key the key
    * @param value the value, {@code null} allowed
@@ -43,8 +43,8 @@ public final class TetherThreadContext {
   }
 
   /**
-   * Calls {@code callback} with {@code key} set to {@code value} in the thread context, as
-   * {@link #run(String, String, Runnable)} does, and returns its result.
+   * Calls {@code callback} with {@code key} set to {@code value} in the thread context, as {@link
+   * #run(String, String, Runnable)} does, and returns its result.
    *
    * @param key the key
    * @param value the value, {@code null} allowed

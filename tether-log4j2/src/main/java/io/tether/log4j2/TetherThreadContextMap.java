@@ -11,29 +11,29 @@ import org.apache.logging.log4j.util.SortedArrayStringMap;
 import org.apache.logging.log4j.util.StringMap;
 
 /**
- * Log4j 2's {@code ThreadContext} map kept in Tether's context: values put with
- * {@code ThreadContext.put} follow the async work linked after the put (pool tasks,
- * {@code CompletableFuture} stages, threads, timers), with no copying at any hop, and never reach
- * another request's work. Selected by one property, in {@code log4j2.component.properties} or as
- * a system property:
+ * Log4j 2's {@code ThreadContext} map kept in Tether's context: values put with {@code
+ * ThreadContext.put} follow the async work linked after the put (pool tasks, {@code
+ * CompletableFuture} stages, threads, timers), with no copying at any hop, and never reach another
+ * request's work. Selected by one property, in {@code log4j2.component.properties} or as a system
+ * property:
  *
  * <pre>{@code
  * log4j2.threadContextMap=io.tether.log4j2.TetherThreadContextMap
  * }</pre>
  *
- * <p>Semantics are those of {@link AsyncLocalStorage}: {@code put}, {@code remove} and
- * {@code clear} change the map with {@code enterWith}, for the rest of the current continuation and
- * for work linked after the call; work linked before keeps the values it was linked with.
- * {@link TetherThreadContext#run(String, String, Runnable)} sets a value for a callback only.
+ * <p>Semantics are those of {@link AsyncLocalStorage}: {@code put}, {@code remove} and {@code
+ * clear} change the map with {@code enterWith}, for the rest of the current continuation and for
+ * work linked after the call; work linked before keeps the values it was linked with. {@link
+ * TetherThreadContext#run(String, String, Runnable)} sets a value for a callback only.
  *
  * <p>Every instance reads and writes the same storage. A stored map is frozen and never changes
  * (each change builds a new one: this class is {@link CopyOnWrite}), so Log4j's events take it as
- * their context data without copying it. {@code null} in the storage means an empty map, so that
- * a map emptied by {@code clear} or by removing its last key leaves no value behind.
+ * their context data without copying it. {@code null} in the storage means an empty map, so that a
+ * map emptied by {@code clear} or by removing its last key leaves no value behind.
  *
- * <p>Cautions: context crosses an executor only if it is wrapped
- * ({@link io.tether.AsyncExecutors}) or the Tether agent is attached; the {@code ThreadContext}
- * stack ({@code push}/{@code pop}) is Log4j's own and stays thread-local.
+ * <p>Cautions: context crosses an executor only if it is wrapped ({@link io.tether.AsyncExecutors})
+ * or the Tether agent is attached; the {@code ThreadContext} stack ({@code push}/{@code pop}) is
+ * Log4j's own and stays thread-local.
  */
 // CopyOnWrite is deprecated in Log4j 2.26 yet still the only way to tell log4j-core's context data
 // injector that the map may be shared as it is; without it every event would copy the map.

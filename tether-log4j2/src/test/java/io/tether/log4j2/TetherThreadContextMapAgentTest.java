@@ -53,11 +53,14 @@ class TetherThreadContextMapAgentTest {
 
   @Test
   void put_isPrintedInAPlainThreadPoolTask() {
-    TetherThreadContext.run("requestId", "r1", () -> {
-      ThreadContext.put("requestId", "r2");
-      join(pool.submit(() -> LOG.info("task")));
-      join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested")))));
-    });
+    TetherThreadContext.run(
+        "requestId",
+        "r1",
+        () -> {
+          ThreadContext.put("requestId", "r2");
+          join(pool.submit(() -> LOG.info("task")));
+          join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested")))));
+        });
     join(pool.submit(() -> LOG.info("outside")));
 
     assertThat(PrintedLines.take(3)).containsExactly("[r2] task", "[r2] nested", "[] outside");
@@ -65,21 +68,28 @@ class TetherThreadContextMapAgentTest {
 
   @Test
   void put_isPrintedInCompletableFutureStages() throws Exception {
-    String result = TetherThreadContext.call("requestId", "r1", () -> {
-      CountDownLatch sourceMayComplete = new CountDownLatch(1);
-      CompletableFuture<String> chain = CompletableFuture
-          .supplyAsync(() -> {
-            await(sourceMayComplete); // the stage below is registered before this completes
-            LOG.info("supplyAsync");
-            return ThreadContext.get("requestId");
-          })
-          .thenApply(id -> {
-            LOG.info("thenApply");
-            return id + ":" + ThreadContext.get("requestId");
-          });
-      sourceMayComplete.countDown();
-      return chain.join();
-    });
+    String result =
+        TetherThreadContext.call(
+            "requestId",
+            "r1",
+            () -> {
+              CountDownLatch sourceMayComplete = new CountDownLatch(1);
+              CompletableFuture<String> chain =
+                  CompletableFuture.supplyAsync(
+                          () -> {
+                            await(sourceMayComplete); // the stage below is registered before this
+                            // completes
+                            LOG.info("supplyAsync");
+                            return ThreadContext.get("requestId");
+                          })
+                      .thenApply(
+                          id -> {
+                            LOG.info("thenApply");
+                            return id + ":" + ThreadContext.get("requestId");
+                          });
+              sourceMayComplete.countDown();
+              return chain.join();
+            });
 
     assertThat(result).isEqualTo("r1:r1");
     assertThat(PrintedLines.take(2)).containsExactly("[r1] supplyAsync", "[r1] thenApply");
@@ -87,16 +97,21 @@ class TetherThreadContextMapAgentTest {
 
   @Test
   void put_isPrintedInAStartedThread_andTheThreadsOwnPutStaysInIt() throws Exception {
-    TetherThreadContext.call("requestId", "r1", () -> {
-      Thread thread = new Thread(() -> {
-        LOG.info("thread");
-        ThreadContext.put("requestId", "changed-in-thread");
-      });
-      thread.start();
-      thread.join();
-      LOG.info("starter");
-      return null;
-    });
+    TetherThreadContext.call(
+        "requestId",
+        "r1",
+        () -> {
+          Thread thread =
+              new Thread(
+                  () -> {
+                    LOG.info("thread");
+                    ThreadContext.put("requestId", "changed-in-thread");
+                  });
+          thread.start();
+          thread.join();
+          LOG.info("starter");
+          return null;
+        });
 
     assertThat(PrintedLines.take(2)).containsExactly("[r1] thread", "[r1] starter");
   }
@@ -109,18 +124,20 @@ class TetherThreadContextMapAgentTest {
     List<Thread> servers = new ArrayList<>();
     for (int r = 0; r < requests; r++) {
       String id = "req-" + r;
-      Thread server = new Thread(() -> {
-        ThreadContext.put("requestId", id);
-        allStarted.countDown();
-        await(allStarted);
-        List<Future<?>> tasks = new ArrayList<>();
-        for (int t = 0; t < tasksPerRequest; t++) {
-          int n = t;
-          tasks.add(pool.submit(() -> LOG.info("of [{}] #{}", id, n)));
-          tasks.add(CompletableFuture.runAsync(() -> LOG.info("of [{}] cf#{}", id, n)));
-        }
-        tasks.forEach(Waits::join);
-      });
+      Thread server =
+          new Thread(
+              () -> {
+                ThreadContext.put("requestId", id);
+                allStarted.countDown();
+                await(allStarted);
+                List<Future<?>> tasks = new ArrayList<>();
+                for (int t = 0; t < tasksPerRequest; t++) {
+                  int n = t;
+                  tasks.add(pool.submit(() -> LOG.info("of [{}] #{}", id, n)));
+                  tasks.add(CompletableFuture.runAsync(() -> LOG.info("of [{}] cf#{}", id, n)));
+                }
+                tasks.forEach(Waits::join);
+              });
       servers.add(server);
       server.start();
     }
@@ -130,7 +147,7 @@ class TetherThreadContextMapAgentTest {
 
     List<String> lines = PrintedLines.take(requests * tasksPerRequest * 2);
     for (String line : lines) {
-      String[] parts = line.split(" ");            // "[<printed id>] of [<task's id>] #<n>"
+      String[] parts = line.split(" "); // "[<printed id>] of [<task's id>] #<n>"
       assertThat(parts[0]).as(line).isEqualTo(parts[2]);
     }
     assertThat(lines).doesNotHaveDuplicates();

@@ -57,11 +57,14 @@ class TetherThreadContextMapUnitTest {
 
   @Test
   void run_valueIsPrintedInTasksOfAWrappedExecutor_andGoneAfter() {
-    TetherThreadContext.run("requestId", "r1", () -> {
-      LOG.info("start");
-      join(pool.submit(() -> LOG.info("task")));
-      join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested task")))));
-    });
+    TetherThreadContext.run(
+        "requestId",
+        "r1",
+        () -> {
+          LOG.info("start");
+          join(pool.submit(() -> LOG.info("task")));
+          join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested task")))));
+        });
     LOG.info("after");
 
     assertThat(PrintedLines.take(4))
@@ -71,21 +74,26 @@ class TetherThreadContextMapUnitTest {
   @Test
   void put_isSeenByWorkLinkedAfterIt_notByWorkLinkedBefore_norBySubmitterOfATask() {
     CountDownLatch release = new CountDownLatch(1);
-    TetherThreadContext.run("requestId", "r1", () -> {
-      Future<?> before = pool.submit(() -> {
-        await(release);
-        LOG.info("linked before put");
-      });
-      ThreadContext.put("requestId", "r2");
-      join(pool.submit(() -> LOG.info("linked after put")));
-      join(pool.submit(() -> ThreadContext.put("requestId", "changed-in-task")));
-      LOG.info("submitter");
-      release.countDown();
-      join(before);
-    });
+    TetherThreadContext.run(
+        "requestId",
+        "r1",
+        () -> {
+          Future<?> before =
+              pool.submit(
+                  () -> {
+                    await(release);
+                    LOG.info("linked before put");
+                  });
+          ThreadContext.put("requestId", "r2");
+          join(pool.submit(() -> LOG.info("linked after put")));
+          join(pool.submit(() -> ThreadContext.put("requestId", "changed-in-task")));
+          LOG.info("submitter");
+          release.countDown();
+          join(before);
+        });
 
-    assertThat(PrintedLines.take(3)).containsExactly(
-        "[r2] linked after put", "[r2] submitter", "[r1] linked before put");
+    assertThat(PrintedLines.take(3))
+        .containsExactly("[r2] linked after put", "[r2] submitter", "[r1] linked before put");
   }
 
   @Test
@@ -98,18 +106,20 @@ class TetherThreadContextMapUnitTest {
     try {
       for (int r = 0; r < requests; r++) {
         String id = "req-" + r;
-        handled.add(server.submit(() -> {
-          ThreadContext.put("requestId", id);
-          allStarted.countDown();
-          await(allStarted);
-          List<Future<?>> tasks = new ArrayList<>();
-          for (int t = 0; t < tasksPerRequest; t++) {
-            int n = t;
-            tasks.add(pool.submit(() -> LOG.info("of [{}] #{}", id, n)));
-          }
-          tasks.forEach(Waits::join);
-          ThreadContext.clearMap();
-        }));
+        handled.add(
+            server.submit(
+                () -> {
+                  ThreadContext.put("requestId", id);
+                  allStarted.countDown();
+                  await(allStarted);
+                  List<Future<?>> tasks = new ArrayList<>();
+                  for (int t = 0; t < tasksPerRequest; t++) {
+                    int n = t;
+                    tasks.add(pool.submit(() -> LOG.info("of [{}] #{}", id, n)));
+                  }
+                  tasks.forEach(Waits::join);
+                  ThreadContext.clearMap();
+                }));
       }
       handled.forEach(Waits::join);
     } finally {
@@ -118,7 +128,7 @@ class TetherThreadContextMapUnitTest {
 
     List<String> lines = PrintedLines.take(requests * tasksPerRequest);
     for (String line : lines) {
-      String[] parts = line.split(" ");            // "[<printed id>] of [<task's id>] #<n>"
+      String[] parts = line.split(" "); // "[<printed id>] of [<task's id>] #<n>"
       assertThat(parts[0]).as(line).isEqualTo(parts[2]);
     }
     assertThat(lines).doesNotHaveDuplicates();
@@ -127,37 +137,46 @@ class TetherThreadContextMapUnitTest {
   @Test
   void remove_andClear_endValuesForLaterWork_notForWorkAlreadyLinked() {
     CountDownLatch release = new CountDownLatch(1);
-    TetherThreadContext.run("requestId", "r1", () -> {
-      ThreadContext.put("user", "alice");
-      Future<?> linkedBefore = pool.submit(() -> {
-        await(release);
-        LOG.info("user={}", ThreadContext.get("user"));
-      });
-      ThreadContext.remove("user");
-      assertThat(ThreadContext.containsKey("user")).isFalse();
-      assertThat(ThreadContext.get("requestId")).isEqualTo("r1");
-      LOG.info("after remove");
-      ThreadContext.clearMap();
-      assertThat(ThreadContext.getContext()).isEmpty();
-      assertThat(ThreadContext.getImmutableContext()).isEmpty();
-      join(pool.submit(() -> LOG.info("linked after clear")));
-      release.countDown();
-      join(linkedBefore);
-    });
+    TetherThreadContext.run(
+        "requestId",
+        "r1",
+        () -> {
+          ThreadContext.put("user", "alice");
+          Future<?> linkedBefore =
+              pool.submit(
+                  () -> {
+                    await(release);
+                    LOG.info("user={}", ThreadContext.get("user"));
+                  });
+          ThreadContext.remove("user");
+          assertThat(ThreadContext.containsKey("user")).isFalse();
+          assertThat(ThreadContext.get("requestId")).isEqualTo("r1");
+          LOG.info("after remove");
+          ThreadContext.clearMap();
+          assertThat(ThreadContext.getContext()).isEmpty();
+          assertThat(ThreadContext.getImmutableContext()).isEmpty();
+          join(pool.submit(() -> LOG.info("linked after clear")));
+          release.countDown();
+          join(linkedBefore);
+        });
 
-    assertThat(PrintedLines.take(3)).containsExactly(
-        "[r1] after remove", "[] linked after clear", "[r1] user=alice");
+    assertThat(PrintedLines.take(3))
+        .containsExactly("[r1] after remove", "[] linked after clear", "[r1] user=alice");
   }
 
   @Test
   void putAll_removeAll_andCopies() throws Exception {
-    String seen = TetherThreadContext.call("requestId", "r1", () -> {
-      ThreadContext.putAll(Map.of("a", "1", "b", "2"));
-      ThreadContext.removeAll(List.of("a", "requestId"));
-      Map<String, String> copy = ThreadContext.getContext();
-      copy.put("b", "changed");
-      return String.valueOf(ThreadContext.getImmutableContext());
-    });
+    String seen =
+        TetherThreadContext.call(
+            "requestId",
+            "r1",
+            () -> {
+              ThreadContext.putAll(Map.of("a", "1", "b", "2"));
+              ThreadContext.removeAll(List.of("a", "requestId"));
+              Map<String, String> copy = ThreadContext.getContext();
+              copy.put("b", "changed");
+              return String.valueOf(ThreadContext.getImmutableContext());
+            });
 
     assertThat(seen).isEqualTo("{b=2}");
     assertThat(ThreadContext.isEmpty()).isTrue();

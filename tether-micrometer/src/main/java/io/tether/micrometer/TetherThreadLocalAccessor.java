@@ -8,9 +8,9 @@ import java.util.Objects;
 /**
  * A Micrometer context-propagation {@link ThreadLocalAccessor} for one {@link AsyncLocalStorage}:
  * registered in a {@link ContextRegistry}, it lets everything built on context-propagation carry
- * that storage's value: Reactor's automatic propagation
- * ({@code Hooks.enableAutomaticContextPropagation()}), {@code contextCapture()},
- * {@code ContextSnapshot}, Spring's observation and task decorators, with or without the Tether agent.
+ * that storage's value: Reactor's automatic propagation ({@code
+ * Hooks.enableAutomaticContextPropagation()}), {@code contextCapture()}, {@code ContextSnapshot},
+ * Spring's observation and task decorators, with or without the Tether agent.
  *
  * <pre>{@code
  * static final AsyncLocalStorage<String> REQUEST_ID = new AsyncLocalStorage<>("requestId");
@@ -27,16 +27,17 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Why one accessor per storage rather than one for Tether's whole context: context-propagation
- * sets a value on a thread and later restores the previous one ({@link #setValue(Object)},
- * {@link #restore(Object)}), with no callback around the code in between; Tether's public API makes
- * a whole captured context ({@link io.tether.AsyncSnapshot}) current only around a callback, while a
+ * sets a value on a thread and later restores the previous one ({@link #setValue(Object)}, {@link
+ * #restore(Object)}), with no callback around the code in between; Tether's public API makes a
+ * whole captured context ({@link io.tether.AsyncSnapshot}) current only around a callback, while a
  * single storage can be set and put back with {@link AsyncLocalStorage#enterWith}. A storage also
  * gives a key that means something to the application: the same key names the value in Reactor's
  * {@code Context} ({@code contextWrite(Context.of("requestId", ...))}) and in Spring's
- * configuration. Each storage costs one entry in a {@code ContextSnapshot}, as any
- * {@code ThreadLocal} does.
+ * configuration. Each storage costs one entry in a {@code ContextSnapshot}, as any {@code
+ * ThreadLocal} does.
  *
  * <p>Cautions:
+ *
  * <ul>
  *   <li>A storage's default value is what {@link #getValue()} captures where no value was set, so
  *       it is propagated like a set value (reads are the same either way).
@@ -97,7 +98,8 @@ public final class TetherThreadLocalAccessor<T> implements ThreadLocalAccessor<T
    * @return {@code registry}
    * @throws IllegalArgumentException if a storage has no name
    */
-  public static ContextRegistry register(ContextRegistry registry, AsyncLocalStorage<?>... storages) {
+  public static ContextRegistry register(
+      ContextRegistry registry, AsyncLocalStorage<?>... storages) {
     Objects.requireNonNull(registry, "registry must not be null");
     for (AsyncLocalStorage<?> storage : storages) {
       registry.registerThreadLocalAccessor(of(storage));
@@ -130,8 +132,8 @@ public final class TetherThreadLocalAccessor<T> implements ThreadLocalAccessor<T
    * Makes {@code value} the storage's value on this thread until {@link #restore(Object)}, and in
    * work linked meanwhile ({@link AsyncLocalStorage#enterWith}).
    *
-   * @param value the value to set, never {@code null} (context-propagation calls
-   *     {@link #setValue()} instead)
+   * @param value the value to set, never {@code null} (context-propagation calls {@link
+   *     #setValue()} instead)
    */
   @Override
   public void setValue(T value) {
@@ -160,7 +162,9 @@ public final class TetherThreadLocalAccessor<T> implements ThreadLocalAccessor<T
     clear();
   }
 
-  /** @deprecated context-propagation's old name for {@link #setValue()}; kept for its callers. */
+  /**
+   * @deprecated context-propagation's old name for {@link #setValue()}; kept for its callers.
+   */
   @Deprecated
   @Override
   public void reset() {

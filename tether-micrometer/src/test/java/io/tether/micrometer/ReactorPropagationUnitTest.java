@@ -38,27 +38,33 @@ class ReactorPropagationUnitTest {
   private static final AsyncLocalStorage<String> REQUEST_ID = new AsyncLocalStorage<>(KEY);
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final String PROBE = "tether-leak-probe";
+
   /** Every value a scheduler thread held before or after one of its tasks; must stay empty. */
   private static final Queue<String> LEFT_ON_SCHEDULER_THREADS = new ConcurrentLinkedQueue<>();
 
   @BeforeAll
   static void enablePropagation() {
-    ContextRegistry.getInstance().registerThreadLocalAccessor(TetherThreadLocalAccessor.of(REQUEST_ID));
+    ContextRegistry.getInstance()
+        .registerThreadLocalAccessor(TetherThreadLocalAccessor.of(REQUEST_ID));
     Hooks.enableAutomaticContextPropagation();
-    Schedulers.onScheduleHook(PROBE, task -> () -> {
-      check("before");
-      try {
-        task.run();
-      } finally {
-        check("after");
-      }
-    });
+    Schedulers.onScheduleHook(
+        PROBE,
+        task ->
+            () -> {
+              check("before");
+              try {
+                task.run();
+              } finally {
+                check("after");
+              }
+            });
   }
 
   private static void check(String when) {
     String leftover = REQUEST_ID.getStore();
     if (leftover != null) {
-      LEFT_ON_SCHEDULER_THREADS.add(leftover + " " + when + " a task on " + Thread.currentThread().getName());
+      LEFT_ON_SCHEDULER_THREADS.add(
+          leftover + " " + when + " a task on " + Thread.currentThread().getName());
     }
   }
 
@@ -82,11 +88,15 @@ class ReactorPropagationUnitTest {
     int threads = Schedulers.DEFAULT_POOL_SIZE;
     List<Mono<String>> visits = new ArrayList<>();
     for (int i = 0; i < threads * 2; i++) {
-      visits.add(Mono.fromCallable(() -> String.valueOf(REQUEST_ID.getStore())).subscribeOn(parallel));
+      visits.add(
+          Mono.fromCallable(() -> String.valueOf(REQUEST_ID.getStore())).subscribeOn(parallel));
     }
     assertThat(Flux.merge(visits).collectList().block(TIMEOUT)).containsOnly("null");
-    assertThat(Mono.fromCallable(() -> String.valueOf(REQUEST_ID.getStore()))
-        .subscribeOn(Schedulers.boundedElastic()).block(TIMEOUT)).isEqualTo("null");
+    assertThat(
+            Mono.fromCallable(() -> String.valueOf(REQUEST_ID.getStore()))
+                .subscribeOn(Schedulers.boundedElastic())
+                .block(TIMEOUT))
+        .isEqualTo("null");
     assertThat(LEFT_ON_SCHEDULER_THREADS).isEmpty();
   }
 
@@ -96,18 +106,24 @@ class ReactorPropagationUnitTest {
         .subscribeOn(Schedulers.boundedElastic())
         .doOnNext(i -> record(seen, "subscribeOn"))
         .publishOn(Schedulers.parallel())
-        .map(i -> {
-          record(seen, "publishOn.map");
-          return i;
-        })
-        .flatMap(i -> Mono.fromCallable(() -> {
-          record(seen, "flatMap.fromCallable");
-          return i;
-        }).subscribeOn(Schedulers.boundedElastic()))
-        .map(i -> {
-          record(seen, "flatMap.map");
-          return String.valueOf(REQUEST_ID.getStore());
-        });
+        .map(
+            i -> {
+              record(seen, "publishOn.map");
+              return i;
+            })
+        .flatMap(
+            i ->
+                Mono.fromCallable(
+                        () -> {
+                          record(seen, "flatMap.fromCallable");
+                          return i;
+                        })
+                    .subscribeOn(Schedulers.boundedElastic()))
+        .map(
+            i -> {
+              record(seen, "flatMap.map");
+              return String.valueOf(REQUEST_ID.getStore());
+            });
   }
 
   private static void record(Queue<String> seen, String operator) {
@@ -120,13 +136,17 @@ class ReactorPropagationUnitTest {
     Queue<String> seen = new ConcurrentLinkedQueue<>();
     String testThread = Thread.currentThread().getName();
 
-    List<String> results = REQUEST_ID.run("r-1",
-        () -> hoppingFlux(seen).contextCapture().collectList().block(TIMEOUT));
+    List<String> results =
+        REQUEST_ID.run(
+            "r-1", () -> hoppingFlux(seen).contextCapture().collectList().block(TIMEOUT));
 
     assertThat(results).hasSize(4).containsOnly("r-1");
-    assertThat(seen).hasSize(16).allSatisfy(s -> assertThat(s).contains("=r-1@").doesNotEndWith("@" + testThread));
+    assertThat(seen)
+        .hasSize(16)
+        .allSatisfy(s -> assertThat(s).contains("=r-1@").doesNotEndWith("@" + testThread));
     assertThat(seen).anySatisfy(s -> assertThat(s).startsWith("publishOn.map=r-1@parallel-"));
-    assertThat(seen).anySatisfy(s -> assertThat(s).startsWith("flatMap.fromCallable=r-1@boundedElastic-"));
+    assertThat(seen)
+        .anySatisfy(s -> assertThat(s).startsWith("flatMap.fromCallable=r-1@boundedElastic-"));
   }
 
   @Test
@@ -134,7 +154,8 @@ class ReactorPropagationUnitTest {
   void block_capturesStorageWithoutContextCapture() {
     Queue<String> seen = new ConcurrentLinkedQueue<>();
 
-    List<String> results = REQUEST_ID.run("r-2", () -> hoppingFlux(seen).collectList().block(TIMEOUT));
+    List<String> results =
+        REQUEST_ID.run("r-2", () -> hoppingFlux(seen).collectList().block(TIMEOUT));
 
     assertThat(results).containsOnly("r-2");
     assertThat(seen).hasSize(16).allSatisfy(s -> assertThat(s).contains("=r-2@"));
@@ -145,7 +166,8 @@ class ReactorPropagationUnitTest {
   void contextWrite_valueInReactorContext_isSeenInEveryOperator() {
     Queue<String> seen = new ConcurrentLinkedQueue<>();
 
-    List<String> results = hoppingFlux(seen).contextWrite(Context.of(KEY, "r-3")).collectList().block(TIMEOUT);
+    List<String> results =
+        hoppingFlux(seen).contextWrite(Context.of(KEY, "r-3")).collectList().block(TIMEOUT);
 
     assertThat(results).hasSize(4).containsOnly("r-3");
     assertThat(seen).hasSize(16).allSatisfy(s -> assertThat(s).contains("=r-3@"));
@@ -154,13 +176,17 @@ class ReactorPropagationUnitTest {
   @Test
   @Timeout(30)
   void contextWrite_insideRun_winsForTheOperatorsItCovers() {
-    List<String> results = REQUEST_ID.run("outer", () -> Flux.range(1, 2)
-        .publishOn(Schedulers.parallel())
-        .map(i -> String.valueOf(REQUEST_ID.getStore()))
-        .contextWrite(Context.of(KEY, "inner"))
-        .contextCapture()
-        .collectList()
-        .block(TIMEOUT));
+    List<String> results =
+        REQUEST_ID.run(
+            "outer",
+            () ->
+                Flux.range(1, 2)
+                    .publishOn(Schedulers.parallel())
+                    .map(i -> String.valueOf(REQUEST_ID.getStore()))
+                    .contextWrite(Context.of(KEY, "inner"))
+                    .contextCapture()
+                    .collectList()
+                    .block(TIMEOUT));
 
     assertThat(results).containsOnly("inner");
   }
@@ -180,26 +206,36 @@ class ReactorPropagationUnitTest {
         Queue<String> flowSeen = new ConcurrentLinkedQueue<>();
         seen.add(flowSeen);
         String id = "flow-" + f;
-        results.add(subscribers.submit(() -> {
-          start.await();
-          return REQUEST_ID.run(id, () -> Flux.range(1, 8)
-              .publishOn(Schedulers.parallel())
-              .flatMap(i -> Mono.fromCallable(() -> {
-                if (i == 1) {
-                  together.await(10, TimeUnit.SECONDS);
-                }
-                record(flowSeen, "fromCallable");
-                return i;
-              }).subscribeOn(Schedulers.boundedElastic()))
-              .publishOn(Schedulers.parallel())
-              .map(i -> {
-                record(flowSeen, "map");
-                return String.valueOf(REQUEST_ID.getStore());
-              })
-              .contextCapture()
-              .collectList()
-              .block(TIMEOUT));
-        }));
+        results.add(
+            subscribers.submit(
+                () -> {
+                  start.await();
+                  return REQUEST_ID.run(
+                      id,
+                      () ->
+                          Flux.range(1, 8)
+                              .publishOn(Schedulers.parallel())
+                              .flatMap(
+                                  i ->
+                                      Mono.fromCallable(
+                                              () -> {
+                                                if (i == 1) {
+                                                  together.await(10, TimeUnit.SECONDS);
+                                                }
+                                                record(flowSeen, "fromCallable");
+                                                return i;
+                                              })
+                                          .subscribeOn(Schedulers.boundedElastic()))
+                              .publishOn(Schedulers.parallel())
+                              .map(
+                                  i -> {
+                                    record(flowSeen, "map");
+                                    return String.valueOf(REQUEST_ID.getStore());
+                                  })
+                              .contextCapture()
+                              .collectList()
+                              .block(TIMEOUT));
+                }));
       }
       start.countDown();
 
@@ -208,7 +244,10 @@ class ReactorPropagationUnitTest {
         assertThat(results.get(f).get(20, TimeUnit.SECONDS)).hasSize(8).containsOnly(id);
         assertThat(seen.get(f)).hasSize(16).allSatisfy(s -> assertThat(s).contains("=" + id + "@"));
       }
-      assertThat(subscribers.submit(() -> String.valueOf(REQUEST_ID.getStore())).get(10, TimeUnit.SECONDS))
+      assertThat(
+              subscribers
+                  .submit(() -> String.valueOf(REQUEST_ID.getStore()))
+                  .get(10, TimeUnit.SECONDS))
           .isEqualTo("null");
     } finally {
       subscribers.shutdownNow();
@@ -224,8 +263,16 @@ class ReactorPropagationUnitTest {
       List<Future<List<String>>> results = new ArrayList<>();
       for (int f = 0; f < flows; f++) {
         String id = "many-" + f;
-        results.add(subscribers.submit(() -> REQUEST_ID.run(id,
-            () -> hoppingFlux(new ConcurrentLinkedQueue<>()).contextCapture().collectList().block(TIMEOUT))));
+        results.add(
+            subscribers.submit(
+                () ->
+                    REQUEST_ID.run(
+                        id,
+                        () ->
+                            hoppingFlux(new ConcurrentLinkedQueue<>())
+                                .contextCapture()
+                                .collectList()
+                                .block(TIMEOUT))));
       }
       for (int f = 0; f < flows; f++) {
         assertThat(results.get(f).get(20, TimeUnit.SECONDS)).containsOnly("many-" + f);

@@ -25,6 +25,7 @@ class TetherThreadLocalAccessorUnitTest {
       TetherThreadLocalAccessor.register(new ContextRegistry(), REQUEST_ID, USER);
   private static final ContextSnapshotFactory SNAPSHOTS =
       ContextSnapshotFactory.builder().contextRegistry(REGISTRY).build();
+
   /** One thread, so that what one task leaves behind is what the next one sees. */
   private static final ExecutorService POOL = Executors.newSingleThreadExecutor();
 
@@ -32,7 +33,9 @@ class TetherThreadLocalAccessorUnitTest {
   void leavesNoContext() throws Exception {
     assertThat(REQUEST_ID.getStore()).isNull();
     assertThat(USER.getStore()).isNull();
-    assertThat(POOL.submit(() -> REQUEST_ID.getStore() + "/" + USER.getStore()).get(10, TimeUnit.SECONDS))
+    assertThat(
+            POOL.submit(() -> REQUEST_ID.getStore() + "/" + USER.getStore())
+                .get(10, TimeUnit.SECONDS))
         .isEqualTo("null/null");
   }
 
@@ -52,10 +55,12 @@ class TetherThreadLocalAccessorUnitTest {
   @Test
   @Timeout(10)
   void captureAll_carriesEveryRegisteredStorage() throws Exception {
-    ContextSnapshot snapshot = REQUEST_ID.run("r-1", () -> USER.run("ada", () -> SNAPSHOTS.captureAll()));
+    ContextSnapshot snapshot =
+        REQUEST_ID.run("r-1", () -> USER.run("ada", () -> SNAPSHOTS.captureAll()));
 
-    String seen = POOL.submit(snapshot.wrap(() -> REQUEST_ID.getStore() + "/" + USER.getStore()))
-        .get(10, TimeUnit.SECONDS);
+    String seen =
+        POOL.submit(snapshot.wrap(() -> REQUEST_ID.getStore() + "/" + USER.getStore()))
+            .get(10, TimeUnit.SECONDS);
 
     assertThat(seen).isEqualTo("r-1/ada");
   }
@@ -66,13 +71,16 @@ class TetherThreadLocalAccessorUnitTest {
   void setThreadLocals_setsOnAnotherThreadAndRestoresAfterScope() throws Exception {
     ContextSnapshot snapshot = REQUEST_ID.run("r-2", () -> SNAPSHOTS.captureAll());
 
-    String seen = POOL.submit(() -> {
-      String inside;
-      try (ContextSnapshot.Scope ignored = snapshot.setThreadLocals()) {
-        inside = REQUEST_ID.getStore();
-      }
-      return inside + " then " + REQUEST_ID.getStore();
-    }).get(10, TimeUnit.SECONDS);
+    String seen =
+        POOL.submit(
+                () -> {
+                  String inside;
+                  try (ContextSnapshot.Scope ignored = snapshot.setThreadLocals()) {
+                    inside = REQUEST_ID.getStore();
+                  }
+                  return inside + " then " + REQUEST_ID.getStore();
+                })
+            .get(10, TimeUnit.SECONDS);
 
     assertThat(seen).isEqualTo("r-2 then null");
   }
@@ -83,13 +91,16 @@ class TetherThreadLocalAccessorUnitTest {
   void setThreadLocals_restoresTheValueItReplaced() throws Exception {
     ContextSnapshot snapshot = REQUEST_ID.run("inner", () -> SNAPSHOTS.captureAll());
 
-    String seen = REQUEST_ID.run("outer", () -> {
-      String inside;
-      try (ContextSnapshot.Scope ignored = snapshot.setThreadLocals()) {
-        inside = REQUEST_ID.getStore();
-      }
-      return inside + " then " + REQUEST_ID.getStore();
-    });
+    String seen =
+        REQUEST_ID.run(
+            "outer",
+            () -> {
+              String inside;
+              try (ContextSnapshot.Scope ignored = snapshot.setThreadLocals()) {
+                inside = REQUEST_ID.getStore();
+              }
+              return inside + " then " + REQUEST_ID.getStore();
+            });
 
     assertThat(seen).isEqualTo("inner then outer");
   }
@@ -99,13 +110,21 @@ class TetherThreadLocalAccessorUnitTest {
   void contextExecutorService_carriesStoragesWithoutTheAgent() throws Exception {
     ExecutorService wrapped = ContextExecutorService.wrap(POOL, SNAPSHOTS::captureAll);
 
-    String seen = REQUEST_ID.run("r-3", () -> USER.run("grace", () -> {
-      try {
-        return wrapped.submit(() -> REQUEST_ID.getStore() + "/" + USER.getStore()).get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }));
+    String seen =
+        REQUEST_ID.run(
+            "r-3",
+            () ->
+                USER.run(
+                    "grace",
+                    () -> {
+                      try {
+                        return wrapped
+                            .submit(() -> REQUEST_ID.getStore() + "/" + USER.getStore())
+                            .get(10, TimeUnit.SECONDS);
+                      } catch (Exception e) {
+                        throw new AssertionError(e);
+                      }
+                    }));
 
     assertThat(seen).isEqualTo("r-3/grace");
   }

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * An {@link HttpClient} that copies each request with the calling context's {@code traceparent}
- * and {@code baggage} headers, then sends it through the client it wraps; made by {@link
+ * An {@link HttpClient} that copies each request with the calling context's {@code traceparent} and
+ * {@code baggage} headers, then sends it through the client it wraps; made by {@link
  * TetherPropagation#wrap}. The headers are read on the calling thread, when {@code send} or {@code
  * sendAsync} is called.
  */
@@ -42,14 +42,16 @@ final class PropagatingHttpClient extends HttpClient {
   }
 
   @Override
-  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
-      HttpResponse.BodyHandler<T> handler) {
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     return delegate.sendAsync(withHeaders(request), handler);
   }
 
   @Override
-  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
-      HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushes) {
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request,
+      HttpResponse.BodyHandler<T> handler,
+      HttpResponse.PushPromiseHandler<T> pushes) {
     return delegate.sendAsync(withHeaders(request), handler, pushes);
   }
 

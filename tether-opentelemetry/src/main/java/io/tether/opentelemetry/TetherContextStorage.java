@@ -24,7 +24,8 @@ final class TetherContextStorage implements ContextStorage {
   private static final Logger logger = Logger.getLogger(TetherContextStorage.class.getName());
 
   /** The storage whose value is {@code Context.current()}; {@code null} means the root context. */
-  static final AsyncLocalStorage<Context> CURRENT = new AsyncLocalStorage<>("opentelemetry.context");
+  static final AsyncLocalStorage<Context> CURRENT =
+      new AsyncLocalStorage<>("opentelemetry.context");
 
   private TetherContextStorage() {}
 
@@ -64,8 +65,10 @@ final class TetherContextStorage implements ContextStorage {
       }
       closed = true;
       if (CURRENT.getStore() != attached) {
-        logger.log(Level.FINE, "Context in storage not the expected context, "
-            + "Scope.close was not called correctly");
+        logger.log(
+            Level.FINE,
+            "Context in storage not the expected context, "
+                + "Scope.close was not called correctly");
       }
       CURRENT.enterWith(before);
     }

@@ -4,13 +4,13 @@ import io.opentelemetry.context.ContextStorage;
 import io.opentelemetry.context.ContextStorageProvider;
 
 /**
- * Makes OpenTelemetry keep {@code Context.current()} in a Tether {@link io.tether.AsyncLocalStorage}
- * instead of a plain {@code ThreadLocal}, so that the current span, baggage and every other
- * OpenTelemetry context value follow the application's work across every boundary Tether covers:
- * with the Tether agent, JDK pools, {@code CompletableFuture} stages (in the context where they were
- * registered, whoever completes their source), threads, timers, {@code HttpClient.sendAsync}; without
- * it, executors wrapped by {@link io.tether.AsyncExecutors}, {@link io.tether.AsyncResource}s and
- * {@link io.tether.AsyncLocalStorage#bind bound} functions.
+ * Makes OpenTelemetry keep {@code Context.current()} in a Tether {@link
+ * io.tether.AsyncLocalStorage} instead of a plain {@code ThreadLocal}, so that the current span,
+ * baggage and every other OpenTelemetry context value follow the application's work across every
+ * boundary Tether covers: with the Tether agent, JDK pools, {@code CompletableFuture} stages (in
+ * the context where they were registered, whoever completes their source), threads, timers, {@code
+ * HttpClient.sendAsync}; without it, executors wrapped by {@link io.tether.AsyncExecutors}, {@link
+ * io.tether.AsyncResource}s and {@link io.tether.AsyncLocalStorage#bind bound} functions.
  *
  * <p>Putting {@code tether-opentelemetry} on the class path is enough: this class is registered in
  * {@code META-INF/services/io.opentelemetry.context.ContextStorageProvider}, and OpenTelemetry's
@@ -29,6 +29,7 @@ import io.opentelemetry.context.ContextStorageProvider;
  * }</pre>
  *
  * <p>Cautions:
+ *
  * <ul>
  *   <li>OpenTelemetry picks its storage once, the first time any context is used: this provider
  *       must be on the class path (and named, if others are) before then.

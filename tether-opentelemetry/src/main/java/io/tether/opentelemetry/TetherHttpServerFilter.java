@@ -19,14 +19,16 @@ final class TetherHttpServerFilter extends Filter {
   @Override
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
     try {
-      propagation.call(exchange.getRequestHeaders()::getFirst, () -> {
-        chain.doFilter(exchange);
-        return null;
-      });
+      propagation.call(
+          exchange.getRequestHeaders()::getFirst,
+          () -> {
+            chain.doFilter(exchange);
+            return null;
+          });
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException(e);  // unreachable: the chain throws only IOException
+      throw new IOException(e); // unreachable: the chain throws only IOException
     }
   }
 

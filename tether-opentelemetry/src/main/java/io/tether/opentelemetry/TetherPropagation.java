@@ -45,6 +45,7 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Cautions:
+ *
  * <ul>
  *   <li>Incoming headers are untrusted. A {@code baggage} header longer than {@link
  *       Builder#maxHeaderLength} or with more than {@link Builder#maxBaggageEntries} entries is
@@ -72,10 +73,13 @@ public final class TetherPropagation {
 
   /** The W3C {@code traceparent} header name. */
   public static final String TRACEPARENT = "traceparent";
+
   /** The W3C {@code baggage} header name. */
   public static final String BAGGAGE = "baggage";
 
-  /** Longer {@code traceparent}s than this are malformed whatever their content (version 00 is 55). */
+  /**
+   * Longer {@code traceparent}s than this are malformed whatever their content (version 00 is 55).
+   */
   private static final int MAX_TRACEPARENT_LENGTH = 256;
 
   private static final TextMapSetter<BiConsumer<String, String>> SETTER =
@@ -171,9 +175,10 @@ public final class TetherPropagation {
   }
 
   /**
-   * Runs {@code handling} with each chosen storage set to its incoming baggage entry (absent entries
-   * leave the storage empty, not inherited) and the incoming trace and baggage as OpenTelemetry's
-   * current context; everything is restored afterwards, also when {@code handling} throws.
+   * Runs {@code handling} with each chosen storage set to its incoming baggage entry (absent
+   * entries leave the storage empty, not inherited) and the incoming trace and baggage as
+   * OpenTelemetry's current context; everything is restored afterwards, also when {@code handling}
+   * throws.
    *
    * @param header returns an incoming header's value by lower-case name, or {@code null}
    * @param handling the request's handling
@@ -181,7 +186,7 @@ public final class TetherPropagation {
    * @return what {@code handling} returns
    * @throws Exception what {@code handling} throws
    */
-  @SuppressWarnings("try")  // the scope is only closed, never read
+  @SuppressWarnings("try") // the scope is only closed, never read
   public <R> R call(Function<String, String> header, Callable<R> handling) throws Exception {
     Objects.requireNonNull(handling, "handling");
     Map<String, String> valid = new LinkedHashMap<>(4);
@@ -221,7 +226,8 @@ public final class TetherPropagation {
   }
 
   /** Each chosen storage in turn, so that every {@code run} scope nests and unwinds in order. */
-  private <R> R callWith(int index, Map<String, String> values, Callable<R> handling) throws Exception {
+  private <R> R callWith(int index, Map<String, String> values, Callable<R> handling)
+      throws Exception {
     if (index == storages.size()) {
       return handling.call();
     }
@@ -229,7 +235,9 @@ public final class TetherPropagation {
     return storage.call(values.get(storage.name()), () -> callWith(index + 1, values, handling));
   }
 
-  /** Validates, then extracts with OpenTelemetry's propagators; fills {@code values} per storage. */
+  /**
+   * Validates, then extracts with OpenTelemetry's propagators; fills {@code values} per storage.
+   */
   private Context extract(Function<String, String> header, Map<String, String> values) {
     Map<String, String> carrier = new LinkedHashMap<>(4);
     String traceparent = header.apply(TRACEPARENT);
@@ -253,9 +261,10 @@ public final class TetherPropagation {
 
     Context context = Context.root();
     if (traceparent != null) {
-      Context withTrace = traceparent.length() <= MAX_TRACEPARENT_LENGTH
-          ? W3CTraceContextPropagator.getInstance().extract(context, carrier, GETTER)
-          : context;
+      Context withTrace =
+          traceparent.length() <= MAX_TRACEPARENT_LENGTH
+              ? W3CTraceContextPropagator.getInstance().extract(context, carrier, GETTER)
+              : context;
       if (Span.fromContext(withTrace).getSpanContext().isValid()) {
         context = withTrace;
       } else {
@@ -263,18 +272,20 @@ public final class TetherPropagation {
       }
     }
     if (carrier.containsKey(BAGGAGE)) {
-      Baggage incoming = Baggage.fromContext(
-          W3CBaggagePropagator.getInstance().extract(Context.root(), carrier, GETTER));
+      Baggage incoming =
+          Baggage.fromContext(
+              W3CBaggagePropagator.getInstance().extract(Context.root(), carrier, GETTER));
       BaggageBuilder kept = Baggage.builder();
       List<String> dropped = new ArrayList<>(0);
-      incoming.forEach((key, entry) -> {
-        if (byName.containsKey(key)) {
-          kept.put(key, entry.getValue(), entry.getMetadata());
-          values.put(key, entry.getValue());
-        } else {
-          dropped.add(key);
-        }
-      });
+      incoming.forEach(
+          (key, entry) -> {
+            if (byName.containsKey(key)) {
+              kept.put(key, entry.getValue(), entry.getMetadata());
+              values.put(key, entry.getValue());
+            } else {
+              dropped.add(key);
+            }
+          });
       for (int i = 0; i < dropped.size(); i++) {
         reject(Rejection.BAGGAGE_ENTRY_NOT_CHOSEN);
       }
@@ -370,8 +381,11 @@ public final class TetherPropagation {
     private static boolean isToken(String s) {
       for (int i = 0; i < s.length(); i++) {
         char c = s.charAt(i);
-        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        boolean ok =
+            (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         if (!ok) {
           return false;
         }

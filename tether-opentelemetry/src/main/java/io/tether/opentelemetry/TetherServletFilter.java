@@ -21,6 +21,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Cautions:
+ *
  * <ul>
  *   <li>The context covers the filter chain's synchronous part. Work a servlet starts with {@code
  *       startAsync} carries it only where Tether links that work (the agent's pools, stages,
@@ -51,14 +52,16 @@ public final class TetherServletFilter implements Filter {
     }
     HttpServletRequest http = (HttpServletRequest) request;
     try {
-      propagation.call(http::getHeader, () -> {
-        chain.doFilter(request, response);
-        return null;
-      });
+      propagation.call(
+          http::getHeader,
+          () -> {
+            chain.doFilter(request, response);
+            return null;
+          });
     } catch (IOException | ServletException | RuntimeException | Error e) {
       throw e;
     } catch (Exception e) {
-      throw new ServletException(e);  // unreachable: the chain throws only the above
+      throw new ServletException(e); // unreachable: the chain throws only the above
     }
   }
 }

@@ -69,7 +69,9 @@ class CrossServiceAgentTest {
     try (Services.Running b = Services.jdkServer(propagation, this::serviceB)) {
       Map<String, String> seen = callA(b.uri(), plain);
       assertThat(seen).containsEntry("tenant", "null").containsEntry("traceValid", "false");
-      assertThat(seen).containsEntry("stageTenant", "acme").containsEntry("stageSpan", seen.get("aSpan"));
+      assertThat(seen)
+          .containsEntry("stageTenant", "acme")
+          .containsEntry("stageSpan", seen.get("aSpan"));
     }
   }
 
@@ -80,46 +82,63 @@ class CrossServiceAgentTest {
   }
 
   /**
-   * Starts A, asks it once, stops it. A's handling runs with tenant=acme and span "a", calls B
-   * with {@code client.sendAsync} ({@code null}: a plain client and {@link
+   * Starts A, asks it once, stops it. A's handling runs with tenant=acme and span "a", calls B with
+   * {@code client.sendAsync} ({@code null}: a plain client and {@link
    * TetherPropagation#inject(HttpRequest.Builder)}), and appends what its dependent stage saw.
    */
   @SuppressWarnings("try")
   private Map<String, String> callA(URI b, HttpClient client) throws Exception {
-    try (Services.Running a = Services.jdkServer(propagation, () -> TENANT.call("acme", () -> {
-      Span span = tracing.tracer.spanBuilder("a").startSpan();
-      try (Scope ignored = span.makeCurrent()) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(b).timeout(TIMEOUT);
-        HttpClient sender = client != null ? client : plain;
-        if (client == null) {
-          propagation.inject(request);
-        }
-        return sender.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-            .thenApply(response -> response.body()
-                + ";stageTenant=" + TENANT.getStore()
-                + ";stageSpan=" + Span.current().getSpanContext().getSpanId())
-            .get(10, TimeUnit.SECONDS)
-            + ";aTrace=" + span.getSpanContext().getTraceId()
-            + ";aSpan=" + span.getSpanContext().getSpanId();
-      } finally {
-        span.end();
-      }
-    }))) {
-      HttpResponse<String> response = plain.send(HttpRequest.newBuilder(a.uri()).timeout(TIMEOUT).build(),
-          HttpResponse.BodyHandlers.ofString());
+    try (Services.Running a =
+        Services.jdkServer(
+            propagation,
+            () ->
+                TENANT.call(
+                    "acme",
+                    () -> {
+                      Span span = tracing.tracer.spanBuilder("a").startSpan();
+                      try (Scope ignored = span.makeCurrent()) {
+                        HttpRequest.Builder request = HttpRequest.newBuilder(b).timeout(TIMEOUT);
+                        HttpClient sender = client != null ? client : plain;
+                        if (client == null) {
+                          propagation.inject(request);
+                        }
+                        return sender
+                                .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                                .thenApply(
+                                    response ->
+                                        response.body()
+                                            + ";stageTenant="
+                                            + TENANT.getStore()
+                                            + ";stageSpan="
+                                            + Span.current().getSpanContext().getSpanId())
+                                .get(10, TimeUnit.SECONDS)
+                            + ";aTrace="
+                            + span.getSpanContext().getTraceId()
+                            + ";aSpan="
+                            + span.getSpanContext().getSpanId();
+                      } finally {
+                        span.end();
+                      }
+                    }))) {
+      HttpResponse<String> response =
+          plain.send(
+              HttpRequest.newBuilder(a.uri()).timeout(TIMEOUT).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       return Services.parse(response.body());
     }
   }
 
   private void assertServiceBSawA(Map<String, String> seen) {
-    assertThat(seen).containsEntry("tenant", "acme")
+    assertThat(seen)
+        .containsEntry("tenant", "acme")
         .containsEntry("role", "null")
         .containsEntry("baggage", "tenant")
         .containsEntry("traceValid", "true")
         .containsEntry("trace", seen.get("aTrace"))
         .containsEntry("span", seen.get("aSpan"));
-    assertThat(seen).as("the stage chained on sendAsync runs in A's context")
+    assertThat(seen)
+        .as("the stage chained on sendAsync runs in A's context")
         .containsEntry("stageTenant", "acme")
         .containsEntry("stageSpan", seen.get("aSpan"));
     assertThat(tracing.finished("b").getParentSpanId()).isEqualTo(seen.get("aSpan"));

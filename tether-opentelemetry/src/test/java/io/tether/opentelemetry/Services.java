@@ -34,6 +34,7 @@ final class Services {
 
   /** Travels between services. */
   static final AsyncLocalStorage<String> TENANT = new AsyncLocalStorage<>("tenant");
+
   /** Never chosen: an incoming {@code role} entry must not reach it. */
   static final AsyncLocalStorage<String> ROLE = new AsyncLocalStorage<>("role");
 
@@ -48,11 +49,12 @@ final class Services {
   }
 
   /** A JDK {@code HttpServer} on 127.0.0.1, its handler behind the propagation's filter. */
-  static Running jdkServer(TetherPropagation propagation, Callable<String> body) throws IOException {
+  static Running jdkServer(TetherPropagation propagation, Callable<String> body)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     HttpHandler handler = exchange -> respond(exchange, body);
     server.createContext("/", handler).getFilters().add(propagation.httpServerFilter());
-    server.start();  // default executor: the one dispatcher thread handles every exchange
+    server.start(); // default executor: the one dispatcher thread handles every exchange
     URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     return new Running() {
       @Override
@@ -67,8 +69,11 @@ final class Services {
     };
   }
 
-  /** An embedded Jetty (ee10 servlets) on 127.0.0.1, its servlet behind {@link TetherServletFilter}. */
-  static Running jettyServer(TetherPropagation propagation, Callable<String> body) throws Exception {
+  /**
+   * An embedded Jetty (ee10 servlets) on 127.0.0.1, its servlet behind {@link TetherServletFilter}.
+   */
+  static Running jettyServer(TetherPropagation propagation, Callable<String> body)
+      throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -76,23 +81,29 @@ final class Services {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addFilter(new FilterHolder(new TetherServletFilter(propagation)), "/*",
+    context.addFilter(
+        new FilterHolder(new TetherServletFilter(propagation)),
+        "/*",
         EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
+    context.addServlet(
+        new ServletHolder(
+            new HttpServlet() {
+              private static final long serialVersionUID = 1L;
 
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String text;
-        try {
-          text = body.call();
-        } catch (Exception e) {
-          throw new IOException(e);
-        }
-        resp.setContentType("text/plain;charset=utf-8");
-        resp.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      }
-    }), "/*");
+              @Override
+              protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+                  throws IOException {
+                String text;
+                try {
+                  text = body.call();
+                } catch (Exception e) {
+                  throw new IOException(e);
+                }
+                resp.setContentType("text/plain;charset=utf-8");
+                resp.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+              }
+            }),
+        "/*");
     server.setHandler(context);
     server.start();
     URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
@@ -116,13 +127,20 @@ final class Services {
   /** What a handler sees of its context, as {@code key=value} pairs separated by {@code ;}. */
   static String seen() {
     SpanContext span = Span.current().getSpanContext();
-    return "tenant=" + TENANT.getStore()
-        + ";role=" + ROLE.getStore()
-        + ";traceValid=" + span.isValid()
-        + ";trace=" + span.getTraceId()
-        + ";span=" + span.getSpanId()
-        + ";baggage=" + String.join(",", new TreeSet<>(Baggage.current().asMap().keySet()))
-        + ";thread=" + Thread.currentThread().getName();
+    return "tenant="
+        + TENANT.getStore()
+        + ";role="
+        + ROLE.getStore()
+        + ";traceValid="
+        + span.isValid()
+        + ";trace="
+        + span.getTraceId()
+        + ";span="
+        + span.getSpanId()
+        + ";baggage="
+        + String.join(",", new TreeSet<>(Baggage.current().asMap().keySet()))
+        + ";thread="
+        + Thread.currentThread().getName();
   }
 
   /** The pairs of {@link #seen()}, prefixed keys included. */

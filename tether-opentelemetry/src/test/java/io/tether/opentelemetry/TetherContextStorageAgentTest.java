@@ -26,16 +26,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(AgentAttached.class)
 class TetherContextStorageAgentTest {
 
-  /** Plain JDK pools, not wrapped: the agent carries the context. One thread each, so leftovers show. */
+  /**
+   * Plain JDK pools, not wrapped: the agent carries the context. One thread each, so leftovers
+   * show.
+   */
   private static final ExecutorService POOL = Executors.newSingleThreadExecutor();
-  private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor();
+
+  private static final ScheduledExecutorService SCHEDULER =
+      Executors.newSingleThreadScheduledExecutor();
   private final Tracing tracing = new Tracing();
 
   @AfterEach
   void leavesNoContext() throws Exception {
     tracing.close();
     Tracing.assertRootContext();
-    assertThat(POOL.submit(() -> Context.current() == Context.root()).get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(POOL.submit(() -> Context.current() == Context.root()).get(10, TimeUnit.SECONDS))
+        .isTrue();
   }
 
   @AfterAll
@@ -51,7 +57,9 @@ class TetherContextStorageAgentTest {
     Span request = tracing.tracer.spanBuilder("request").startSpan();
     try (Scope ignored = request.makeCurrent()) {
       POOL.submit(() -> tracing.childSpan("executor")).get(10, TimeUnit.SECONDS);
-      SCHEDULER.schedule(() -> tracing.childSpan("scheduled"), 1, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS);
+      SCHEDULER
+          .schedule(() -> tracing.childSpan("scheduled"), 1, TimeUnit.MILLISECONDS)
+          .get(10, TimeUnit.SECONDS);
       Thread thread = new Thread(() -> tracing.childSpan("thread"));
       thread.start();
       thread.join(10_000);
@@ -70,8 +78,9 @@ class TetherContextStorageAgentTest {
     Span request = tracing.tracer.spanBuilder("request").startSpan();
     CompletableFuture<Span> done;
     try (Scope ignored = request.makeCurrent()) {
-      done = CompletableFuture.supplyAsync(() -> tracing.childSpan("supplyAsync"))
-          .thenApplyAsync(s -> tracing.childSpan("thenApplyAsync"), POOL);
+      done =
+          CompletableFuture.supplyAsync(() -> tracing.childSpan("supplyAsync"))
+              .thenApplyAsync(s -> tracing.childSpan("thenApplyAsync"), POOL);
     } finally {
       request.end();
     }
@@ -87,16 +96,19 @@ class TetherContextStorageAgentTest {
   @Test
   @Timeout(10)
   @SuppressWarnings("try")
-  void thenApply_registeredInRequest_completedFromAnotherSpan_isChildOfRequestSpan() throws Exception {
+  void thenApply_registeredInRequest_completedFromAnotherSpan_isChildOfRequestSpan()
+      throws Exception {
     CompletableFuture<Integer> source = new CompletableFuture<>();
     AtomicReference<Thread> stageThread = new AtomicReference<>();
     Span request = tracing.tracer.spanBuilder("request").startSpan();
     CompletableFuture<Span> stage;
     try (Scope ignored = request.makeCurrent()) {
-      stage = source.thenApply(v -> {
-        stageThread.set(Thread.currentThread());
-        return tracing.childSpan("stage");
-      });
+      stage =
+          source.thenApply(
+              v -> {
+                stageThread.set(Thread.currentThread());
+                return tracing.childSpan("stage");
+              });
     } finally {
       request.end();
     }
@@ -104,15 +116,18 @@ class TetherContextStorageAgentTest {
     Span other = tracing.tracer.spanBuilder("other").setNoParent().startSpan();
     CountDownLatch go = new CountDownLatch(1);
     AtomicReference<Span> currentAfterComplete = new AtomicReference<>();
-    Thread completer = new Thread(() -> {
-      try (Scope ignored = other.makeCurrent()) {
-        go.await();
-        source.complete(1);
-        currentAfterComplete.set(Span.current());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "completer");
+    Thread completer =
+        new Thread(
+            () -> {
+              try (Scope ignored = other.makeCurrent()) {
+                go.await();
+                source.complete(1);
+                currentAfterComplete.set(Span.current());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "completer");
     completer.start();
     go.countDown();
     completer.join(10_000);
@@ -121,7 +136,9 @@ class TetherContextStorageAgentTest {
     assertThat(stage.join()).isNotNull();
     assertThat(stageThread.get()).as("the completer ran the stage inline").isSameAs(completer);
     tracing.assertChildOf("stage", request);
-    assertThat(currentAfterComplete.get()).as("the completer's context after the stage ran").isSameAs(other);
+    assertThat(currentAfterComplete.get())
+        .as("the completer's context after the stage ran")
+        .isSameAs(other);
   }
 
   @Test
@@ -130,15 +147,17 @@ class TetherContextStorageAgentTest {
   void nestedScopes_closeRestoresThePreviousSpan_inAContinuation() throws Exception {
     Span request = tracing.tracer.spanBuilder("request").startSpan();
     try (Scope ignored = request.makeCurrent()) {
-      POOL.submit(() -> {
-        Span inner = tracing.tracer.spanBuilder("inner").startSpan();
-        try (Scope i = inner.makeCurrent()) {
-          tracing.childSpan("underInner");
-        } finally {
-          inner.end();
-        }
-        tracing.childSpan("afterInner");
-      }).get(10, TimeUnit.SECONDS);
+      POOL.submit(
+              () -> {
+                Span inner = tracing.tracer.spanBuilder("inner").startSpan();
+                try (Scope i = inner.makeCurrent()) {
+                  tracing.childSpan("underInner");
+                } finally {
+                  inner.end();
+                }
+                tracing.childSpan("afterInner");
+              })
+          .get(10, TimeUnit.SECONDS);
       assertThat(Span.current()).isSameAs(request);
     } finally {
       request.end();
@@ -153,12 +172,15 @@ class TetherContextStorageAgentTest {
   @Timeout(10)
   @SuppressWarnings("try")
   void scopeLeftOpenInATask_doesNotLeakIntoTheNextTask() throws Exception {
-    POOL.submit(() -> {
-      Span leaked = tracing.tracer.spanBuilder("leaked").startSpan();
-      leaked.makeCurrent();  // never closed
-      leaked.end();
-    }).get(10, TimeUnit.SECONDS);
+    POOL.submit(
+            () -> {
+              Span leaked = tracing.tracer.spanBuilder("leaked").startSpan();
+              leaked.makeCurrent(); // never closed
+              leaked.end();
+            })
+        .get(10, TimeUnit.SECONDS);
 
-    assertThat(POOL.submit(() -> Span.current() == Span.getInvalid()).get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(POOL.submit(() -> Span.current() == Span.getInvalid()).get(10, TimeUnit.SECONDS))
+        .isTrue();
   }
 }

@@ -17,12 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Without the agent: OpenTelemetry's context is Tether's, and Tether-wrapped executors carry it. */
+/**
+ * Without the agent: OpenTelemetry's context is Tether's, and Tether-wrapped executors carry it.
+ */
 class TetherContextStorageUnitTest {
 
   private static final ContextKey<String> USER = ContextKey.named("user");
+
   /** One thread, so that what one task leaves behind is what the next one sees. */
   private static final ExecutorService RAW = Executors.newSingleThreadExecutor();
+
   private static final ExecutorService POOL = AsyncExecutors.wrap(RAW);
   private final Tracing tracing = new Tracing();
 
@@ -30,7 +34,8 @@ class TetherContextStorageUnitTest {
   void leavesNoContext() throws Exception {
     tracing.close();
     Tracing.assertRootContext();
-    assertThat(RAW.submit(() -> Context.current() == Context.root()).get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(RAW.submit(() -> Context.current() == Context.root()).get(10, TimeUnit.SECONDS))
+        .isTrue();
   }
 
   @AfterAll
@@ -57,7 +62,10 @@ class TetherContextStorageUnitTest {
       assertThat(TetherContextStorage.CURRENT.getStore()).isSameAs(outer);
       try (Scope i = inner.makeCurrent()) {
         assertThat(Context.current().get(USER)).isEqualTo("grace");
-        assertThat(outer.makeCurrent()).as("attaching the current context again").isNotNull().satisfies(Scope::close);
+        assertThat(outer.makeCurrent())
+            .as("attaching the current context again")
+            .isNotNull()
+            .satisfies(Scope::close);
         assertThat(Context.current()).isSameAs(inner);
       }
       assertThat(Context.current()).isSameAs(outer);
@@ -74,7 +82,7 @@ class TetherContextStorageUnitTest {
       Scope sb = b.makeCurrent();
       sb.close();
       Scope again = b.makeCurrent();
-      sb.close();  // a stale close must not undo the newer scope
+      sb.close(); // a stale close must not undo the newer scope
       assertThat(Context.current()).isSameAs(b);
       again.close();
       assertThat(Context.current()).isSameAs(a);
@@ -100,11 +108,13 @@ class TetherContextStorageUnitTest {
   void scopeLeftOpenInATask_endsWithTheTask() throws Exception {
     Span request = tracing.tracer.spanBuilder("request").startSpan();
     try (Scope ignored = request.makeCurrent()) {
-      POOL.submit(() -> {
-        Span leaked = tracing.tracer.spanBuilder("leaked").startSpan();
-        leaked.makeCurrent();  // never closed
-        leaked.end();
-      }).get(10, TimeUnit.SECONDS);
+      POOL.submit(
+              () -> {
+                Span leaked = tracing.tracer.spanBuilder("leaked").startSpan();
+                leaked.makeCurrent(); // never closed
+                leaked.end();
+              })
+          .get(10, TimeUnit.SECONDS);
       POOL.submit(() -> tracing.childSpan("next")).get(10, TimeUnit.SECONDS);
     } finally {
       request.end();
@@ -117,11 +127,14 @@ class TetherContextStorageUnitTest {
   void tetherStorageAndOpenTelemetryContext_nestIndependently() {
     AsyncLocalStorage<String> requestId = new AsyncLocalStorage<>("requestId");
     Context withUser = Context.root().with(USER, "ada");
-    String seen = requestId.run("r-1", () -> {
-      try (Scope ignored = withUser.makeCurrent()) {
-        return requestId.getStore() + "/" + Context.current().get(USER);
-      }
-    });
+    String seen =
+        requestId.run(
+            "r-1",
+            () -> {
+              try (Scope ignored = withUser.makeCurrent()) {
+                return requestId.getStore() + "/" + Context.current().get(USER);
+              }
+            });
     assertThat(seen).isEqualTo("r-1/ada");
   }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 class TetherPropagationUnitTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  private static final String TRACEPARENT =
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
   private final Tracing tracing = new Tracing();
   private final TetherPropagation propagation = TetherPropagation.builder().baggage(TENANT).build();
@@ -60,12 +61,17 @@ class TetherPropagationUnitTest {
     } finally {
       span.end();
     }
-    assertThat(headers).containsOnlyKeys("traceparent", "baggage").containsEntry("baggage", "tenant=acme");
+    assertThat(headers)
+        .containsOnlyKeys("traceparent", "baggage")
+        .containsEntry("baggage", "tenant=acme");
 
-    String seen = propagation.call(headers::get, () -> {
-      assertThat(Span.current().getSpanContext().isRemote()).isTrue();
-      return TENANT.getStore() + "/" + Span.current().getSpanContext().getSpanId();
-    });
+    String seen =
+        propagation.call(
+            headers::get,
+            () -> {
+              assertThat(Span.current().getSpanContext().isRemote()).isTrue();
+              return TENANT.getStore() + "/" + Span.current().getSpanContext().getSpanId();
+            });
     assertThat(seen).isEqualTo("acme/" + span.getSpanContext().getSpanId());
     assertThat(propagation.rejected()).isZero();
   }
@@ -88,7 +94,8 @@ class TetherPropagationUnitTest {
   @Timeout(30)
   void server_validHeaders_seesTenantAndTrace() throws Exception {
     Map<String, String> seen = get(Map.of("baggage", "tenant=acme", "traceparent", TRACEPARENT));
-    assertThat(seen).containsEntry("tenant", "acme")
+    assertThat(seen)
+        .containsEntry("tenant", "acme")
         .containsEntry("trace", "0af7651916cd43dd8448eb211c80319c")
         .containsEntry("span", "b7ad6b7169203331");
     assertThat(propagation.rejected()).isZero();
@@ -100,8 +107,11 @@ class TetherPropagationUnitTest {
   void server_baggageOver8KB_droppedWhole() throws Exception {
     String header = "tenant=acme,pad=" + "x".repeat(8200);
     Map<String, String> seen = get(Map.of("baggage", header, "traceparent", TRACEPARENT));
-    assertThat(seen).containsEntry("tenant", "null").containsEntry("baggage", "")
-        .as("the valid traceparent is kept").containsEntry("trace", "0af7651916cd43dd8448eb211c80319c");
+    assertThat(seen)
+        .containsEntry("tenant", "null")
+        .containsEntry("baggage", "")
+        .as("the valid traceparent is kept")
+        .containsEntry("trace", "0af7651916cd43dd8448eb211c80319c");
     assertThat(propagation.rejected(Rejection.BAGGAGE_TOO_LONG)).isEqualTo(1);
     assertNextRequestSeesNothing(seen);
   }
@@ -109,8 +119,13 @@ class TetherPropagationUnitTest {
   @Test
   @Timeout(30)
   void server_malformedTraceparent_ignored_validBaggageKept() throws Exception {
-    for (String bad : new String[] {"00-zzzz-b7ad6b7169203331-01", "garbage", "00-" + "0".repeat(32)
-        + "-b7ad6b7169203331-01", TRACEPARENT + "-" + "f".repeat(300)}) {
+    for (String bad :
+        new String[] {
+          "00-zzzz-b7ad6b7169203331-01",
+          "garbage",
+          "00-" + "0".repeat(32) + "-b7ad6b7169203331-01",
+          TRACEPARENT + "-" + "f".repeat(300)
+        }) {
       Map<String, String> seen = get(Map.of("baggage", "tenant=acme", "traceparent", bad));
       assertThat(seen).as(bad).containsEntry("tenant", "acme").containsEntry("traceValid", "false");
       assertNextRequestSeesNothing(seen);
@@ -137,8 +152,11 @@ class TetherPropagationUnitTest {
   @Timeout(30)
   void server_entriesForStoragesNotChosen_droppedEach_chosenKept() throws Exception {
     Map<String, String> seen = get(Map.of("baggage", "role=admin,tenant=acme,other=1"));
-    assertThat(seen).containsEntry("tenant", "acme").containsEntry("role", "null")
-        .as("dropped entries travel no further either").containsEntry("baggage", "tenant");
+    assertThat(seen)
+        .containsEntry("tenant", "acme")
+        .containsEntry("role", "null")
+        .as("dropped entries travel no further either")
+        .containsEntry("baggage", "tenant");
     assertThat(propagation.rejected(Rejection.BAGGAGE_ENTRY_NOT_CHOSEN)).isEqualTo(2);
     assertNextRequestSeesNothing(seen);
   }
@@ -146,7 +164,8 @@ class TetherPropagationUnitTest {
   @Test
   @Timeout(30)
   void server_garbageBaggage_servedWithNothing() throws Exception {
-    Map<String, String> seen = get(Map.of("baggage", ";;=,,==;tenant,=acme,%zz=%", "traceparent", ""));
+    Map<String, String> seen =
+        get(Map.of("baggage", ";;=,,==;tenant,=acme,%zz=%", "traceparent", ""));
     assertThat(seen).containsEntry("tenant", "null").containsEntry("traceValid", "false");
     assertThat(propagation.rejected(Rejection.TRACEPARENT_MALFORMED)).isEqualTo(1);
     assertNextRequestSeesNothing(seen);
@@ -156,15 +175,27 @@ class TetherPropagationUnitTest {
   @Timeout(30)
   void jettyServer_hostileHeaders_ignoredAndCounted_nextRequestSeesNothing() throws Exception {
     try (Services.Running jetty = Services.jettyServer(propagation, Services::seen)) {
-      Map<String, String> seen = get(jetty, Map.of("baggage", "role=admin,tenant=acme",
-          "traceparent", "00-zzzz-b7ad6b7169203331-01"));
-      assertThat(seen).containsEntry("tenant", "acme").containsEntry("role", "null")
-          .containsEntry("traceValid", "false").containsEntry("baggage", "tenant");
+      Map<String, String> seen =
+          get(
+              jetty,
+              Map.of(
+                  "baggage",
+                  "role=admin,tenant=acme",
+                  "traceparent",
+                  "00-zzzz-b7ad6b7169203331-01"));
+      assertThat(seen)
+          .containsEntry("tenant", "acme")
+          .containsEntry("role", "null")
+          .containsEntry("traceValid", "false")
+          .containsEntry("baggage", "tenant");
       assertThat(propagation.rejected(Rejection.BAGGAGE_ENTRY_NOT_CHOSEN)).isEqualTo(1);
       assertThat(propagation.rejected(Rejection.TRACEPARENT_MALFORMED)).isEqualTo(1);
-      for (int i = 0; i < 4; i++) {  // Jetty's pool picks the thread: ask a few times
-        assertThat(get(jetty, Map.of())).containsEntry("tenant", "null").containsEntry("role", "null")
-            .containsEntry("traceValid", "false").containsEntry("baggage", "");
+      for (int i = 0; i < 4; i++) { // Jetty's pool picks the thread: ask a few times
+        assertThat(get(jetty, Map.of()))
+            .containsEntry("tenant", "null")
+            .containsEntry("role", "null")
+            .containsEntry("traceValid", "false")
+            .containsEntry("baggage", "");
       }
     }
   }
@@ -172,19 +203,24 @@ class TetherPropagationUnitTest {
   /** The next request, on the same server thread, with no headers: nothing of the last one. */
   private void assertNextRequestSeesNothing(Map<String, String> previous) throws Exception {
     Map<String, String> next = get(Map.of());
-    assertThat(next).containsEntry("thread", previous.get("thread"))
-        .containsEntry("tenant", "null").containsEntry("role", "null")
-        .containsEntry("traceValid", "false").containsEntry("baggage", "");
+    assertThat(next)
+        .containsEntry("thread", previous.get("thread"))
+        .containsEntry("tenant", "null")
+        .containsEntry("role", "null")
+        .containsEntry("traceValid", "false")
+        .containsEntry("baggage", "");
   }
 
   private Map<String, String> get(Map<String, String> headers) throws Exception {
     return get(server, headers);
   }
 
-  private Map<String, String> get(Services.Running target, Map<String, String> headers) throws Exception {
+  private Map<String, String> get(Services.Running target, Map<String, String> headers)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(target.uri()).timeout(TIMEOUT);
     headers.forEach(request::header);
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return Services.parse(response.body());
   }

@@ -29,8 +29,10 @@ final class Tracing implements AutoCloseable {
 
   /** The one finished span named {@code name}. */
   SpanData finished(String name) {
-    List<SpanData> spans = exporter.getFinishedSpanItems().stream()
-        .filter(s -> s.getName().equals(name)).collect(Collectors.toList());
+    List<SpanData> spans =
+        exporter.getFinishedSpanItems().stream()
+            .filter(s -> s.getName().equals(name))
+            .collect(Collectors.toList());
     assertThat(spans).as("finished spans named %s", name).hasSize(1);
     return spans.get(0);
   }
@@ -38,7 +40,8 @@ final class Tracing implements AutoCloseable {
   /** Asserts that the finished span {@code name} is a child of {@code parent}. */
   void assertChildOf(String name, Span parent) {
     SpanData child = finished(name);
-    assertThat(child.getParentSpanId()).as("parent of %s", name)
+    assertThat(child.getParentSpanId())
+        .as("parent of %s", name)
         .isEqualTo(parent.getSpanContext().getSpanId());
     assertThat(child.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
   }

@@ -1,11 +1,11 @@
 package io.tether.recorder;
 
 /**
- * The trace file: a header, then records, each {@code kind} (one byte), {@code length} (an
- * unsigned varint) and {@code length} bytes of payload, so that a reader can skip what it does
- * not know and stop cleanly at the last whole record of a file cut short. Numbers in payloads are
- * unsigned LEB128 varints; strings are defined once ({@link #STRING}: index, UTF-8 bytes) and then
- * referred to by index.
+ * The trace file: a header, then records, each {@code kind} (one byte), {@code length} (an unsigned
+ * varint) and {@code length} bytes of payload, so that a reader can skip what it does not know and
+ * stop cleanly at the last whole record of a file cut short. Numbers in payloads are unsigned
+ * LEB128 varints; strings are defined once ({@link #STRING}: index, UTF-8 bytes) and then referred
+ * to by index.
  *
  * <pre>
  * header   "TTHRACE" 0x01 (format version), start wall time (epoch ms, varint)
@@ -30,6 +30,7 @@ public final class TraceFormat {
 
   /** The file's first bytes ("TTHRACE"); {@link #magic()} hands out copies. */
   static final byte[] MAGIC = {'T', 'T', 'H', 'R', 'A', 'C', 'E'};
+
   /** The format version, the byte after {@link #magic()}. */
   public static final int VERSION = 1;
 
@@ -51,8 +52,8 @@ public final class TraceFormat {
   }
 
   /**
-   * Writes {@code value} (treated as unsigned) as a LEB128 varint into {@code buffer} at
-   * {@code position} (at most 10 bytes); returns the position after it.
+   * Writes {@code value} (treated as unsigned) as a LEB128 varint into {@code buffer} at {@code
+   * position} (at most 10 bytes); returns the position after it.
    */
   public static int putVarLong(byte[] buffer, int position, long value) {
     while ((value & ~0x7FL) != 0) {

@@ -1,9 +1,9 @@
 package io.tether.recorder;
 
-import io.tether.internal.CallSites;
 import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
+import io.tether.internal.CallSites;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,9 +38,10 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   public static final int DEFAULT_CAPACITY = 1 << 16;
 
   private static final StackWalker WALKER = StackWalker.getInstance();
-  /** This class's name (its nested classes' too), wherever the agent relocated it. */
 
+  /** This class's name (its nested classes' too), wherever the agent relocated it. */
   private final int mask;
+
   private final byte[] kinds;
   private final long[] ids;
   private final long[] triggers;
@@ -48,8 +49,10 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   private final Object[] threads;
   private final Object[] types;
   private final Object[] sites;
+
   /** Per slot: the sequence number + 1 of the event published in it. */
   private final AtomicLongArray published;
+
   private final AtomicLong tail = new AtomicLong();
   private volatile long head;
   private final AtomicLong dropped = new AtomicLong();
@@ -67,8 +70,8 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   private TraceRecorder(Path file, int capacity) throws IOException {
     if (capacity < 2 || Integer.bitCount(capacity) != 1) {
-      throw new IllegalArgumentException("capacity must be a power of two, at least 2, was "
-          + capacity);
+      throw new IllegalArgumentException(
+          "capacity must be a power of two, at least 2, was " + capacity);
     }
     this.file = file;
     this.mask = capacity - 1;
@@ -84,8 +87,8 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     byte[] header = new byte[TraceFormat.MAGIC.length + 11];
     System.arraycopy(TraceFormat.MAGIC, 0, header, 0, TraceFormat.MAGIC.length);
     header[TraceFormat.MAGIC.length] = TraceFormat.VERSION;
-    int n = TraceFormat.putVarLong(header, TraceFormat.MAGIC.length + 1,
-        System.currentTimeMillis());
+    int n =
+        TraceFormat.putVarLong(header, TraceFormat.MAGIC.length + 1, System.currentTimeMillis());
     out.write(header, 0, n);
     writer = new Thread(this::drain, "tether-trace-writer");
     writer.setDaemon(true);
@@ -194,16 +197,22 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
    * writer, off the application's thread), or {@code null}.
    */
   static StackWalker.StackFrame callSiteFrame() {
-    return WALKER.walk(frames -> frames
-        .filter(f -> !internal(f.getClassName()))
-        .findFirst()
-        .orElse(null));
+    return WALKER.walk(
+        frames -> frames.filter(f -> !internal(f.getClassName())).findFirst().orElse(null));
   }
 
   /** A frame as a stack trace line. */
   static String callSite(StackWalker.StackFrame f) {
-    return f == null ? "" : f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName()
-        + ":" + f.getLineNumber() + ")";
+    return f == null
+        ? ""
+        : f.getClassName()
+            + "."
+            + f.getMethodName()
+            + "("
+            + f.getFileName()
+            + ":"
+            + f.getLineNumber()
+            + ")";
   }
 
   static boolean internal(String className) {

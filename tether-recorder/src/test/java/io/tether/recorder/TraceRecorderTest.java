@@ -23,14 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (kind, length, payload), not through the reader, which is tether-trace's; the reader's side,
  * resources and exports, is tether-trace's {@code TraceRoundTripTest}.
  *
- * <p>Resources here need a manual destroy and get none: a destroy is delivered later, on
- * another thread, and could land in a later test's recording (and in its ring count).
+ * <p>Resources here need a manual destroy and get none: a destroy is delivered later, on another
+ * thread, and could land in a later test's recording (and in its ring count).
  */
 @Timeout(30)
 class TraceRecorderTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** One record of a file: its kind and its payload. */
   private record Rec(int kind, byte[] payload) {
@@ -48,9 +47,8 @@ class TraceRecorderTest {
     /** A {@code STRING} record's text. */
     String text() {
       int[] position = {0};
-      varLong(payload, position);  // the index
-      return new String(payload, position[0], payload.length - position[0],
-          StandardCharsets.UTF_8);
+      varLong(payload, position); // the index
+      return new String(payload, position[0], payload.length - position[0], StandardCharsets.UTF_8);
     }
   }
 
@@ -73,7 +71,8 @@ class TraceRecorderTest {
     assertThat(Arrays.copyOf(bytes, magic.length)).isEqualTo(magic);
     assertThat(bytes[magic.length]).isEqualTo((byte) TraceFormat.VERSION);
     int[] position = {magic.length + 1};
-    assertThat(varLong(bytes, position)).as("start wall time")
+    assertThat(varLong(bytes, position))
+        .as("start wall time")
         .isGreaterThan(System.currentTimeMillis() - 3_600_000L);
     List<Rec> records = new ArrayList<>();
     while (position[0] < bytes.length) {
@@ -82,7 +81,8 @@ class TraceRecorderTest {
       records.add(new Rec(kind, Arrays.copyOfRange(bytes, position[0], position[0] + length)));
       position[0] += length;
     }
-    assertThat(position[0]).as("the last record ends at the end of the file")
+    assertThat(position[0])
+        .as("the last record ends at the end of the file")
         .isEqualTo(bytes.length);
     return records;
   }
@@ -99,7 +99,8 @@ class TraceRecorderTest {
     TraceRecorder recorder = TraceRecorder.start(file, 4, gate);
     try {
       for (int i = 0; i < 10; i++) {
-        new AsyncResource("BURST", AsyncHooks.executionAsyncId(), true);  // one init each; the writer is held
+        new AsyncResource(
+            "BURST", AsyncHooks.executionAsyncId(), true); // one init each; the writer is held
       }
       assertThat(recorder.dropped()).isEqualTo(6);
     } finally {
@@ -122,14 +123,18 @@ class TraceRecorderTest {
       assertThat(recorder.file()).isEqualTo(file);
     }
     List<Rec> records = records(file);
-    List<String> strings = ofKind(records, TraceFormat.STRING).stream().map(Rec::text)
-        .collect(Collectors.toList());
+    List<String> strings =
+        ofKind(records, TraceFormat.STRING).stream().map(Rec::text).collect(Collectors.toList());
     assertThat(strings).contains("PROBE", Thread.currentThread().getName());
     // The call site skips Tether's classes (AsyncResource's constructor) and the JDK's: this test.
-    assertThat(strings).anySatisfy(s -> assertThat(s)
-        .startsWith(TraceRecorderTest.class.getName()
-            + ".init_recordsTheTypeThreadAndFirstApplicationFrame(")
-        .contains("TraceRecorderTest.java:"));
+    assertThat(strings)
+        .anySatisfy(
+            s ->
+                assertThat(s)
+                    .startsWith(
+                        TraceRecorderTest.class.getName()
+                            + ".init_recordsTheTypeThreadAndFirstApplicationFrame(")
+                    .contains("TraceRecorderTest.java:"));
     assertThat(ofKind(records, TraceFormat.THREAD)).isNotEmpty();
     assertThat(records.get(records.size() - 1).kind()).isEqualTo(TraceFormat.END);
   }
@@ -140,7 +145,7 @@ class TraceRecorderTest {
     TraceRecorder recorder = TraceRecorder.start(file);
     recorder.close();
     long size = Files.size(file);
-    new AsyncResource("AFTER_CLOSE", AsyncHooks.executionAsyncId(), true);  // init is synchronous
+    new AsyncResource("AFTER_CLOSE", AsyncHooks.executionAsyncId(), true); // init is synchronous
     recorder.close();
     assertThat(Files.size(file)).isEqualTo(size);
     assertThat(ofKind(records(file), TraceFormat.END)).hasSize(1);
@@ -157,8 +162,7 @@ class TraceRecorderTest {
   void putVarLong_isUnsignedLeb128() {
     byte[] buffer = new byte[10];
     assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 0))).containsExactly(0);
-    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 127)))
-        .containsExactly(0x7F);
+    assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 127))).containsExactly(0x7F);
     assertThat(Arrays.copyOf(buffer, TraceFormat.putVarLong(buffer, 0, 300)))
         .containsExactly(0xAC, 0x02);
     int n = TraceFormat.putVarLong(buffer, 0, -1);

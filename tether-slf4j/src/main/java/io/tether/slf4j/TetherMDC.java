@@ -27,17 +27,18 @@ import org.slf4j.spi.MDCAdapter;
  * }</pre>
  *
  * <p>Semantics are those of {@link io.tether.AsyncLocalStorage}: the MDC is part of the context.
- * {@code MDC.put}, {@code remove}, {@code clear} and {@code setContextMap} change it with
- * {@code enterWith}, for the rest of the current continuation and for work linked after the call;
- * work linked before keeps the values it was linked with. {@link #run(String, String, Runnable)}
- * adds a value for a callback only, restoring the MDC afterwards.
+ * {@code MDC.put}, {@code remove}, {@code clear} and {@code setContextMap} change it with {@code
+ * enterWith}, for the rest of the current continuation and for work linked after the call; work
+ * linked before keeps the values it was linked with. {@link #run(String, String, Runnable)} adds a
+ * value for a callback only, restoring the MDC afterwards.
  *
  * <p>Cautions:
+ *
  * <ul>
- *   <li>Context crosses an executor only if it is wrapped ({@link io.tether.AsyncExecutors}) or
- *       the Tether agent is attached.
- *   <li>On a thread outside any continuation (a server thread without the agent, {@code main}),
- *       a value put stays until removed, as with Logback's own MDC: clear it at the end of the
+ *   <li>Context crosses an executor only if it is wrapped ({@link io.tether.AsyncExecutors}) or the
+ *       Tether agent is attached.
+ *   <li>On a thread outside any continuation (a server thread without the agent, {@code main}), a
+ *       value put stays until removed, as with Logback's own MDC: clear it at the end of the
  *       request, or prefer {@link #run(String, String, Runnable)}.
  *   <li>{@link #install()} replaces SLF4J's MDC adapter in place; values put before it are not
  *       carried over.
@@ -52,7 +53,8 @@ public final class TetherMDC {
    * context. Idempotent; call it once, early (before the MDC is first used).
    *
    * @throws IllegalStateException if SLF4J is not bound to Logback, or SLF4J's adapter cannot be
-   *     replaced (SLF4J on the module path without {@code --add-opens org.slf4j/org.slf4j=io.tether.slf4j})
+   *     replaced (SLF4J on the module path without {@code --add-opens
+   *     org.slf4j/org.slf4j=io.tether.slf4j})
    */
   public static synchronized void install() {
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
@@ -93,8 +95,8 @@ public final class TetherMDC {
   }
 
   /**
-   * Calls {@code callback} with {@code key} set to {@code value} in the MDC, as
-   * {@link #run(String, String, Runnable)} does, and returns its result.
+   * Calls {@code callback} with {@code key} set to {@code value} in the MDC, as {@link #run(String,
+   * String, Runnable)} does, and returns its result.
    *
    * @param key the MDC key
    * @param value the value, {@code null} allowed
@@ -146,7 +148,8 @@ public final class TetherMDC {
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException(
           "cannot replace SLF4J's MDC adapter (on the module path, add"
-              + " --add-opens org.slf4j/org.slf4j=io.tether.slf4j)", e);
+              + " --add-opens org.slf4j/org.slf4j=io.tether.slf4j)",
+          e);
     }
   }
 }

@@ -13,23 +13,23 @@ import java.util.Set;
  * Logback's MDC kept in two {@link AsyncLocalStorage}s instead of thread locals: the key/value map
  * and the per-key stacks of {@code pushByKey}.
  *
- * <p>Invariants: a stored map or stack is never modified once stored; every change builds a new
- * one and enters it with {@code enterWith}, so a context captured at a link point keeps seeing the
+ * <p>Invariants: a stored map or stack is never modified once stored; every change builds a new one
+ * and enters it with {@code enterWith}, so a context captured at a link point keeps seeing the
  * values of that moment whatever happens after, and propagating the MDC to async work costs the
- * same reference read as any other Tether context. {@code null} in a storage means an empty MDC,
- * so that an MDC emptied by {@code clear} or by removing its last key leaves no value behind.
+ * same reference read as any other Tether context. {@code null} in a storage means an empty MDC, so
+ * that an MDC emptied by {@code clear} or by removing its last key leaves no value behind.
  *
- * <p>Extends {@link LogbackMDCAdapter} only so that Logback's events take the map through
- * {@link #getPropertyMap()} (no copy) instead of {@link #getCopyOfContextMap()}; none of the
- * superclass's thread locals is used.
+ * <p>Extends {@link LogbackMDCAdapter} only so that Logback's events take the map through {@link
+ * #getPropertyMap()} (no copy) instead of {@link #getCopyOfContextMap()}; none of the superclass's
+ * thread locals is used.
  */
 final class TetherMDCAdapter extends LogbackMDCAdapter {
 
   /** The MDC's key/value map: unmodifiable, never modified once stored; {@code null} = empty. */
   static final AsyncLocalStorage<Map<String, String>> VALUES = new AsyncLocalStorage<>("mdc");
+
   /** The stacks of {@code pushByKey}, by key: never modified once stored; {@code null} = none. */
-  static final AsyncLocalStorage<Map<String, Stack>> STACKS =
-      new AsyncLocalStorage<>("mdc-stacks");
+  static final AsyncLocalStorage<Map<String, Stack>> STACKS = new AsyncLocalStorage<>("mdc-stacks");
 
   static final TetherMDCAdapter INSTANCE = new TetherMDCAdapter();
 
@@ -89,9 +89,10 @@ final class TetherMDCAdapter extends LogbackMDCAdapter {
   @Override
   @SuppressWarnings({"rawtypes", "unchecked"})
   public void setContextMap(Map contextMap) {
-    VALUES.enterWith(contextMap == null || contextMap.isEmpty()
-        ? null
-        : Collections.unmodifiableMap(new HashMap<String, String>(contextMap)));
+    VALUES.enterWith(
+        contextMap == null || contextMap.isEmpty()
+            ? null
+            : Collections.unmodifiableMap(new HashMap<String, String>(contextMap)));
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 public class CapturingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
   private static final Map<String, BlockingQueue<String>> LINES = new ConcurrentHashMap<>();
+
   /** When set, appending waits for it: lets a test decide when a deferred event is formatted. */
   static volatile CountDownLatch gate;
 
@@ -62,7 +63,8 @@ public class CapturingAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
     BlockingQueue<String> queue = LINES.get(appender);
     for (int i = 0; i < count; i++) {
       String line = queue.poll(10, TimeUnit.SECONDS);
-      assertThat(line).as("line %d of %d from %s, after %s", i + 1, count, appender, lines)
+      assertThat(line)
+          .as("line %d of %d from %s, after %s", i + 1, count, appender, lines)
           .isNotNull();
       lines.add(line);
     }

@@ -57,11 +57,14 @@ class TetherMDCAgentTest {
 
   @Test
   void put_isPrintedInAPlainThreadPoolTask() {
-    TetherMDC.run("requestId", "r1", () -> {
-      MDC.put("requestId", "r2");
-      join(pool.submit(() -> LOG.info("task")));
-      join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested")))));
-    });
+    TetherMDC.run(
+        "requestId",
+        "r1",
+        () -> {
+          MDC.put("requestId", "r2");
+          join(pool.submit(() -> LOG.info("task")));
+          join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested")))));
+        });
     join(pool.submit(() -> LOG.info("outside")));
 
     assertThat(take(3)).containsExactly("r2 task", "r2 nested", "none outside");
@@ -69,21 +72,28 @@ class TetherMDCAgentTest {
 
   @Test
   void put_isPrintedInCompletableFutureStages() throws Exception {
-    String result = TetherMDC.call("requestId", "r1", () -> {
-      CountDownLatch sourceMayComplete = new CountDownLatch(1);
-      CompletableFuture<String> chain = CompletableFuture
-          .supplyAsync(() -> {
-            await(sourceMayComplete); // the stage below is registered before this completes
-            LOG.info("supplyAsync");
-            return MDC.get("requestId");
-          })
-          .thenApply(id -> {
-            LOG.info("thenApply");
-            return id + ":" + MDC.get("requestId");
-          });
-      sourceMayComplete.countDown();
-      return chain.join();
-    });
+    String result =
+        TetherMDC.call(
+            "requestId",
+            "r1",
+            () -> {
+              CountDownLatch sourceMayComplete = new CountDownLatch(1);
+              CompletableFuture<String> chain =
+                  CompletableFuture.supplyAsync(
+                          () -> {
+                            await(sourceMayComplete); // the stage below is registered before this
+                            // completes
+                            LOG.info("supplyAsync");
+                            return MDC.get("requestId");
+                          })
+                      .thenApply(
+                          id -> {
+                            LOG.info("thenApply");
+                            return id + ":" + MDC.get("requestId");
+                          });
+              sourceMayComplete.countDown();
+              return chain.join();
+            });
 
     assertThat(result).isEqualTo("r1:r1");
     assertThat(take(2)).containsExactly("r1 supplyAsync", "r1 thenApply");
@@ -91,16 +101,21 @@ class TetherMDCAgentTest {
 
   @Test
   void put_isPrintedInAStartedThread_andTheThreadsOwnPutStaysInIt() throws Exception {
-    TetherMDC.call("requestId", "r1", () -> {
-      Thread thread = new Thread(() -> {
-        LOG.info("thread");
-        MDC.put("requestId", "changed-in-thread");
-      });
-      thread.start();
-      thread.join();
-      LOG.info("starter");
-      return null;
-    });
+    TetherMDC.call(
+        "requestId",
+        "r1",
+        () -> {
+          Thread thread =
+              new Thread(
+                  () -> {
+                    LOG.info("thread");
+                    MDC.put("requestId", "changed-in-thread");
+                  });
+          thread.start();
+          thread.join();
+          LOG.info("starter");
+          return null;
+        });
 
     assertThat(take(2)).containsExactly("r1 thread", "r1 starter");
   }
@@ -113,18 +128,20 @@ class TetherMDCAgentTest {
     List<Thread> servers = new ArrayList<>();
     for (int r = 0; r < requests; r++) {
       String id = "req-" + r;
-      Thread server = new Thread(() -> {
-        MDC.put("requestId", id);
-        allStarted.countDown();
-        await(allStarted);
-        List<Future<?>> tasks = new ArrayList<>();
-        for (int t = 0; t < tasksPerRequest; t++) {
-          int n = t;
-          tasks.add(pool.submit(() -> LOG.info("of {} #{}", id, n)));
-          tasks.add(CompletableFuture.runAsync(() -> LOG.info("of {} cf#{}", id, n)));
-        }
-        tasks.forEach(Waits::join);
-      });
+      Thread server =
+          new Thread(
+              () -> {
+                MDC.put("requestId", id);
+                allStarted.countDown();
+                await(allStarted);
+                List<Future<?>> tasks = new ArrayList<>();
+                for (int t = 0; t < tasksPerRequest; t++) {
+                  int n = t;
+                  tasks.add(pool.submit(() -> LOG.info("of {} #{}", id, n)));
+                  tasks.add(CompletableFuture.runAsync(() -> LOG.info("of {} cf#{}", id, n)));
+                }
+                tasks.forEach(Waits::join);
+              });
       servers.add(server);
       server.start();
     }
@@ -134,7 +151,7 @@ class TetherMDCAgentTest {
 
     List<String> lines = take(requests * tasksPerRequest * 2);
     for (String line : lines) {
-      String[] parts = line.split(" ");            // "<printed id> of <task's id> #<n>"
+      String[] parts = line.split(" "); // "<printed id> of <task's id> #<n>"
       assertThat(parts[0]).as(line).isEqualTo(parts[2]);
     }
     assertThat(lines).doesNotHaveDuplicates();
@@ -145,11 +162,14 @@ class TetherMDCAgentTest {
     CountDownLatch gate = new CountDownLatch(1);
     CapturingAppender.gate = gate;
     try {
-      TetherMDC.run("requestId", "r1", () -> {
-        ASYNC_LOG.info("caller");
-        join(pool.submit(() -> ASYNC_LOG.info("pool")));
-        CompletableFuture.runAsync(() -> ASYNC_LOG.info("future")).join();
-      });
+      TetherMDC.run(
+          "requestId",
+          "r1",
+          () -> {
+            ASYNC_LOG.info("caller");
+            join(pool.submit(() -> ASYNC_LOG.info("pool")));
+            CompletableFuture.runAsync(() -> ASYNC_LOG.info("future")).join();
+          });
     } finally {
       gate.countDown();
       CapturingAppender.gate = null;

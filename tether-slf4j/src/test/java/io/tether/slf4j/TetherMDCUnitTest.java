@@ -70,11 +70,14 @@ class TetherMDCUnitTest {
 
   @Test
   void run_valueIsPrintedInTasksOfAWrappedExecutor_andGoneAfter() throws Exception {
-    TetherMDC.run("requestId", "r1", () -> {
-      LOG.info("start");
-      join(pool.submit(() -> LOG.info("task")));
-      join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested task")))));
-    });
+    TetherMDC.run(
+        "requestId",
+        "r1",
+        () -> {
+          LOG.info("start");
+          join(pool.submit(() -> LOG.info("task")));
+          join(pool.submit(() -> join(pool.submit(() -> LOG.info("nested task")))));
+        });
     LOG.info("after");
 
     assertThat(CapturingAppender.take("LINES", 4))
@@ -84,17 +87,22 @@ class TetherMDCUnitTest {
   @Test
   void put_isSeenByWorkLinkedAfterIt_notByWorkLinkedBefore() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    TetherMDC.run("requestId", "r1", () -> {
-      Future<?> before = pool.submit(() -> {
-        await(release);
-        LOG.info("linked before put");
-      });
-      MDC.put("requestId", "r2");
-      Future<?> after = pool.submit(() -> LOG.info("linked after put"));
-      join(after);
-      release.countDown();
-      join(before);
-    });
+    TetherMDC.run(
+        "requestId",
+        "r1",
+        () -> {
+          Future<?> before =
+              pool.submit(
+                  () -> {
+                    await(release);
+                    LOG.info("linked before put");
+                  });
+          MDC.put("requestId", "r2");
+          Future<?> after = pool.submit(() -> LOG.info("linked after put"));
+          join(after);
+          release.countDown();
+          join(before);
+        });
 
     assertThat(CapturingAppender.take("LINES", 2))
         .containsExactly("r2 linked after put", "r1 linked before put");
@@ -102,14 +110,19 @@ class TetherMDCUnitTest {
 
   @Test
   void put_insideATask_neverReachesTheSubmitterOrASibling() throws Exception {
-    TetherMDC.run("requestId", "r1", () -> {
-      join(pool.submit(() -> {
-        MDC.put("requestId", "changed-in-task");
-        LOG.info("task");
-      }));
-      LOG.info("submitter");
-      join(pool.submit(() -> LOG.info("sibling")));
-    });
+    TetherMDC.run(
+        "requestId",
+        "r1",
+        () -> {
+          join(
+              pool.submit(
+                  () -> {
+                    MDC.put("requestId", "changed-in-task");
+                    LOG.info("task");
+                  }));
+          LOG.info("submitter");
+          join(pool.submit(() -> LOG.info("sibling")));
+        });
 
     assertThat(CapturingAppender.take("LINES", 3))
         .containsExactly("changed-in-task task", "r1 submitter", "r1 sibling");
@@ -125,18 +138,20 @@ class TetherMDCUnitTest {
     try {
       for (int r = 0; r < requests; r++) {
         String id = "req-" + r;
-        handled.add(server.submit(() -> {
-          MDC.put("requestId", id); // a server thread's request scope: put, fan out
-          allStarted.countDown();
-          await(allStarted);          // every request's values are live at once
-          List<Future<?>> tasks = new ArrayList<>();
-          for (int t = 0; t < tasksPerRequest; t++) {
-            int n = t;
-            tasks.add(pool.submit(() -> LOG.info("of {} #{}", id, n)));
-          }
-          tasks.forEach(Waits::join);
-          MDC.clear();
-        }));
+        handled.add(
+            server.submit(
+                () -> {
+                  MDC.put("requestId", id); // a server thread's request scope: put, fan out
+                  allStarted.countDown();
+                  await(allStarted); // every request's values are live at once
+                  List<Future<?>> tasks = new ArrayList<>();
+                  for (int t = 0; t < tasksPerRequest; t++) {
+                    int n = t;
+                    tasks.add(pool.submit(() -> LOG.info("of {} #{}", id, n)));
+                  }
+                  tasks.forEach(Waits::join);
+                  MDC.clear();
+                }));
       }
       handled.forEach(Waits::join);
     } finally {
@@ -146,7 +161,7 @@ class TetherMDCUnitTest {
     List<String> lines = CapturingAppender.take("LINES", requests * tasksPerRequest);
     Set<String> distinct = new HashSet<>();
     for (String line : lines) {
-      String[] parts = line.split(" ");            // "<printed id> of <task's id> #<n>"
+      String[] parts = line.split(" "); // "<printed id> of <task's id> #<n>"
       assertThat(parts[0]).as(line).isEqualTo(parts[2]);
       distinct.add(line);
     }
@@ -156,28 +171,34 @@ class TetherMDCUnitTest {
   @Test
   void remove_andClear_endValuesForLaterWork_notForWorkAlreadyLinked() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    TetherMDC.run("requestId", "r1", () -> {
-      MDC.put("user", "alice");
-      Future<?> linkedBeforeClear = pool.submit(() -> {
-        await(release);
-        LOG.info("user={}", MDC.get("user"));
-      });
-      MDC.remove("user");
-      assertThat(MDC.get("user")).isNull();
-      assertThat(MDC.get("requestId")).isEqualTo("r1");
-      LOG.info("after remove");
+    TetherMDC.run(
+        "requestId",
+        "r1",
+        () -> {
+          MDC.put("user", "alice");
+          Future<?> linkedBeforeClear =
+              pool.submit(
+                  () -> {
+                    await(release);
+                    LOG.info("user={}", MDC.get("user"));
+                  });
+          MDC.remove("user");
+          assertThat(MDC.get("user")).isNull();
+          assertThat(MDC.get("requestId")).isEqualTo("r1");
+          LOG.info("after remove");
 
-      MDC.clear();
-      assertThat(MDC.getCopyOfContextMap()).isNull();
-      assertThat(TetherMDC.current()).isEmpty();
-      LOG.info("after clear");
-      join(pool.submit(() -> LOG.info("linked after clear")));
-      release.countDown();
-      join(linkedBeforeClear);
-    });
+          MDC.clear();
+          assertThat(MDC.getCopyOfContextMap()).isNull();
+          assertThat(TetherMDC.current()).isEmpty();
+          LOG.info("after clear");
+          join(pool.submit(() -> LOG.info("linked after clear")));
+          release.countDown();
+          join(linkedBeforeClear);
+        });
 
-    assertThat(CapturingAppender.take("LINES", 4)).containsExactly(
-        "r1 after remove", "none after clear", "none linked after clear", "r1 user=alice");
+    assertThat(CapturingAppender.take("LINES", 4))
+        .containsExactly(
+            "r1 after remove", "none after clear", "none linked after clear", "r1 user=alice");
   }
 
   @Test
@@ -201,12 +222,16 @@ class TetherMDCUnitTest {
   @Test
   void run_restoresTheMdc_whateverTheCallbackPutRemovedOrCleared() throws Exception {
     MDC.put("user", "alice");
-    String result = TetherMDC.call("requestId", "r1", () -> {
-      MDC.put("extra", "x");
-      MDC.remove("user");
-      MDC.clear();
-      return "done";
-    });
+    String result =
+        TetherMDC.call(
+            "requestId",
+            "r1",
+            () -> {
+              MDC.put("extra", "x");
+              MDC.remove("user");
+              MDC.clear();
+              return "done";
+            });
 
     assertThat(result).isEqualTo("done");
     assertThat(TetherMDC.current()).containsExactly(Map.entry("user", "alice"));
@@ -221,8 +246,8 @@ class TetherMDCUnitTest {
     assertThat(MDC.get("requestId")).isEqualTo("r1");
 
     MDC.setContextMap(Map.of("requestId", "r2", "user", "bob"));
-    assertThat(TetherMDC.current()).containsOnly(
-        Map.entry("requestId", "r2"), Map.entry("user", "bob"));
+    assertThat(TetherMDC.current())
+        .containsOnly(Map.entry("requestId", "r2"), Map.entry("user", "bob"));
     MDC.setContextMap(Map.of());
     assertThat(TetherMDC.current()).isEmpty();
   }
@@ -232,8 +257,8 @@ class TetherMDCUnitTest {
     MDC.pushByKey("op", "outer");
     MDC.pushByKey("op", "inner");
     assertThat(MDC.getMDCAdapter().getCopyOfDequeByKey("op")).containsExactly("inner", "outer");
-    Future<String> seen = pool.submit(() -> String.valueOf(
-        MDC.getMDCAdapter().getCopyOfDequeByKey("op")));
+    Future<String> seen =
+        pool.submit(() -> String.valueOf(MDC.getMDCAdapter().getCopyOfDequeByKey("op")));
 
     assertThat(MDC.popByKey("op")).isEqualTo("inner");
     assertThat(seen.get()).isEqualTo("[inner, outer]");
@@ -249,10 +274,13 @@ class TetherMDCUnitTest {
     CountDownLatch gate = new CountDownLatch(1);
     CapturingAppender.gate = gate; // the async appender's worker formats nothing until opened
     try {
-      TetherMDC.run("requestId", "r1", () -> {
-        ASYNC_LOG.info("on the caller");
-        join(pool.submit(() -> ASYNC_LOG.info("on a pool thread")));
-      });
+      TetherMDC.run(
+          "requestId",
+          "r1",
+          () -> {
+            ASYNC_LOG.info("on the caller");
+            join(pool.submit(() -> ASYNC_LOG.info("on a pool thread")));
+          });
       TetherMDC.run("requestId", "r2", () -> ASYNC_LOG.info("next request"));
       ASYNC_LOG.info("no request");
     } finally {
@@ -260,7 +288,8 @@ class TetherMDCUnitTest {
       CapturingAppender.gate = null;
     }
 
-    assertThat(CapturingAppender.take("ASYNC_LINES", 4)).containsExactly(
-        "r1 on the caller", "r1 on a pool thread", "r2 next request", "none no request");
+    assertThat(CapturingAppender.take("ASYNC_LINES", 4))
+        .containsExactly(
+            "r1 on the caller", "r1 on a pool thread", "r2 next request", "none no request");
   }
 }

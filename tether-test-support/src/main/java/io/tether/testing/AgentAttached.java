@@ -4,10 +4,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JUnit 5 extension that fails every test of a class run without Tether's agent installed in
- * the JVM, before any of them runs: a test of what the agent does would otherwise fail for a
- * reason its message does not tell, or pass for the wrong one. The check itself is
- * {@link #isAttached()}.
+ * A JUnit 5 extension that fails every test of a class run without Tether's agent installed in the
+ * JVM, before any of them runs: a test of what the agent does would otherwise fail for a reason its
+ * message does not tell, or pass for the wrong one. The check itself is {@link #isAttached()}.
  *
  * <pre>{@code
  * @ExtendWith(AgentAttached.class)
@@ -50,8 +49,9 @@ public final class AgentAttached implements BeforeAllCallback {
    */
   public static void assertAttached() {
     if (!isAttached()) {
-      throw new AssertionError("Tether's agent is not installed in this JVM: these tests need it"
-          + " attached (-javaagent:tether-agent.jar, the failsafe argLine)");
+      throw new AssertionError(
+          "Tether's agent is not installed in this JVM: these tests need it"
+              + " attached (-javaagent:tether-agent.jar, the failsafe argLine)");
     }
   }
 

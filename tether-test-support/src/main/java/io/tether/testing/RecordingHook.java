@@ -12,10 +12,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An async hook that records every event it receives as a line of text, in order, from any
- * thread: {@code init 7 TYPE 3} (the id, the type, the trigger id), {@code before 7},
- * {@code after 7}, {@code destroy 7}, {@code promiseResolve 7}. Created disabled; closing it
- * disables it.
+ * An async hook that records every event it receives as a line of text, in order, from any thread:
+ * {@code init 7 TYPE 3} (the id, the type, the trigger id), {@code before 7}, {@code after 7},
+ * {@code destroy 7}, {@code promiseResolve 7}. Created disabled; closing it disables it.
  *
  * <pre>{@code
  * try (RecordingHook recorder = new RecordingHook().enable()) {
@@ -32,8 +31,10 @@ public final class RecordingHook implements AsyncHookCallbacks, AutoCloseable {
   public static final long NO_INIT = -1;
 
   private final List<String> events = new ArrayList<>();
+
   /** The id of the thread each recorded init ran on, by resource id. */
   private final Map<Long, Long> initThreads = new HashMap<>();
+
   private final Set<Long> destroyed = new HashSet<>();
   private final AsyncHook hook = AsyncHooks.createHook(this);
 
@@ -73,7 +74,7 @@ public final class RecordingHook implements AsyncHookCallbacks, AutoCloseable {
 
   /** Records {@code init asyncId type triggerAsyncId}, and the thread it ran on. */
   @Override
-  @SuppressWarnings("deprecation")  // Thread.getId(): threadId() is JDK 19+
+  @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+
   public synchronized void init(long asyncId, String type, long triggerAsyncId, Object resource) {
     initThreads.put(asyncId, Thread.currentThread().getId());
     add("init " + asyncId + " " + type + " " + triggerAsyncId);
@@ -143,14 +144,14 @@ public final class RecordingHook implements AsyncHookCallbacks, AutoCloseable {
   }
 
   /**
-   * The ids of the resources of {@code type} whose init ran on the calling thread (that this
-   * thread linked), in order: work that other threads of the JVM link meanwhile (an idle
-   * HttpClient, the pool of an earlier test) is left out.
+   * The ids of the resources of {@code type} whose init ran on the calling thread (that this thread
+   * linked), in order: work that other threads of the JVM link meanwhile (an idle HttpClient, the
+   * pool of an earlier test) is left out.
    *
    * @param type the resource type
    * @return their ids
    */
-  @SuppressWarnings("deprecation")  // Thread.getId(): threadId() is JDK 19+
+  @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+
   public synchronized List<Long> idsOfTypeFromThisThread(String type) {
     return idsOfType(type, Thread.currentThread().getId());
   }

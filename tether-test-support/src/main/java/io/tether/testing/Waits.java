@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Bounded waits for tests: each waits at most {@link #TIMEOUT}, then fails with an
- * {@link AssertionError} that says what it waited for, so that async work which never happens
- * fails its test in seconds and by name, not at the test's {@code @Timeout}. Interrupted, a wait
- * fails the same way and leaves the thread's interrupt status set. None throws a checked
- * exception, so that they can be called in tasks and lambdas.
+ * Bounded waits for tests: each waits at most {@link #TIMEOUT}, then fails with an {@link
+ * AssertionError} that says what it waited for, so that async work which never happens fails its
+ * test in seconds and by name, not at the test's {@code @Timeout}. Interrupted, a wait fails the
+ * same way and leaves the thread's interrupt status set. None throws a checked exception, so that
+ * they can be called in tasks and lambdas.
  *
  * <pre>{@code
  * CountDownLatch ran = new CountDownLatch(1);
@@ -37,8 +37,12 @@ public final class Waits {
   public static void await(CountDownLatch latch) {
     try {
       if (!latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("timed out after " + TIMEOUT.toSeconds()
-            + " s waiting for a latch (count still " + latch.getCount() + ")");
+        throw new AssertionError(
+            "timed out after "
+                + TIMEOUT.toSeconds()
+                + " s waiting for a latch (count still "
+                + latch.getCount()
+                + ")");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -52,21 +56,21 @@ public final class Waits {
    * @param future the future
    * @param <T> the result type
    * @return its result
-   * @throws AssertionError if it has not completed within {@link #TIMEOUT}, completed
-   *     exceptionally or was cancelled (the cause attached), or the thread is interrupted
+   * @throws AssertionError if it has not completed within {@link #TIMEOUT}, completed exceptionally
+   *     or was cancelled (the cause attached), or the thread is interrupted
    */
   public static <T> T join(Future<T> future) {
     try {
       return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError("timed out after " + TIMEOUT.toSeconds()
-          + " s waiting for " + future, e);
+      throw new AssertionError(
+          "timed out after " + TIMEOUT.toSeconds() + " s waiting for " + future, e);
     } catch (ExecutionException e) {
       throw new AssertionError("completed exceptionally: " + future, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted waiting for " + future, e);
-    } catch (RuntimeException e) {  // cancelled
+    } catch (RuntimeException e) { // cancelled
       throw new AssertionError("no result: " + future, e);
     }
   }
@@ -75,8 +79,8 @@ public final class Waits {
    * Blocks until {@code latch} has counted down to zero or the thread is interrupted, and returns
    * either way (interrupted, with the interrupt status set). Not bounded, on purpose: it is for
    * work a test leaves blocked deliberately (a leftover that must still be running when it is
-   * checked, a pool's only thread kept busy, a task waiting to be cancelled), which the test
-   * itself releases or interrupts in a {@code finally} block. The test stays bounded by its
+   * checked, a pool's only thread kept busy, a task waiting to be cancelled), which the test itself
+   * releases or interrupts in a {@code finally} block. The test stays bounded by its
    * {@code @Timeout}. For anything the test waits for, use {@link #await(CountDownLatch)}.
    *
    * @param latch the latch that releases the work

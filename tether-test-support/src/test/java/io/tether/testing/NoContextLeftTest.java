@@ -31,8 +31,8 @@ class NoContextLeftTest {
   }
 
   /**
-   * Not run by surefire (a nested class): run by the test below, through the engine. The leaky
-   * test runs last: the guard reports what is left, it does not clean it up.
+   * Not run by surefire (a nested class): run by the test below, through the engine. The leaky test
+   * runs last: the guard reports what is left, it does not clean it up.
    */
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class Samples {
@@ -54,21 +54,28 @@ class NoContextLeftTest {
     @Test
     @Order(2)
     void threadThatEnds() throws InterruptedException {
-      Thread thread = new Thread(() -> { });
+      Thread thread = new Thread(() -> {});
       thread.start();
       thread.join(Waits.TIMEOUT.toMillis());
     }
   }
 
   private static Map<String, String> outcomes(Class<?> samples) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(samples)).execute()
-        .allEvents().filter(e -> e.getType() == EventType.FINISHED)
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(samples))
+        .execute()
+        .allEvents()
+        .filter(e -> e.getType() == EventType.FINISHED)
         .filter(e -> e.getTestDescriptor().isTest())
-        .collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName(), e -> {
-          TestExecutionResult result = e.getRequiredPayload(TestExecutionResult.class);
-          return result.getStatus() == TestExecutionResult.Status.SUCCESSFUL ? "passed"
-              : result.getThrowable().map(Throwable::getMessage).orElse("?");
-        }));
+        .collect(
+            Collectors.toMap(
+                e -> e.getTestDescriptor().getDisplayName(),
+                e -> {
+                  TestExecutionResult result = e.getRequiredPayload(TestExecutionResult.class);
+                  return result.getStatus() == TestExecutionResult.Status.SUCCESSFUL
+                      ? "passed"
+                      : result.getThrowable().map(Throwable::getMessage).orElse("?");
+                }));
   }
 
   @Test
@@ -83,18 +90,27 @@ class NoContextLeftTest {
     assertThat(outcomes.get("clean()")).isEqualTo("passed");
     assertThat(outcomes.get("threadThatEnds()")).isEqualTo("passed");
     assertThat(outcomes.get("leavesAValue()"))
-        .contains("AsyncLocalStorage(request).getStore() after the test").contains("leaked");
+        .contains("AsyncLocalStorage(request).getStore() after the test")
+        .contains("leaked");
   }
 
   @Test
   void agentAttached_withoutTheAgent_failsTheClassBeforeAnyTest() {
     assertThat(AgentAttached.isAttached()).isFalse();
 
-    EngineTestKit.engine("junit-jupiter").selectors(selectClass(WithoutTheAgent.class)).execute()
-        .allEvents().assertThatEvents()
+    EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(WithoutTheAgent.class))
+        .execute()
+        .allEvents()
+        .assertThatEvents()
         .noneMatch(e -> e.getType() == EventType.STARTED && e.getTestDescriptor().isTest())
-        .anyMatch(e -> e.getType() == EventType.FINISHED && e.getPayload(TestExecutionResult.class)
-            .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage)
-            .filter(m -> m.startsWith("Tether's agent is not installed in this JVM")).isPresent());
+        .anyMatch(
+            e ->
+                e.getType() == EventType.FINISHED
+                    && e.getPayload(TestExecutionResult.class)
+                        .flatMap(TestExecutionResult::getThrowable)
+                        .map(Throwable::getMessage)
+                        .filter(m -> m.startsWith("Tether's agent is not installed in this JVM"))
+                        .isPresent());
   }
 }

@@ -23,8 +23,12 @@ class RecordingHookTest {
       long id = resource.asyncId();
 
       assertThat(recorder.awaitDestroy(id)).isTrue();
-      assertThat(recorder.events()).containsSubsequence("init " + id + " RECORDED "
-          + AsyncHooks.executionAsyncId(), "before " + id, "after " + id, "destroy " + id);
+      assertThat(recorder.events())
+          .containsSubsequence(
+              "init " + id + " RECORDED " + AsyncHooks.executionAsyncId(),
+              "before " + id,
+              "after " + id,
+              "destroy " + id);
       assertThat(recorder.eventsOf(id)).containsExactly("init", "before", "after", "destroy");
       assertThat(recorder.idsOfType("RECORDED")).containsExactly(id);
       assertThat(recorder.triggerOf(id)).isEqualTo(AsyncHooks.executionAsyncId());

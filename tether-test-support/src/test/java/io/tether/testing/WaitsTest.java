@@ -19,7 +19,8 @@ class WaitsTest {
     Thread.currentThread().interrupt();
     try {
       assertThatThrownBy(() -> Waits.await(new CountDownLatch(1)))
-          .isInstanceOf(AssertionError.class).hasMessage("interrupted waiting for a latch");
+          .isInstanceOf(AssertionError.class)
+          .hasMessage("interrupted waiting for a latch");
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
       Thread.interrupted();
@@ -32,10 +33,12 @@ class WaitsTest {
 
     IllegalStateException boom = new IllegalStateException("boom");
     assertThatThrownBy(() -> Waits.join(CompletableFuture.failedFuture(boom)))
-        .isInstanceOf(AssertionError.class).hasCause(boom);
+        .isInstanceOf(AssertionError.class)
+        .hasCause(boom);
     CompletableFuture<String> cancelled = new CompletableFuture<>();
     cancelled.cancel(false);
-    assertThatThrownBy(() -> Waits.join(cancelled)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> Waits.join(cancelled))
+        .isInstanceOf(AssertionError.class)
         .hasMessageStartingWith("no result");
   }
 
@@ -45,10 +48,12 @@ class WaitsTest {
     CountDownLatch never = new CountDownLatch(1);
     CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
     Thread released = new Thread(() -> Waits.awaitQuietly(release));
-    Thread blocked = new Thread(() -> {
-      Waits.awaitQuietly(never);
-      interrupted.complete(Thread.currentThread().isInterrupted());
-    });
+    Thread blocked =
+        new Thread(
+            () -> {
+              Waits.awaitQuietly(never);
+              interrupted.complete(Thread.currentThread().isInterrupted());
+            });
     released.start();
     blocked.start();
     release.countDown();

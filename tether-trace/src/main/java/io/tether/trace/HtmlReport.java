@@ -26,6 +26,7 @@ public final class HtmlReport {
 
   /** Most nodes the call graph shows (the groups with the most time); the table lists them all. */
   static final int MAX_GRAPH_GROUPS = 60;
+
   static final int MAX_GROUPS = 500;
   static final int BUCKETS = 400;
   static final int MAX_ARROWS = 300;
@@ -128,21 +129,31 @@ public final class HtmlReport {
       }
     }
     List<Group> ranked = new ArrayList<>(groups);
-    ranked.sort(Comparator.comparingLong((Group g) -> g.waitTotal + g.runTotal)
-        .thenComparingLong(g -> g.count).reversed());
+    ranked.sort(
+        Comparator.comparingLong((Group g) -> g.waitTotal + g.runTotal)
+            .thenComparingLong(g -> g.count)
+            .reversed());
     List<Group> shown = ranked.subList(0, Math.min(MAX_GROUPS, ranked.size()));
 
     StringBuilder json = new StringBuilder(1 << 16);
     json.append("{\"summary\":{\"file\":")
         .append(Json.string(String.valueOf(trace.file().getFileName())))
-        .append(",\"resources\":").append(trace.resources().size())
-        .append(",\"events\":").append(trace.events())
-        .append(",\"dropped\":").append(trace.dropped())
-        .append(",\"complete\":").append(trace.complete())
-        .append(",\"durationMs\":").append(num(ms(trace.duration())))
-        .append(",\"threads\":").append(trace.threadNames().size() - 1)
-        .append(",\"groups\":").append(groups.size())
-        .append(",\"startEpochMillis\":").append(trace.startEpochMillis())
+        .append(",\"resources\":")
+        .append(trace.resources().size())
+        .append(",\"events\":")
+        .append(trace.events())
+        .append(",\"dropped\":")
+        .append(trace.dropped())
+        .append(",\"complete\":")
+        .append(trace.complete())
+        .append(",\"durationMs\":")
+        .append(num(ms(trace.duration())))
+        .append(",\"threads\":")
+        .append(trace.threadNames().size() - 1)
+        .append(",\"groups\":")
+        .append(groups.size())
+        .append(",\"startEpochMillis\":")
+        .append(trace.startEpochMillis())
         .append("},\"groups\":[");
     Map<Integer, Integer> position = new HashMap<>();
     for (int i = 0; i < shown.size(); i++) {
@@ -151,15 +162,24 @@ public final class HtmlReport {
       if (i > 0) {
         json.append(',');
       }
-      json.append("{\"type\":").append(Json.string(g.type))
-          .append(",\"site\":").append(Json.string(g.site))
-          .append(",\"count\":").append(g.count)
-          .append(",\"waitMs\":").append(num(ms(g.waitTotal)))
-          .append(",\"meanWaitMs\":").append(num(g.waited == 0 ? 0 : ms(g.waitTotal) / g.waited))
-          .append(",\"maxWaitMs\":").append(num(ms(g.waitMax)))
-          .append(",\"runMs\":").append(num(ms(g.runTotal)))
-          .append(",\"depth\":").append(g.depth == Integer.MAX_VALUE ? 0 : g.depth)
-          .append(",\"graph\":").append(i < MAX_GRAPH_GROUPS)
+      json.append("{\"type\":")
+          .append(Json.string(g.type))
+          .append(",\"site\":")
+          .append(Json.string(g.site))
+          .append(",\"count\":")
+          .append(g.count)
+          .append(",\"waitMs\":")
+          .append(num(ms(g.waitTotal)))
+          .append(",\"meanWaitMs\":")
+          .append(num(g.waited == 0 ? 0 : ms(g.waitTotal) / g.waited))
+          .append(",\"maxWaitMs\":")
+          .append(num(ms(g.waitMax)))
+          .append(",\"runMs\":")
+          .append(num(ms(g.runTotal)))
+          .append(",\"depth\":")
+          .append(g.depth == Integer.MAX_VALUE ? 0 : g.depth)
+          .append(",\"graph\":")
+          .append(i < MAX_GRAPH_GROUPS)
           .append('}');
     }
     json.append("],\"edges\":[");
@@ -170,8 +190,14 @@ public final class HtmlReport {
         if (to == null) {
           continue;
         }
-        json.append(first ? "" : ",").append("{\"from\":").append(position.get(g.index))
-            .append(",\"to\":").append(to).append(",\"count\":").append(e.getValue()).append('}');
+        json.append(first ? "" : ",")
+            .append("{\"from\":")
+            .append(position.get(g.index))
+            .append(",\"to\":")
+            .append(to)
+            .append(",\"count\":")
+            .append(e.getValue())
+            .append('}');
         first = false;
       }
     }
@@ -223,8 +249,10 @@ public final class HtmlReport {
     for (int i = 0; i < order.size(); i++) {
       int t = order.get(i);
       lane.put(t, i);
-      json.append(i > 0 ? "," : "").append("{\"name\":")
-          .append(Json.string(trace.threadNames().get(t))).append(",\"busy\":[");
+      json.append(i > 0 ? "," : "")
+          .append("{\"name\":")
+          .append(Json.string(trace.threadNames().get(t)))
+          .append(",\"busy\":[");
       for (int b = 0; b < BUCKETS; b++) {
         double v = Math.min(1, busy[t][b]);
         json.append(b > 0 ? "," : "").append(v == 0 ? "0" : String.format(Locale.ROOT, "%.2f", v));
@@ -232,10 +260,11 @@ public final class HtmlReport {
       json.append("]}");
     }
     json.append("],\"arrows\":[");
-    PriorityQueue<Trace.Resource> slowest = new PriorityQueue<>(
-        Comparator.comparingLong(Trace.Resource::waitTime));
+    PriorityQueue<Trace.Resource> slowest =
+        new PriorityQueue<>(Comparator.comparingLong(Trace.Resource::waitTime));
     for (Trace.Resource r : trace.resources()) {
-      if (r.waitTime() != Trace.NONE && lane.containsKey(r.initThread)
+      if (r.waitTime() != Trace.NONE
+          && lane.containsKey(r.initThread)
           && lane.containsKey(r.runThread(0))) {
         slowest.add(r);
         if (slowest.size() > MAX_ARROWS) {
@@ -245,11 +274,18 @@ public final class HtmlReport {
     }
     boolean first = true;
     for (Trace.Resource r : slowest) {
-      json.append(first ? "" : ",").append("{\"from\":").append(lane.get(r.initThread))
-          .append(",\"fromMs\":").append(num(ms(r.init)))
-          .append(",\"to\":").append(lane.get(r.runThread(0)))
-          .append(",\"toMs\":").append(num(ms(r.runBefore(0))))
-          .append(",\"label\":").append(Json.string(r.type + "#" + r.id)).append('}');
+      json.append(first ? "" : ",")
+          .append("{\"from\":")
+          .append(lane.get(r.initThread))
+          .append(",\"fromMs\":")
+          .append(num(ms(r.init)))
+          .append(",\"to\":")
+          .append(lane.get(r.runThread(0)))
+          .append(",\"toMs\":")
+          .append(num(ms(r.runBefore(0))))
+          .append(",\"label\":")
+          .append(Json.string(r.type + "#" + r.id))
+          .append('}');
       first = false;
     }
     json.append("],");
@@ -257,8 +293,8 @@ public final class HtmlReport {
 
   /** The longest causal chains: from a root's link to the end of its latest descendant. */
   private static void chains(Trace trace, StringBuilder json) {
-    PriorityQueue<Object[]> top = new PriorityQueue<>(
-        Comparator.comparingLong((Object[] e) -> (Long) e[1]));
+    PriorityQueue<Object[]> top =
+        new PriorityQueue<>(Comparator.comparingLong((Object[] e) -> (Long) e[1]));
     for (Trace.Resource r : trace.resources()) {
       if (!r.children.isEmpty() || r.init == Trace.NONE) {
         continue;
@@ -286,8 +322,11 @@ public final class HtmlReport {
       for (Trace.Resource r = leaf; r != null && path.size() < 10_000; r = r.parent) {
         path.add(0, r);
       }
-      json.append(c > 0 ? "," : "").append("{\"totalMs\":")
-          .append(num(ms((Long) chains.get(c)[1]))).append(",\"length\":").append(path.size())
+      json.append(c > 0 ? "," : "")
+          .append("{\"totalMs\":")
+          .append(num(ms((Long) chains.get(c)[1])))
+          .append(",\"length\":")
+          .append(path.size())
           .append(",\"steps\":[");
       // The first and last steps of a long chain: where it began and how it ended.
       if (path.size() > 12) {
@@ -302,11 +341,18 @@ public final class HtmlReport {
           json.append(",null");
           continue;
         }
-        json.append(i > 0 ? "," : "").append("{\"label\":").append(Json.string(r.type + "#" + r.id))
-            .append(",\"site\":").append(Json.string(r.callSite))
-            .append(",\"startMs\":").append(num(ms(r.init)))
-            .append(",\"waitMs\":").append(num(r.waitTime() == Trace.NONE ? 0 : ms(r.waitTime())))
-            .append(",\"runMs\":").append(num(ms(r.runTime()))).append('}');
+        json.append(i > 0 ? "," : "")
+            .append("{\"label\":")
+            .append(Json.string(r.type + "#" + r.id))
+            .append(",\"site\":")
+            .append(Json.string(r.callSite))
+            .append(",\"startMs\":")
+            .append(num(ms(r.init)))
+            .append(",\"waitMs\":")
+            .append(num(r.waitTime() == Trace.NONE ? 0 : ms(r.waitTime())))
+            .append(",\"runMs\":")
+            .append(num(ms(r.runTime())))
+            .append('}');
       }
       json.append("]}");
     }
@@ -325,9 +371,13 @@ public final class HtmlReport {
     json.append("\"sites\":[");
     for (int i = 0; i < Math.min(MAX_SITES, ranked.size()); i++) {
       String site = ranked.get(i);
-      json.append(i > 0 ? "," : "").append("{\"site\":").append(Json.string(site))
-          .append(",\"count\":").append(counts.get(site)[0])
-          .append(",\"types\":").append(Json.string(String.join(", ", types.get(site))))
+      json.append(i > 0 ? "," : "")
+          .append("{\"site\":")
+          .append(Json.string(site))
+          .append(",\"count\":")
+          .append(counts.get(site)[0])
+          .append(",\"types\":")
+          .append(Json.string(String.join(", ", types.get(site))))
           .append('}');
     }
     json.append(']');

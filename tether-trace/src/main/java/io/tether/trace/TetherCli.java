@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code tether} command (launcher script {@code bin/tether}, or
- * {@code java -jar tether-trace/target/tether.jar}):
+ * The {@code tether} command (launcher script {@code bin/tether}, or {@code java -jar
+ * tether-trace/target/tether.jar}):
  *
  * <pre>
  * tether run [--trace FILE] [--agent JAR] -- java [options] MainClass|-jar app.jar [args]
@@ -22,16 +22,18 @@ import java.util.List;
  * </pre>
  *
  * {@code run} runs any Java command line with Tether's agent attached (recording a trace with
- * {@code --trace}); the agent jar is {@code --agent}, else {@code $TETHER_AGENT}, else
- * {@code tether-agent.jar} beside this jar. A file that is not a trace, or is corrupt, is one line
- * naming the file and the byte offset, and exit code 2. Usage errors exit with 2 too.
+ * {@code --trace}); the agent jar is {@code --agent}, else {@code $TETHER_AGENT}, else {@code
+ * tether-agent.jar} beside this jar. A file that is not a trace, or is corrupt, is one line naming
+ * the file and the byte offset, and exit code 2. Usage errors exit with 2 too.
  */
 public final class TetherCli {
 
-  static final String USAGE = String.join("\n",
-      "usage: tether run [--trace FILE] [--agent JAR] -- java [options] MainClass|-jar app.jar [args]",
-      "       tether report FILE [-o report.html]",
-      "       tether export FILE --format chrome|tree [-o OUT]");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: tether run [--trace FILE] [--agent JAR] -- java [options] MainClass|-jar app.jar [args]",
+          "       tether report FILE [-o report.html]",
+          "       tether export FILE --format chrome|tree [-o OUT]");
 
   /** A usage error: its message is printed with the usage, exit code 2. */
   static final class UsageException extends Exception {
@@ -119,8 +121,14 @@ public final class TetherCli {
     try (Writer w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
       HtmlReport.write(trace, w);
     }
-    out.println("tether: wrote " + target + " (" + trace.resources().size() + " resources, "
-        + trace.events() + " events)");
+    out.println(
+        "tether: wrote "
+            + target
+            + " ("
+            + trace.resources().size()
+            + " resources, "
+            + trace.events()
+            + " events)");
     return 0;
   }
 
@@ -147,13 +155,15 @@ public final class TetherCli {
       throw new UsageException("export needs a trace file");
     }
     if (format == null || !(format.equals("chrome") || format.equals("tree"))) {
-      throw new UsageException("export needs --format chrome or --format tree"
-          + (format == null ? "" : ", not '" + format + "'"));
+      throw new UsageException(
+          "export needs --format chrome or --format tree"
+              + (format == null ? "" : ", not '" + format + "'"));
     }
     Trace trace = Trace.read(Path.of(input));
-    Writer w = output == null
-        ? new OutputStreamWriter(out, StandardCharsets.UTF_8)
-        : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);
+    Writer w =
+        output == null
+            ? new OutputStreamWriter(out, StandardCharsets.UTF_8)
+            : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);
     try {
       if (format.equals("chrome")) {
         TraceExport.chrome(trace, w);
@@ -183,8 +193,8 @@ public final class TetherCli {
         agent = value(args, i, "--agent");
         i++;
       } else {
-        throw new UsageException("unknown option '" + args[i] + "' for run (the Java command"
-            + " line goes after --)");
+        throw new UsageException(
+            "unknown option '" + args[i] + "' for run (the Java command" + " line goes after --)");
       }
     }
     if (i >= args.length - 1) {
@@ -203,7 +213,7 @@ public final class TetherCli {
     }
     Process process = new ProcessBuilder(command).inheritIO().start();
     Thread forward = new Thread(process::destroy, "tether-run-forward");
-    Runtime.getRuntime().addShutdownHook(forward);  // SIGTERM to us ends the child cleanly too
+    Runtime.getRuntime().addShutdownHook(forward); // SIGTERM to us ends the child cleanly too
     int exit = process.waitFor();
     try {
       Runtime.getRuntime().removeShutdownHook(forward);
@@ -223,16 +233,19 @@ public final class TetherCli {
       jar = Path.of(chosen);
     } else {
       try {
-        Path self = Path.of(TetherCli.class.getProtectionDomain().getCodeSource().getLocation()
-            .toURI());
+        Path self =
+            Path.of(TetherCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         jar = self.resolveSibling("tether-agent.jar");
       } catch (java.net.URISyntaxException | RuntimeException e) {
         throw new UsageException("cannot locate tether-agent.jar: pass --agent JAR");
       }
     }
     if (!Files.isRegularFile(jar)) {
-      throw new UsageException("agent jar " + jar + " not found: build it (mvn -q install"
-          + " -DskipTests) or pass --agent JAR or set TETHER_AGENT");
+      throw new UsageException(
+          "agent jar "
+              + jar
+              + " not found: build it (mvn -q install"
+              + " -DskipTests) or pass --agent JAR or set TETHER_AGENT");
     }
     return jar.toAbsolutePath();
   }

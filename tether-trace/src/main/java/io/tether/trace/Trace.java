@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trace file read back: every resource with its type, trigger, call site, the thread and time
- * of its {@code init}, its runs ({@code before}/{@code after} pairs), {@code promiseResolve} and
+ * A trace file read back: every resource with its type, trigger, call site, the thread and time of
+ * its {@code init}, its runs ({@code before}/{@code after} pairs), {@code promiseResolve} and
  * {@code destroy}. A file cut short reads up to its last whole record ({@link #complete()} is then
- * false); a file that is not a trace, or whose records make no sense, is a
- * {@link TraceFormatException} naming the byte offset.
+ * false); a file that is not a trace, or whose records make no sense, is a {@link
+ * TraceFormatException} naming the byte offset.
  */
 public final class Trace {
 
@@ -37,8 +37,10 @@ public final class Trace {
     public long init = NONE;
     public long resolve = NONE;
     public long destroy = NONE;
+
     /** Runs as triples: thread, before time, after time ({@link #NONE} while running). */
     long[] runs = new long[0];
+
     int runCount;
     public final List<Resource> children = new ArrayList<>(0);
     public Resource parent;
@@ -202,38 +204,38 @@ public final class Trace {
       throw new TraceFormatException(file, 0, "not a Tether trace (no TTHRACE header)");
     }
     if (magic[expected.length] != TraceFormat.VERSION) {
-      throw new TraceFormatException(file, expected.length,
-          "unsupported trace format version " + magic[expected.length]);
+      throw new TraceFormatException(
+          file, expected.length, "unsupported trace format version " + magic[expected.length]);
     }
     long offset = magic.length;
     Reader header = new Reader(in, offset);
     long start = header.varLong();
     if (start == Long.MIN_VALUE) {
-      return;  // cut short in the header
+      return; // cut short in the header
     }
     startEpochMillis = start;
     offset = header.offset;
     while (true) {
       int kind = in.read();
       if (kind < 0) {
-        return;  // end of a file that is cut short, or of one without END
+        return; // end of a file that is cut short, or of one without END
       }
       long recordOffset = offset;
       Reader lengthReader = new Reader(in, offset + 1);
       long length = lengthReader.varLong();
       if (length == Long.MIN_VALUE) {
-        return;  // cut short in the frame
+        return; // cut short in the frame
       }
       if (kind < TraceFormat.STRING || kind > TraceFormat.END || length > (1 << 24)) {
-        throw new TraceFormatException(file, recordOffset,
-            "corrupt record (kind " + kind + ", length " + length + ")");
+        throw new TraceFormatException(
+            file, recordOffset, "corrupt record (kind " + kind + ", length " + length + ")");
       }
       if (payload.length < length) {
         payload = new byte[(int) Math.max(length, payload.length * 2L)];
       }
       int read = in.readNBytes(payload, 0, (int) length);
       if (read < length) {
-        return;  // cut short in the payload: the last whole record is the one before
+        return; // cut short in the payload: the last whole record is the one before
       }
       offset = lengthReader.offset + length;
       if (complete) {
@@ -245,60 +247,66 @@ public final class Trace {
 
   private void record(int kind, Payload p) throws TraceFormatException {
     switch (kind) {
-      case TraceFormat.STRING: {
-        int index = (int) p.varLong();
-        strings.put(index, new String(p.bytes, p.position, p.length - p.position,
-            StandardCharsets.UTF_8));
-        return;
-      }
-      case TraceFormat.THREAD: {
-        int index = (int) p.varLong();
-        p.varLong();  // thread id
-        String name = string(p);
-        while (threadNames.size() <= index) {
-          threadNames.add("?");
+      case TraceFormat.STRING:
+        {
+          int index = (int) p.varLong();
+          strings.put(
+              index,
+              new String(p.bytes, p.position, p.length - p.position, StandardCharsets.UTF_8));
+          return;
         }
-        threadNames.set(index, name);
-        return;
-      }
-      case TraceFormat.INIT: {
-        Resource r = resourceFor(p.varLong());
-        r.trigger = p.varLong();
-        r.type = string(p);
-        r.initThread = (int) p.varLong();
-        r.init = time(p.varLong());
-        r.callSite = string(p);
-        events++;
-        return;
-      }
-      case TraceFormat.BEFORE: {
-        Resource r = resourceFor(p.varLong());
-        int thread = (int) p.varLong();
-        r.before(thread, time(p.varLong()));
-        events++;
-        return;
-      }
+      case TraceFormat.THREAD:
+        {
+          int index = (int) p.varLong();
+          p.varLong(); // thread id
+          String name = string(p);
+          while (threadNames.size() <= index) {
+            threadNames.add("?");
+          }
+          threadNames.set(index, name);
+          return;
+        }
+      case TraceFormat.INIT:
+        {
+          Resource r = resourceFor(p.varLong());
+          r.trigger = p.varLong();
+          r.type = string(p);
+          r.initThread = (int) p.varLong();
+          r.init = time(p.varLong());
+          r.callSite = string(p);
+          events++;
+          return;
+        }
+      case TraceFormat.BEFORE:
+        {
+          Resource r = resourceFor(p.varLong());
+          int thread = (int) p.varLong();
+          r.before(thread, time(p.varLong()));
+          events++;
+          return;
+        }
       case TraceFormat.AFTER:
       case TraceFormat.DESTROY:
-      case TraceFormat.RESOLVE: {
-        Resource r = resourceFor(p.varLong());
-        p.varLong();  // thread
-        long time = time(p.varLong());
-        if (kind == TraceFormat.AFTER) {
-          r.after(time);
-        } else if (kind == TraceFormat.DESTROY) {
-          r.destroy = time;
-        } else {
-          r.resolve = time;
+      case TraceFormat.RESOLVE:
+        {
+          Resource r = resourceFor(p.varLong());
+          p.varLong(); // thread
+          long time = time(p.varLong());
+          if (kind == TraceFormat.AFTER) {
+            r.after(time);
+          } else if (kind == TraceFormat.DESTROY) {
+            r.destroy = time;
+          } else {
+            r.resolve = time;
+          }
+          events++;
+          return;
         }
-        events++;
-        return;
-      }
       case TraceFormat.DROPPED:
         dropped = p.varLong();
         return;
       case TraceFormat.END:
-        p.varLong();  // written
+        p.varLong(); // written
         dropped = p.varLong();
         complete = true;
         return;

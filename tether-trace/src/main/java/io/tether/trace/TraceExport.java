@@ -24,11 +24,18 @@ public final class TraceExport {
 
   /** One line per resource, indented under its trigger. */
   public static void tree(Trace trace, Writer out) throws IOException {
-    out.write(String.format(Locale.ROOT, "# %s: %d resources, %d events, %d dropped%s%n",
-        trace.file().getFileName(), trace.resources().size(), trace.events(), trace.dropped(),
-        trace.complete() ? "" : ", file cut short (read to its last whole record)"));
-    out.write("# type#asyncId (trigger triggerId) at call site [thread]: start, end, duration;"
-        + " wait (link to first run), run time, runs\n");
+    out.write(
+        String.format(
+            Locale.ROOT,
+            "# %s: %d resources, %d events, %d dropped%s%n",
+            trace.file().getFileName(),
+            trace.resources().size(),
+            trace.events(),
+            trace.dropped(),
+            trace.complete() ? "" : ", file cut short (read to its last whole record)"));
+    out.write(
+        "# type#asyncId (trigger triggerId) at call site [thread]: start, end, duration;"
+            + " wait (link to first run), run time, runs\n");
     Deque<Object[]> stack = new ArrayDeque<>();
     List<Trace.Resource> roots = trace.roots();
     for (int i = roots.size() - 1; i >= 0; i--) {
@@ -44,16 +51,29 @@ public final class TraceExport {
         line.append("  ");
       }
       long end = r.end();
-      line.append(r.type).append('#').append(r.id)
-          .append(" (trigger ").append(r.trigger).append(')');
+      line.append(r.type)
+          .append('#')
+          .append(r.id)
+          .append(" (trigger ")
+          .append(r.trigger)
+          .append(')');
       if (!r.callSite.isEmpty()) {
         line.append(" at ").append(r.callSite);
       }
-      line.append(" [").append(thread(trace, r.initThread)).append("]: start ")
-          .append(ms(r.init)).append(", end ").append(ms(end)).append(", duration ")
+      line.append(" [")
+          .append(thread(trace, r.initThread))
+          .append("]: start ")
+          .append(ms(r.init))
+          .append(", end ")
+          .append(ms(end))
+          .append(", duration ")
           .append(r.init == Trace.NONE ? "-" : ms(end - r.init))
-          .append("; wait ").append(ms(r.waitTime())).append(", run ").append(ms(r.runTime()))
-          .append(", runs ").append(r.runCount());
+          .append("; wait ")
+          .append(ms(r.waitTime()))
+          .append(", run ")
+          .append(ms(r.runTime()))
+          .append(", runs ")
+          .append(r.runCount());
       if (r.destroy == Trace.NONE) {
         line.append(", not destroyed");
       }
@@ -85,41 +105,102 @@ public final class TraceExport {
     List<String> names = trace.threadNames();
     for (int i = 1; i < names.size(); i++) {
       first = comma(out, first);
-      out.write("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" + i
-          + ",\"args\":{\"name\":" + Json.string(names.get(i)) + "}}");
+      out.write(
+          "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":"
+              + i
+              + ",\"args\":{\"name\":"
+              + Json.string(names.get(i))
+              + "}}");
     }
     for (Trace.Resource r : trace.resources()) {
       String name = Json.string(r.type);
-      String args = "{\"asyncId\":" + r.id + ",\"triggerId\":" + r.trigger + ",\"callSite\":"
-          + Json.string(r.callSite) + "}";
+      String args =
+          "{\"asyncId\":"
+              + r.id
+              + ",\"triggerId\":"
+              + r.trigger
+              + ",\"callSite\":"
+              + Json.string(r.callSite)
+              + "}";
       String id = "\"0x" + Long.toHexString(r.id) + "\"";
       if (r.init != Trace.NONE) {
         long end = Math.max(r.end(), r.init + 1_000);
         first = comma(out, first);
-        out.write("{\"name\":" + name + ",\"cat\":" + name + ",\"ph\":\"b\",\"id\":" + id
-            + ",\"pid\":1,\"tid\":" + r.initThread + ",\"ts\":" + us(r.init) + ",\"args\":" + args
-            + "}");
-        out.write(",\n{\"name\":" + name + ",\"cat\":" + name + ",\"ph\":\"e\",\"id\":" + id
-            + ",\"pid\":1,\"tid\":" + r.initThread + ",\"ts\":" + us(end) + "}");
+        out.write(
+            "{\"name\":"
+                + name
+                + ",\"cat\":"
+                + name
+                + ",\"ph\":\"b\",\"id\":"
+                + id
+                + ",\"pid\":1,\"tid\":"
+                + r.initThread
+                + ",\"ts\":"
+                + us(r.init)
+                + ",\"args\":"
+                + args
+                + "}");
+        out.write(
+            ",\n{\"name\":"
+                + name
+                + ",\"cat\":"
+                + name
+                + ",\"ph\":\"e\",\"id\":"
+                + id
+                + ",\"pid\":1,\"tid\":"
+                + r.initThread
+                + ",\"ts\":"
+                + us(end)
+                + "}");
         if (r.runCount() > 0) {
           // The link: a short slice where the resource was created, the tail of the arrow.
-          out.write(",\n{\"name\":" + Json.string("link " + r.type + "#" + r.id) + ",\"cat\":\"link\","
-              + "\"ph\":\"X\",\"pid\":1,\"tid\":" + r.initThread + ",\"ts\":" + us(r.init)
-              + ",\"dur\":1,\"args\":" + args + "}");
-          out.write(",\n{\"name\":\"causes\",\"cat\":\"flow\",\"ph\":\"s\",\"id\":" + id
-              + ",\"pid\":1,\"tid\":" + r.initThread + ",\"ts\":" + us(r.init) + "}");
+          out.write(
+              ",\n{\"name\":"
+                  + Json.string("link " + r.type + "#" + r.id)
+                  + ",\"cat\":\"link\","
+                  + "\"ph\":\"X\",\"pid\":1,\"tid\":"
+                  + r.initThread
+                  + ",\"ts\":"
+                  + us(r.init)
+                  + ",\"dur\":1,\"args\":"
+                  + args
+                  + "}");
+          out.write(
+              ",\n{\"name\":\"causes\",\"cat\":\"flow\",\"ph\":\"s\",\"id\":"
+                  + id
+                  + ",\"pid\":1,\"tid\":"
+                  + r.initThread
+                  + ",\"ts\":"
+                  + us(r.init)
+                  + "}");
         }
       }
       for (int i = 0; i < r.runCount(); i++) {
         long before = r.runBefore(i);
         long after = r.runAfter(i) == Trace.NONE ? trace.duration() : r.runAfter(i);
         first = comma(out, first);
-        out.write("{\"name\":" + Json.string(r.type + "#" + r.id) + ",\"cat\":\"run\",\"ph\":\"X\","
-            + "\"pid\":1,\"tid\":" + r.runThread(i) + ",\"ts\":" + us(before) + ",\"dur\":"
-            + us(Math.max(0, after - before)) + ",\"args\":" + args + "}");
+        out.write(
+            "{\"name\":"
+                + Json.string(r.type + "#" + r.id)
+                + ",\"cat\":\"run\",\"ph\":\"X\","
+                + "\"pid\":1,\"tid\":"
+                + r.runThread(i)
+                + ",\"ts\":"
+                + us(before)
+                + ",\"dur\":"
+                + us(Math.max(0, after - before))
+                + ",\"args\":"
+                + args
+                + "}");
         if (i == 0 && r.init != Trace.NONE) {
-          out.write(",\n{\"name\":\"causes\",\"cat\":\"flow\",\"ph\":\"f\",\"bp\":\"e\",\"id\":"
-              + id + ",\"pid\":1,\"tid\":" + r.runThread(i) + ",\"ts\":" + us(before) + "}");
+          out.write(
+              ",\n{\"name\":\"causes\",\"cat\":\"flow\",\"ph\":\"f\",\"bp\":\"e\",\"id\":"
+                  + id
+                  + ",\"pid\":1,\"tid\":"
+                  + r.runThread(i)
+                  + ",\"ts\":"
+                  + us(before)
+                  + "}");
         }
       }
     }

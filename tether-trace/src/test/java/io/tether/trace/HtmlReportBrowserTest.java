@@ -29,8 +29,7 @@ class HtmlReportBrowserTest {
 
   private static String chromium;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void findChromium() {
@@ -45,8 +44,9 @@ class HtmlReportBrowserTest {
     }
     String required = System.getenv("TETHER_REQUIRE_BROWSER");
     if (required != null && !required.isEmpty()) {
-      throw new IllegalStateException("TETHER_REQUIRE_BROWSER is set but no chromium is on the"
-          + " PATH: run scripts/install-chromium.sh");
+      throw new IllegalStateException(
+          "TETHER_REQUIRE_BROWSER is set but no chromium is on the"
+              + " PATH: run scripts/install-chromium.sh");
     }
     Assumptions.abort("no chromium on the PATH (scripts/install-chromium.sh installs it)");
   }
@@ -60,23 +60,34 @@ class HtmlReportBrowserTest {
 
   /** Runs headless Chromium on the page; returns the DOM after its scripts ran. */
   private String chromium(Path html, String... extra) throws Exception {
-    List<String> command = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox",
-        "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + dir.resolve("profile"),
-        "--virtual-time-budget=10000"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--user-data-dir=" + dir.resolve("profile"),
+                "--virtual-time-budget=10000"));
     command.addAll(List.of(extra));
     command.add(html.toUri().toString());
     Path out = dir.resolve("chromium.out");
-    Process p = new ProcessBuilder(command).redirectOutput(out.toFile())
-        .redirectError(dir.resolve("chromium.err").toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(dir.resolve("chromium.err").toFile())
+            .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-    assertThat(p.exitValue()).as("chromium exit; stderr: %s",
-        Files.readString(dir.resolve("chromium.err"))).isZero();
+    assertThat(p.exitValue())
+        .as("chromium exit; stderr: %s", Files.readString(dir.resolve("chromium.err")))
+        .isZero();
     return Files.readString(out, StandardCharsets.UTF_8);
   }
 
   private static String attribute(String dom, String element, String name) {
-    Matcher m = Pattern.compile("<" + element + "\\b[^>]*?\\b" + name + "=\"([^\"]*)\"")
-        .matcher(dom);
+    Matcher m =
+        Pattern.compile("<" + element + "\\b[^>]*?\\b" + name + "=\"([^\"]*)\"").matcher(dom);
     return m.find() ? m.group(1) : null;
   }
 
@@ -92,7 +103,7 @@ class HtmlReportBrowserTest {
     assertThat(attribute(dom, "div", "data-nodes")).isEqualTo("3");
     assertThat(attribute(dom, "div", "data-edges")).isEqualTo("2");
     assertThat(attribute(dom, "canvas", "data-lanes")).isEqualTo("2");
-    assertThat(dom).contains("app.Main.work(Main.java:2)", ">7<");  // 7 resources in the summary
+    assertThat(dom).contains("app.Main.work(Main.java:2)", ">7<"); // 7 resources in the summary
   }
 
   @Test

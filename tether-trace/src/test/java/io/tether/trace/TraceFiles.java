@@ -90,9 +90,9 @@ final class TraceFiles implements AutoCloseable {
   }
 
   /**
-   * A trace of a known shape: one ROOT at {@code app.Main.main}, which links three TASKs at
-   * {@code app.Main.work}, each of which links one STAGE at {@code app.Main.stage}: 3 groups,
-   * 2 kinds of causal edge, 7 resources, 2 threads, 25 events.
+   * A trace of a known shape: one ROOT at {@code app.Main.main}, which links three TASKs at {@code
+   * app.Main.work}, each of which links one STAGE at {@code app.Main.stage}: 3 groups, 2 kinds of
+   * causal edge, 7 resources, 2 threads, 25 events.
    */
   static void known(Path file) throws IOException {
     try (TraceFiles t = new TraceFiles(file)) {
@@ -132,8 +132,9 @@ final class TraceFiles implements AutoCloseable {
       for (int i = 0; i < threads.length; i++) {
         threads[i] = t.thread("pool-thread-" + i);
       }
-      String[] types = {"EXECUTOR_TASK", "COMPLETABLE_FUTURE", "THREAD", "TIMER_TASK",
-          "NIO_COMPLETION"};
+      String[] types = {
+        "EXECUTOR_TASK", "COMPLETABLE_FUTURE", "THREAD", "TIMER_TASK", "NIO_COMPLETION"
+      };
       java.util.Random random = new java.util.Random(42);
       long time = 0;
       for (long id = 2; id < resources + 2; id++) {
@@ -142,7 +143,12 @@ final class TraceFiles implements AutoCloseable {
         int from = threads[random.nextInt(threads.length)];
         int to = threads[random.nextInt(threads.length)];
         time += 1_000;
-        t.init(id, trigger, types[site % types.length], from, time,
+        t.init(
+            id,
+            trigger,
+            types[site % types.length],
+            from,
+            time,
             "com.example.Service" + (site % 7) + ".call" + site + "(Service.java:" + site + ")");
         long before = time + random.nextInt(200_000);
         t.event(TraceFormat.BEFORE, id, to, before);

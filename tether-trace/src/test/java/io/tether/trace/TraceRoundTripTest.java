@@ -1,13 +1,12 @@
 package io.tether.trace;
 
-import java.util.concurrent.CountDownLatch;
-import io.tether.AsyncHooks;
-import io.tether.AsyncHookCallbacks;
-import io.tether.AsyncHook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.AsyncExecutors;
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import io.tether.AsyncResource;
 import io.tether.recorder.TraceFormat;
@@ -19,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class TraceRoundTripTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final AsyncLocalStorage<String> request = new AsyncLocalStorage<>("request");
   private ExecutorService pool;
@@ -57,25 +56,32 @@ class TraceRoundTripTest {
     pool = AsyncExecutors.wrap(Executors.newSingleThreadExecutor());
     try (TraceRecorder recorder = TraceRecorder.start(file)) {
       AsyncResource query = new AsyncResource("DB_QUERY");
-      request.run("r1", () -> query.runInAsyncScope(() -> {
-        try {
-          pool.submit(() -> request.getStore()).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      }));
+      request.run(
+          "r1",
+          () ->
+              query.runInAsyncScope(
+                  () -> {
+                    try {
+                      pool.submit(() -> request.getStore()).get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                    return null;
+                  }));
       // Destroy is delivered later, on Tether's destroy thread: wait until the recorder's hook,
       // enabled before this one and so called before it, has seen it.
       CountDownLatch destroyed = new CountDownLatch(1);
-      AsyncHook after = AsyncHooks.createHook(new AsyncHookCallbacks() {
-        @Override
-        public void destroy(long asyncId) {
-          if (asyncId == query.asyncId()) {
-            destroyed.countDown();
-          }
-        }
-      }).enable();
+      AsyncHook after =
+          AsyncHooks.createHook(
+                  new AsyncHookCallbacks() {
+                    @Override
+                    public void destroy(long asyncId) {
+                      if (asyncId == query.asyncId()) {
+                        destroyed.countDown();
+                      }
+                    }
+                  })
+              .enable();
       try {
         query.emitDestroy();
         assertThat(destroyed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -95,17 +101,21 @@ class TraceRoundTripTest {
 
     assertThat(trace.complete()).isTrue();
     assertThat(trace.dropped()).isZero();
-    Trace.Resource query = trace.resources().stream().filter(r -> r.type.equals("DB_QUERY"))
-        .findFirst().orElseThrow();
-    assertThat(query.callSite).startsWith(TraceRoundTripTest.class.getName() + ".recordScenario(")
+    Trace.Resource query =
+        trace.resources().stream().filter(r -> r.type.equals("DB_QUERY")).findFirst().orElseThrow();
+    assertThat(query.callSite)
+        .startsWith(TraceRoundTripTest.class.getName() + ".recordScenario(")
         .contains("TraceRoundTripTest.java:");
     assertThat(query.runCount()).isEqualTo(1);
     assertThat(query.destroy).isNotEqualTo(Trace.NONE);
     assertThat(TraceExport.thread(trace, query.initThread))
         .isEqualTo(Thread.currentThread().getName());
 
-    Trace.Resource task = trace.resources().stream()
-        .filter(r -> r.type.equals("EXECUTOR_TASK")).findFirst().orElseThrow();
+    Trace.Resource task =
+        trace.resources().stream()
+            .filter(r -> r.type.equals("EXECUTOR_TASK"))
+            .findFirst()
+            .orElseThrow();
     assertThat(task.trigger).isEqualTo(query.id);
     assertThat(task.parent).isSameAs(query);
     assertThat(query.children).contains(task);
@@ -138,7 +148,8 @@ class TraceRoundTripTest {
   void foreignFile_isAnErrorAtOffsetZero() throws IOException {
     Path text = dir.resolve("notes.txt");
     Files.writeString(text, "hello, not a trace");
-    assertThatThrownBy(() -> Trace.read(text)).isInstanceOf(TraceFormatException.class)
+    assertThatThrownBy(() -> Trace.read(text))
+        .isInstanceOf(TraceFormatException.class)
         .hasMessage(text + ": not a Tether trace (no TTHRACE header) at byte offset 0");
   }
 
@@ -149,12 +160,13 @@ class TraceRoundTripTest {
     while ((bytes[header] & 0x80) != 0) {
       header++;
     }
-    header++;  // the first record starts here
+    header++; // the first record starts here
     final int first = header;
-    bytes[first] = 42;  // no such record kind
+    bytes[first] = 42; // no such record kind
     Path bad = dir.resolve("bad.trace");
     Files.write(bad, bytes);
-    assertThatThrownBy(() -> Trace.read(bad)).isInstanceOf(TraceFormatException.class)
+    assertThatThrownBy(() -> Trace.read(bad))
+        .isInstanceOf(TraceFormatException.class)
         .hasMessageContaining("corrupt record (kind 42")
         .hasMessageEndingWith("at byte offset " + first)
         .satisfies(e -> assertThat(((TraceFormatException) e).offset()).isEqualTo(first));
@@ -167,11 +179,19 @@ class TraceRoundTripTest {
     TraceExport.tree(trace, out);
     List<String> lines = out.toString().lines().collect(Collectors.toList());
     int query = indexOf(lines, "DB_QUERY#");
-    assertThat(lines.get(query)).doesNotStartWith(" ").contains("start ", "end ", "duration ",
-        "runs 1");
-    assertThat(lines.get(query + 1)).startsWith("  EXECUTOR_TASK#")
-        .contains("(trigger " + trace.resources().stream()
-            .filter(r -> r.type.equals("DB_QUERY")).findFirst().orElseThrow().id + ")");
+    assertThat(lines.get(query))
+        .doesNotStartWith(" ")
+        .contains("start ", "end ", "duration ", "runs 1");
+    assertThat(lines.get(query + 1))
+        .startsWith("  EXECUTOR_TASK#")
+        .contains(
+            "(trigger "
+                + trace.resources().stream()
+                    .filter(r -> r.type.equals("DB_QUERY"))
+                    .findFirst()
+                    .orElseThrow()
+                    .id
+                + ")");
   }
 
   private static int indexOf(List<String> lines, String prefix) {
@@ -214,8 +234,8 @@ class TraceRoundTripTest {
     java.io.PrintStream o = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
     java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
 
-    assertThat(TetherCli.run(new String[] {"report", file.toString(), "-o", html.toString()}, o,
-        e)).isZero();
+    assertThat(TetherCli.run(new String[] {"report", file.toString(), "-o", html.toString()}, o, e))
+        .isZero();
     assertThat(Files.readString(html)).contains("<html", "DB_QUERY").doesNotContain("/*DATA*/");
     assertThat(TetherCli.run(new String[] {"export", file.toString(), "--format", "tree"}, o, e))
         .isZero();
@@ -224,10 +244,12 @@ class TraceRoundTripTest {
     Path foreign = dir.resolve("foreign.bin");
     Files.write(foreign, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
     err.reset();
-    assertThat(TetherCli.run(new String[] {"export", foreign.toString(), "--format", "chrome"},
-        o, e)).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
-        "tether: " + foreign + ": not a Tether trace (no TTHRACE header) at byte offset 0");
+    assertThat(
+            TetherCli.run(new String[] {"export", foreign.toString(), "--format", "chrome"}, o, e))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
+        .containsExactly(
+            "tether: " + foreign + ": not a Tether trace (no TTHRACE header) at byte offset 0");
     err.reset();
     assertThat(TetherCli.run(new String[] {"export", file.toString(), "--format", "xml"}, o, e))
         .isEqualTo(2);

@@ -1,7 +1,6 @@
 package io.tether.zipkin;
 
 import io.tether.trace.Trace;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,12 +25,13 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Cautions:
+ *
  * <ul>
  *   <li>Zipkin lower-cases span names: {@code EXECUTOR_TASK} shows as {@code executor_task}.
- *   <li>A span id is the resource's async id in hexadecimal; a resource whose trigger is not in
- *       the trace (the program's first execution, or a dropped {@code init}) is a root span.
- *   <li>A resource whose {@code init} was not recorded starts at its first run; one with neither
- *       is left out. Times are microseconds, as Zipkin keeps them; shorter spans last 1 µs.
+ *   <li>A span id is the resource's async id in hexadecimal; a resource whose trigger is not in the
+ *       trace (the program's first execution, or a dropped {@code init}) is a root span.
+ *   <li>A resource whose {@code init} was not recorded starts at its first run; one with neither is
+ *       left out. Times are microseconds, as Zipkin keeps them; shorter spans last 1 µs.
  *   <li>Large traces are sent as one request; Zipkin's default limit on a request body applies.
  * </ul>
  */
@@ -68,9 +68,11 @@ public final class ZipkinExport {
   public static String json(Trace trace, String traceId, String serviceName) {
     Objects.requireNonNull(trace, "trace");
     if (traceId == null || !traceId.matches("[0-9a-f]{32}") || traceId.matches("0+")) {
-      throw new IllegalArgumentException("traceId must be 32 lower-case hex digits, not all zero: " + traceId);
+      throw new IllegalArgumentException(
+          "traceId must be 32 lower-case hex digits, not all zero: " + traceId);
     }
-    String endpoint = "{\"serviceName\":" + string(Objects.requireNonNull(serviceName, "serviceName")) + "}";
+    String endpoint =
+        "{\"serviceName\":" + string(Objects.requireNonNull(serviceName, "serviceName")) + "}";
     long epochMicros = trace.startEpochMillis() * 1000;
     List<String> threads = trace.threadNames();
     StringBuilder b = new StringBuilder(256 * Math.max(1, trace.resources().size())).append('[');
@@ -85,21 +87,35 @@ public final class ZipkinExport {
         b.append(',');
       }
       first = false;
-      b.append("{\"traceId\":\"").append(traceId).append('"')
-          .append(",\"id\":\"").append(spanId(r.id)).append('"');
+      b.append("{\"traceId\":\"")
+          .append(traceId)
+          .append('"')
+          .append(",\"id\":\"")
+          .append(spanId(r.id))
+          .append('"');
       Trace.Resource trigger = trace.resource(r.trigger);
       if (trigger != null && trigger != r && trigger.id > 0) {
         b.append(",\"parentId\":\"").append(spanId(trigger.id)).append('"');
       }
-      String thread = r.initThread >= 0 && r.initThread < threads.size() ? threads.get(r.initThread) : "?";
-      b.append(",\"name\":").append(string(r.type))
-          .append(",\"timestamp\":").append(epochMicros + start / 1000)
-          .append(",\"duration\":").append(duration)
-          .append(",\"localEndpoint\":").append(endpoint)
-          .append(",\"tags\":{\"asyncId\":\"").append(r.id)
-          .append("\",\"callSite\":").append(string(r.callSite))
-          .append(",\"thread\":").append(string(thread))
-          .append(",\"runs\":\"").append(r.runCount()).append("\"}}");
+      String thread =
+          r.initThread >= 0 && r.initThread < threads.size() ? threads.get(r.initThread) : "?";
+      b.append(",\"name\":")
+          .append(string(r.type))
+          .append(",\"timestamp\":")
+          .append(epochMicros + start / 1000)
+          .append(",\"duration\":")
+          .append(duration)
+          .append(",\"localEndpoint\":")
+          .append(endpoint)
+          .append(",\"tags\":{\"asyncId\":\"")
+          .append(r.id)
+          .append("\",\"callSite\":")
+          .append(string(r.callSite))
+          .append(",\"thread\":")
+          .append(string(thread))
+          .append(",\"runs\":\"")
+          .append(r.runCount())
+          .append("\"}}");
     }
     return b.append(']').toString();
   }
@@ -119,11 +135,14 @@ public final class ZipkinExport {
       throws IOException, InterruptedException {
     String traceId = newTraceId();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpRequest request = HttpRequest.newBuilder(zipkin.resolve("/api/v2/spans"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json(trace, traceId, serviceName), StandardCharsets.UTF_8))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(zipkin.resolve("/api/v2/spans"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    json(trace, traceId, serviceName), StandardCharsets.UTF_8))
+            .build();
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
       throw new IOException("Zipkin answered " + response.statusCode() + ": " + response.body());

@@ -33,22 +33,27 @@ class ZipkinExportTest {
   private static final Duration STARTUP = Duration.ofSeconds(120);
   private static final Pattern SPAN_FIELD = Pattern.compile("\"(id|parentId|name)\":\"([^\"]*)\"");
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void json_oneSpanPerResource_parentedByTrigger() throws Exception {
     Trace trace = Trace.read(recordKnownTrace(dir.resolve("known.trace")));
     String json = ZipkinExport.json(trace, "0af7651916cd43dd8448eb211c80319c", "test");
-    assertThat(spans(json)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "0000000000000002", "ROOT <- -",
-        "000000000000000a", "TASK <- 0000000000000002",
-        "000000000000000b", "TASK <- 0000000000000002",
-        "0000000000000014", "STAGE <- 000000000000000a"));
-    assertThat(json).contains("\"asyncId\":\"20\"", "\"callSite\":\"io.tether.zipkin.ZipkinExportTest",
-        "\"thread\":\"" + Thread.currentThread().getName() + "\"");
+    assertThat(spans(json))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "0000000000000002", "ROOT <- -",
+                "000000000000000a", "TASK <- 0000000000000002",
+                "000000000000000b", "TASK <- 0000000000000002",
+                "0000000000000014", "STAGE <- 000000000000000a"));
+    assertThat(json)
+        .contains(
+            "\"asyncId\":\"20\"",
+            "\"callSite\":\"io.tether.zipkin.ZipkinExportTest",
+            "\"thread\":\"" + Thread.currentThread().getName() + "\"");
   }
 
   @Test
@@ -61,9 +66,15 @@ class ZipkinExportTest {
     }
     URI zipkin = URI.create("http://127.0.0.1:" + port + "/");
     Path log = dir.resolve("zipkin.log");
-    ProcessBuilder builder = new ProcessBuilder(javaCommand(), "-jar", zipkinJar(),
-        "--server.port=" + port, "--server.address=127.0.0.1")
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                javaCommand(),
+                "-jar",
+                zipkinJar(),
+                "--server.port=" + port,
+                "--server.address=127.0.0.1")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().put("STORAGE_TYPE", "mem");
     Process server = builder.start();
     try {
@@ -72,11 +83,13 @@ class ZipkinExportTest {
       String traceId = ZipkinExport.send(trace, zipkin, "tether-test");
 
       Map<String, String> stored = awaitTrace(zipkin.resolve("/api/v2/trace/" + traceId), 4);
-      assertThat(stored).containsExactlyInAnyOrderEntriesOf(Map.of(
-          "0000000000000002", "root <- -",
-          "000000000000000a", "task <- 0000000000000002",
-          "000000000000000b", "task <- 0000000000000002",
-          "0000000000000014", "stage <- 000000000000000a"));
+      assertThat(stored)
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "0000000000000002", "root <- -",
+                  "000000000000000a", "task <- 0000000000000002",
+                  "000000000000000b", "task <- 0000000000000002",
+                  "0000000000000014", "stage <- 000000000000000a"));
     } finally {
       server.destroy();
       if (!server.waitFor(20, TimeUnit.SECONDS)) {
@@ -87,8 +100,8 @@ class ZipkinExportTest {
   }
 
   /**
-   * ROOT (2) links TASK 10 and TASK 11 while it runs; TASK 10, while it runs, links STAGE 20.
-   * Fed straight to the recorder's hook methods: no agent, no timing luck.
+   * ROOT (2) links TASK 10 and TASK 11 while it runs; TASK 10, while it runs, links STAGE 20. Fed
+   * straight to the recorder's hook methods: no agent, no timing luck.
    */
   private static Path recordKnownTrace(Path file) throws IOException {
     try (TraceRecorder recorder = TraceRecorder.start(file)) {
@@ -116,14 +129,15 @@ class ZipkinExportTest {
   private static Map<String, String> spans(String json) {
     Map<String, String> spans = new TreeMap<>();
     List<String> objects = new ArrayList<>(List.of(json.split("\\{\"traceId\"")));
-    objects.remove(0);  // what precedes the first span
+    objects.remove(0); // what precedes the first span
     for (String span : objects) {
       Map<String, String> fields = new TreeMap<>();
       Matcher m = SPAN_FIELD.matcher(span);
       while (m.find()) {
         fields.putIfAbsent(m.group(1), m.group(2));
       }
-      spans.put(fields.get("id"), fields.get("name") + " <- " + fields.getOrDefault("parentId", "-"));
+      spans.put(
+          fields.get("id"), fields.get("name") + " <- " + fields.getOrDefault("parentId", "-"));
     }
     return spans;
   }
@@ -133,15 +147,17 @@ class ZipkinExportTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Map<String, String> found = Map.of();
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(query).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(query).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 200) {
         found = spans(response.body());
         if (found.size() >= spans) {
           return found;
         }
       }
-      Thread.sleep(100);  // a poll interval, bounded by the deadline
+      Thread.sleep(100); // a poll interval, bounded by the deadline
     }
     return found;
   }
@@ -151,16 +167,17 @@ class ZipkinExportTest {
     while (System.nanoTime() < deadline) {
       assertThat(server.isAlive()).as("Zipkin exited early:%n%s", tail(log)).isTrue();
       try {
-        HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            client.send(
+                HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
           return;
         }
       } catch (IOException notYetListening) {
         // keep polling until the deadline
       }
-      Thread.sleep(200);  // a poll interval, bounded by the deadline
+      Thread.sleep(200); // a poll interval, bounded by the deadline
     }
     throw new AssertionError("Zipkin not healthy within " + STARTUP + ":\n" + tail(log));
   }
