@@ -1,5 +1,7 @@
 package io.tether.internal;
 
+import java.util.function.Predicate;
+
 /**
  * Not public API. Which frame of a linking stack is the application's call site: the one predicate
  * that async stack traces, the trace recorder and {@code tether-junit5} share.
@@ -33,5 +35,28 @@ public final class CallSites {
     return isInternal(className)
         || className.startsWith(name)
             && (className.length() == name.length() || className.charAt(name.length()) == '$');
+  }
+
+  /**
+   * The first frame of this thread's stack, from the top, whose class {@code internal} rejects: the
+   * application's call site; {@code null} when every frame is internal.
+   */
+  public static StackWalker.StackFrame first(StackWalker walker, Predicate<String> internal) {
+    return walker.walk(
+        frames -> frames.filter(f -> !internal.test(f.getClassName())).findFirst().orElse(null));
+  }
+
+  /** {@code frame} as a line of a stack trace ({@code Class.method(File.java:12)}), or "". */
+  public static String describe(StackWalker.StackFrame frame) {
+    return frame == null
+        ? ""
+        : frame.getClassName()
+            + "."
+            + frame.getMethodName()
+            + "("
+            + frame.getFileName()
+            + ":"
+            + frame.getLineNumber()
+            + ")";
   }
 }

@@ -273,22 +273,7 @@ public final class AsyncWork {
   }
 
   static String callSite() {
-    return WALKER.walk(
-        frames ->
-            frames
-                .filter(f -> !internal(f.getClassName()))
-                .findFirst()
-                .map(
-                    f ->
-                        f.getClassName()
-                            + "."
-                            + f.getMethodName()
-                            + "("
-                            + f.getFileName()
-                            + ":"
-                            + f.getLineNumber()
-                            + ")")
-                .orElse(""));
+    return CallSites.describe(CallSites.first(WALKER, AsyncWork::internal));
   }
 
   private static boolean internal(String c) {

@@ -197,22 +197,12 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
    * writer, off the application's thread), or {@code null}.
    */
   static StackWalker.StackFrame callSiteFrame() {
-    return WALKER.walk(
-        frames -> frames.filter(f -> !internal(f.getClassName())).findFirst().orElse(null));
+    return CallSites.first(WALKER, TraceRecorder::internal);
   }
 
   /** A frame as a stack trace line. */
   static String callSite(StackWalker.StackFrame f) {
-    return f == null
-        ? ""
-        : f.getClassName()
-            + "."
-            + f.getMethodName()
-            + "("
-            + f.getFileName()
-            + ":"
-            + f.getLineNumber()
-            + ")";
+    return CallSites.describe(f);
   }
 
   static boolean internal(String className) {
