@@ -4,8 +4,8 @@ package io.tether;
  * Where a piece of async work was linked: added as a suppressed exception to an exception that
  * escapes the work's continuation, one per link of its causal chain (the work itself, the work that
  * linked it, and so on), so that {@code printStackTrace()} shows the stacks that led to the failure
- * across threads. Recorded only with the agent option {@code asyncStackTraces=true}; see the
- * README's agent section.
+ * across threads. Recorded only with the agent option {@code asyncStackTraces=true}; see the agent
+ * documentation (docs/agent.md).
  *
  * <p>Its stack trace is the link point's, application frames first (the JDK's and Tether's frames
  * above the first application frame are left out), at most 16 frames; at most 8 links are added.
