@@ -43,8 +43,8 @@ public final class ResourceTypes {
   public static final String NIO_COMPLETION = "NIO_COMPLETION";
 
   /**
-   * A function bound with {@link AsyncLocalStorage#bind}, {@link AsyncResource#bind(Runnable,
-   * String)} without a type, or a captured {@link AsyncLocalStorage#snapshot()}, as in Node.
+   * A function bound with {@link AsyncLocalStorage#bind}, or a captured {@link
+   * AsyncLocalStorage#snapshot()}, as in Node.
    */
   public static final String BOUND_ANONYMOUS_FN = "bound-anonymous-fn";
 
