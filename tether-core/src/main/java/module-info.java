@@ -17,5 +17,6 @@ module io.tether {
       io.tether.agent,
       io.tether.recorder,
       io.tether.trace,
-      io.tether.junit5;
+      io.tether.junit5,
+      io.tether.kotlin;
 }
