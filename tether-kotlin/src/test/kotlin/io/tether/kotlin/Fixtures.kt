@@ -19,7 +19,7 @@ import kotlinx.coroutines.newSingleThreadContext
 internal val REQUEST = AsyncLocalStorage<String>("request")
 internal val OTHER = AsyncLocalStorage<String>("other")
 
-/** [block] with [value] in this storage: `run`'s Supplier form (a Kotlin lambda can't pick it). */
+/** [block]'s result, with [value] in this storage: `run`'s Supplier form, picked by name. */
 internal fun <R> AsyncLocalStorage<String>.within(value: String?, block: () -> R): R =
   run(value, Supplier { block() })
 

@@ -15,6 +15,7 @@ import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -375,6 +376,39 @@ internal class TetherContextTest {
       val seen = runBlocking { launched.awaitAll() }
 
       assertThat(seen).containsExactly("a", "b")
+    } finally {
+      scope.cancel()
+    }
+  }
+
+  @Test
+  fun integrationsDocExample_holdsForTwoRequestsAtOnce() {
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + TetherContext())
+    suspend fun load(): String? = withContext(Dispatchers.IO) { REQUEST.store }
+    try {
+      val requests =
+        listOf("r-1", "r-2").map { id ->
+          REQUEST.within(id) {
+            scope.async {
+              val seen = mutableListOf<String?>()
+              delay(10)
+              seen += REQUEST.store
+              seen += withContext(Dispatchers.IO) { REQUEST.store }
+              val user = async { load() }
+              REQUEST.enterWith("$id/step-2")
+              seen += user.await()
+              seen += REQUEST.store
+              seen.toList()
+            }
+          }
+        }
+      val seen = runBlocking { requests.awaitAll() }
+
+      assertThat(seen)
+        .containsExactly(
+          listOf("r-1", "r-1", "r-1", "r-1/step-2"),
+          listOf("r-2", "r-2", "r-2", "r-2/step-2"),
+        )
     } finally {
       scope.cancel()
     }
