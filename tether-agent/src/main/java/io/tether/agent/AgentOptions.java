@@ -22,6 +22,8 @@ final class AgentOptions {
     TIMERS("timers"),
     HTTP("http"),
     NIO("nio"),
+    /** Kotlin coroutines: every new coroutine gets Tether's context element. */
+    COROUTINES("coroutines"),
     /** The built-in declarations of third-party libraries ({@link Links#builtIn}). */
     LIBRARIES("libraries");
 

@@ -243,6 +243,9 @@ final class Boundaries {
     if (options.asyncStackTraces()) {
       asyncStackTraces();
     }
+    if (options.enabled(AgentOptions.Family.COROUTINES)) {
+      coroutines();
+    }
     for (Links.Declaration d : links) {
       library(d);
     }
@@ -486,6 +489,27 @@ final class Boundaries {
         MethodAdvice.enter("linkBegin", "()Z")
             .exit("sendAsyncExit", "(Ljava/lang/Object;Z)V", RETURN, ENTER));
   }
+
+  /**
+   * Kotlin coroutines: both {@code newCoroutineContext} of kotlinx (a new coroutine's context, from
+   * its scope or its parent's context and the context added) get Tether's element added ({@code
+   * WovenCalls.coroutineContext}, see {@link KotlinSupport}). The threads kotlinx starts are
+   * declared in its links file.
+   */
+  private void coroutines() {
+    String context = "Lkotlin/coroutines/CoroutineContext;";
+    add(
+        "kotlinx/coroutines/CoroutineContextKt",
+        Methods.named("newCoroutineContext")
+            .descriptorStartsWith("(Lkotlinx/coroutines/CoroutineScope;" + context + ")"),
+        MethodAdvice.enterReplacing(1, "coroutineContext", O_O_O, 0, 1));
+    add(
+        "kotlinx/coroutines/CoroutineContextKt",
+        Methods.named("newCoroutineContext").descriptorStartsWith("(" + context + context + ")"),
+        MethodAdvice.enterReplacing(1, "coroutineContext", O_O_O, 0, 1));
+  }
+
+  private static final String O_O_O = "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
 
   private void nio() {
     String handler = "Ljava/nio/channels/CompletionHandler;";

@@ -22,6 +22,9 @@ final class Installer {
   static void install(Instrumentation inst, AgentOptions options, List<Links.Declaration> links) {
     letJdkModulesReadTether(inst);
     io.tether.internal.Callbacks.install(new CallbackClasses(inst));
+    if (options.enabled(AgentOptions.Family.COROUTINES)) {
+      io.tether.internal.Coroutines.install(new KotlinSupport(inst));
+    }
     Weaver weaver = new Weaver(new Boundaries(options, links), options.debug());
     weaver.modules(inst);
     inst.addTransformer(weaver, true);

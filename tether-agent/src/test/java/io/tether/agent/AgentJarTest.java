@@ -27,7 +27,8 @@ class AgentJarTest {
     List<String> names = new ArrayList<>();
     forEachEntry((name, bytes) -> names.add(name));
     assertThat(names)
-        .contains("io/tether/agent/TetherAgent.class")
+        .contains("io/tether/agent/TetherAgent.class", "tether-kotlin/tether-kotlin.jar")
+        .noneMatch(n -> n.startsWith("io/tether/kotlin/")) // nested only, never loaded from here
         .anyMatch(n -> n.startsWith("io/tether/agent/shaded/asm/"))
         .anyMatch(n -> n.startsWith("io/tether/agent/shaded/recorder/"))
         .noneMatch(n -> n.startsWith("org/objectweb/") || n.startsWith("net/bytebuddy/"))

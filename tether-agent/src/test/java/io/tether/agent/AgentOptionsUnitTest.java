@@ -31,7 +31,7 @@ class AgentOptionsUnitTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown option 'bogus'")
         .hasMessageContaining(
-            "executors, forkjoin, futures, threads, timers, http, nio, libraries, debug");
+            "executors, forkjoin, futures, threads, timers, http, nio, coroutines, libraries, debug");
   }
 
   @Test

@@ -46,7 +46,8 @@ class AgentStartupTest {
     assertThat(r.output.strip().lines())
         .containsExactly(
             "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
-                + " threads, timers, http, nio, libraries, debug, asyncStackTraces, trace, links"
+                + " threads, timers, http, nio, coroutines, libraries, debug, asyncStackTraces, trace,"
+                + " links"
                 + " (trace=FILE, links=FILE;FILE, the others =true or =false)");
   }
 

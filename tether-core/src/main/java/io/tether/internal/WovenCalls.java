@@ -345,6 +345,14 @@ public final class WovenCalls {
     return Callbacks.wrap(callback, id, type);
   }
 
+  /**
+   * kotlinx's {@code newCoroutineContext(parentOrScope, added)} entered: {@code added} with
+   * Tether's coroutine context element (see {@link Coroutines}).
+   */
+  public static Object coroutineContext(Object parentOrScope, Object added) {
+    return Coroutines.context(parentOrScope, added);
+  }
+
   /** A call of a callback wrapper begins (the agent's generated wrappers call these three). */
   public static Object callbackEnter(Object link) {
     return Callbacks.enter(link);
