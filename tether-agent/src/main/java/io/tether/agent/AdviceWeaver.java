@@ -405,19 +405,13 @@ final class AdviceWeaver extends MethodVisitor {
         }
       }
     }
+    // Replacements that do not take the entry call's result come before it: a callback is linked
+    // in the context the method was called in, before an entry call (a suppression) changes it.
+    replaceParameters(false);
     if (advice.enterName != null) {
       enter();
     }
-    for (int i = 0; i < parameters.length; i++) {
-      MethodAdvice.Replacement r = advice.argReplacements.get(i);
-      int sort = parameters[i].getSort();
-      if (r == null || sort != Type.OBJECT && sort != Type.ARRAY) {
-        r = advice.replacements.get(parameters[i].getDescriptor());
-      }
-      if (r != null) {
-        replace(i, r);
-      }
-    }
+    replaceParameters(true);
     // The weaver's locals read only by its handlers come after those every frame lists.
     if (advice.exitName != null && advice.onThrowable) {
       thrownLocal = newLocal(Type.getObjectType(THROWABLE));
@@ -431,8 +425,26 @@ final class AdviceWeaver extends MethodVisitor {
     }
   }
 
+  /**
+   * Replaces the parameters whose replacement does ({@code withEnter}) or does not take the entry
+   * call's result.
+   */
+  private void replaceParameters(boolean withEnter) {
+    for (int i = 0; i < parameters.length; i++) {
+      MethodAdvice.Replacement r = advice.argReplacements.get(i);
+      int sort = parameters[i].getSort();
+      if (r == null || sort != Type.OBJECT && sort != Type.ARRAY) {
+        r = advice.replacements.get(parameters[i].getDescriptor());
+      }
+      if (r != null && r.withEnter == withEnter) {
+        replace(i, r);
+      }
+    }
+  }
+
   /** The entry call, in its net: a failure leaves the default result or the original argument. */
   private void enter() {
+    flushFrame(); // a replacement's resume point may come just before
     Object[] handlerLocals = entryLocals();
     Label callStart = new Label();
     Label callEnd = new Label();

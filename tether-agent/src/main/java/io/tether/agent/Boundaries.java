@@ -261,7 +261,7 @@ final class Boundaries {
     if (d.shape == Links.Shape.THREADS) {
       advice = MethodAdvice.enter("suppressBegin", V).exit("suppressEnd", V);
     } else {
-      int id = io.tether.internal.Callbacks.declare(d.resourceType, d.once);
+      int id = io.tether.internal.Callbacks.declare(d.resourceType, d.once, d.except);
       advice =
           MethodAdvice.none()
               .replaceArg(

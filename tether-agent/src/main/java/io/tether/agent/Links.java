@@ -22,6 +22,7 @@ import java.util.List;
  * alias    io.grpc.netty.shaded.io.netty io.netty
  * callback io.netty.util.concurrent.DefaultPromise#addListener(io.netty.util.concurrent.GenericFutureListener) 0 once
  * task     a.b.Scheduler+#submit(java.lang.Runnable,long) 0 many as SCHEDULED_TASK
+ * callback a.b.Client#execute(a.b.Request,a.b.Handler) 1 many except a.b.StreamingHandler
  * threads  a.b.EventLoop#startThread()
  * </pre>
  *
@@ -66,6 +67,9 @@ final class Links {
     final boolean once;
     final String resourceType;
 
+    /** Binary names of the classes whose instances pass unwrapped. */
+    final String[] except;
+
     Declaration(
         String where,
         Shape shape,
@@ -76,7 +80,8 @@ final class Links {
         String parameters,
         int arg,
         boolean once,
-        String resourceType) {
+        String resourceType,
+        String[] except) {
       this.where = where;
       this.shape = shape;
       this.type = type;
@@ -87,6 +92,7 @@ final class Links {
       this.arg = arg;
       this.once = once;
       this.resourceType = resourceType;
+      this.except = except;
     }
 
     Declaration relocated(String from, String to) {
@@ -102,7 +108,19 @@ final class Links {
           parameters == null ? null : parameters.replace("L" + from1 + "/", "L" + to1 + "/"),
           arg,
           once,
-          resourceType);
+          resourceType,
+          relocateAll(except, from, to));
+    }
+
+    private static String[] relocateAll(String[] names, String from, String to) {
+      String[] out = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        out[i] =
+            names[i].startsWith(from.replace('/', '.') + ".")
+                ? to.replace('/', '.') + names[i].substring(from.length())
+                : names[i];
+      }
+      return out;
     }
 
     private static String relocate(String name, String from, String to) {
@@ -343,7 +361,17 @@ final class Links {
         throw new IllegalArgumentException("threads takes nothing after the method");
       }
       return new Declaration(
-          where, shape, internal(className), subtypes, method, prefix, parameters, -1, false, null);
+          where,
+          shape,
+          internal(className),
+          subtypes,
+          method,
+          prefix,
+          parameters,
+          -1,
+          false,
+          null,
+          new String[0]);
     }
     if (words.length < 4) {
       throw new IllegalArgumentException(
@@ -379,17 +407,25 @@ final class Links {
       throw new IllegalArgumentException("expected once or many, was '" + words[3] + "'");
     }
     String resourceType = shape.defaultType;
-    if (words.length > 4) {
-      if (!words[4].equals("as") || words.length != 6) {
+    String[] except = new String[0];
+    for (int w = 4; w < words.length; w += 2) {
+      if (w + 1 >= words.length || !words[w].equals("as") && !words[w].equals("except")) {
         throw new IllegalArgumentException(
-            "after once or many only 'as RESOURCE_TYPE' may follow, was '"
-                + String.join(" ", java.util.Arrays.copyOfRange(words, 4, words.length))
+            "after once or many only 'as RESOURCE_TYPE' and 'except CLASS,CLASS' may follow, was '"
+                + String.join(" ", java.util.Arrays.copyOfRange(words, w, words.length))
                 + "'");
       }
-      resourceType = words[5];
-      if (!resourceType.matches("[A-Z][A-Z0-9_]*")) {
-        throw new IllegalArgumentException(
-            "resource type '" + resourceType + "' is not UPPER_SNAKE_CASE");
+      if (words[w].equals("as")) {
+        resourceType = words[w + 1];
+        if (!resourceType.matches("[A-Z][A-Z0-9_]*")) {
+          throw new IllegalArgumentException(
+              "resource type '" + resourceType + "' is not UPPER_SNAKE_CASE");
+        }
+      } else {
+        except = words[w + 1].split(",", -1);
+        for (String name : except) {
+          checkName(name, "class name");
+        }
       }
     }
     return new Declaration(
@@ -402,7 +438,8 @@ final class Links {
         parameters,
         arg,
         once,
-        resourceType);
+        resourceType,
+        except);
   }
 
   /** The {@code n}th descriptor of a concatenation of parameter descriptors. */

@@ -175,4 +175,25 @@ class LibraryLinksTest {
     assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("other");
     assertThat(undeclared.get(5, TimeUnit.SECONDS)).isEqualTo("null");
   }
+
+  @Test
+  void taskAndThreadsOnOneMethod_theTaskIsLinked_theThreadStartsEmpty() throws Exception {
+    Loop loop = new Loop();
+    CompletableFuture<String> task = new CompletableFuture<>();
+    CompletableFuture<String> undeclared = new CompletableFuture<>();
+    REQUEST.run("both", () -> loop.execute(() -> task.complete(REQUEST.getStore())));
+    assertThat(task.get(5, TimeUnit.SECONDS)).isEqualTo("both");
+    loop.submitUndeclared(() -> undeclared.complete(String.valueOf(REQUEST.getStore())));
+    assertThat(undeclared.get(5, TimeUnit.SECONDS)).isEqualTo("null");
+  }
+
+  @Test
+  void exceptedClass_passesUnwrapped() throws Exception {
+    Promise p = new Promise();
+    CompletableFuture<String> seen = new CompletableFuture<>();
+    Promise.Raw raw = v -> seen.complete(v + "@" + REQUEST.getStore());
+    REQUEST.run("registrar", () -> p.addListener(raw));
+    REQUEST.run("completer", () -> p.complete("R"));
+    assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("R@completer");
+  }
 }

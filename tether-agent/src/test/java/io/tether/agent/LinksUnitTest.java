@@ -43,8 +43,18 @@ class LinksUnitTest {
     assertThat(d.get(0).resourceType).isEqualTo("LIBRARY_TASK");
     assertThat(d.get(1).parameters).isEqualTo("[La/L;[La/Outer$Inner;");
     assertThat(d.get(1).resourceType).isEqualTo("CALLBACK");
+    assertThat(d.get(1).except).isEmpty();
     assertThat(d.get(2).shape).isEqualTo(Links.Shape.THREADS);
     assertThat(d.get(2).parameters).isEmpty();
+  }
+
+  @Test
+  void except_namesTheClassesWhoseInstancesPassUnwrapped() {
+    Links.Declaration d =
+        Links.parse("x.links", "callback a.C#e(a.R,a.H) 1 many except a.Streaming,a.Upgrade as X\n")
+            .get(0);
+    assertThat(d.except).containsExactly("a.Streaming", "a.Upgrade");
+    assertThat(d.resourceType).isEqualTo("X");
   }
 
   @Test
@@ -73,7 +83,9 @@ class LinksUnitTest {
     assertBad("callback a.B#<init>(a.D) 0 once", "constructors cannot be declared");
     assertBad(
         "callback a.B#c(a.D) 0 once as lower", "resource type 'lower' is not UPPER_SNAKE_CASE");
-    assertBad("callback a.B#c(a.D) 0 once extra", "only 'as RESOURCE_TYPE' may follow");
+    assertBad("callback a.B#c(a.D) 0 once extra", "only 'as RESOURCE_TYPE' and 'except");
+    assertBad("callback a.B#c(a.D) 0 once except", "only 'as RESOURCE_TYPE' and 'except");
+    assertBad("callback a.B#c(a.D) 0 once except a.X,", "'' is not a class name");
     assertBad("threads a.B#c() 0", "threads takes nothing after the method");
     assertBad("callback a..B#c(a.D) 0 once", "'a..B' is not a class name");
     assertBad("callback a.B#c(a.D,) 0 once", "empty parameter type");

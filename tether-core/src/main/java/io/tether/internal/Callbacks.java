@@ -44,9 +44,40 @@ public final class Callbacks {
     final String type;
     final boolean once;
 
-    Declared(String type, boolean once) {
+    /** Binary names of classes whose instances pass unwrapped (the library checks for them). */
+    final String[] except;
+
+    Declared(String type, boolean once, String[] except) {
       this.type = type;
       this.once = once;
+      this.except = except;
+    }
+
+    /** Whether {@code callback} is an instance of one of {@link #except}. */
+    boolean excepted(Object callback) {
+      if (except.length == 0) {
+        return false;
+      }
+      for (Class<?> c = callback.getClass(); c != null; c = c.getSuperclass()) {
+        if (named(c, except)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean named(Class<?> type, String[] names) {
+      for (String name : names) {
+        if (type.getName().equals(name)) {
+          return true;
+        }
+      }
+      for (Class<?> i : type.getInterfaces()) {
+        if (named(i, names)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -87,19 +118,20 @@ public final class Callbacks {
 
   /**
    * Declares callbacks of one kind: those linked with {@code id} are resources of {@code type},
-   * ended after their first call if {@code once}, else when unreachable.
+   * ended after their first call if {@code once}, else when unreachable; instances of the classes
+   * (or interfaces) named in {@code except} pass unwrapped.
    *
    * @return the id the woven code passes to {@link #wrap}
    */
-  public static synchronized int declare(String type, boolean once) {
+  public static synchronized int declare(String type, boolean once, String... except) {
     Declared[] now = declared;
     for (int i = 0; i < now.length; i++) {
-      if (now[i].type.equals(type) && now[i].once == once) {
+      if (now[i].type.equals(type) && now[i].once == once && Arrays.equals(now[i].except, except)) {
         return i;
       }
     }
     Declared[] next = Arrays.copyOf(now, now.length + 1);
-    next[now.length] = new Declared(type, once);
+    next[now.length] = new Declared(type, once, except.clone());
     declared = next;
     return now.length;
   }
@@ -125,6 +157,9 @@ public final class Callbacks {
   }
 
   private static Object wrapOne(Object callback, Declared d, Class<?> type, ExecutionState s) {
+    if (d.excepted(callback)) {
+      return callback;
+    }
     Maker maker =
         type.isInterface()
             ? BY_CALLBACK_CLASS.get(callback.getClass())

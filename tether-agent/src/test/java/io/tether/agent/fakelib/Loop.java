@@ -17,6 +17,21 @@ public final class Loop {
     startIfNeeded();
   }
 
+  /**
+   * A hand-off declared both as a task and as starting the library's thread (as Vert.x's ordered
+   * task queue): the task is linked, the thread starts empty.
+   */
+  public void execute(Runnable task) {
+    queue.add(task);
+    synchronized (this) {
+      if (thread == null) {
+        thread = new Thread(this::loop, "fake-loop");
+        thread.setDaemon(true);
+        thread.start();
+      }
+    }
+  }
+
   /** A hand-off no declaration names: the task runs in the loop thread's own context. */
   public void submitUndeclared(Runnable task) {
     queue.add(task);

@@ -8,6 +8,9 @@ import java.util.List;
  * completes it. Declared in the test links ({@code META-INF/tether/links}).
  */
 public class Promise {
+  /** Listeners the library treats specially by their class: declared {@code except}, unwrapped. */
+  public interface Raw extends Listener {}
+
   private final List<Listener> listeners = new ArrayList<>();
   private String value;
 

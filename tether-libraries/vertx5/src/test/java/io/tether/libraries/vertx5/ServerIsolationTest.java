@@ -82,6 +82,7 @@ class ServerIsolationTest {
 
   @Test
   void everyStepSeesItsOwnRequest_noneIsLost_andNoStoreOutlivesItsRequest() throws Exception {
+    VertxTests.assumeNotOpenTelemetryLast();
     int requests = Integer.getInteger("tether.isolation.requests", DEFAULT_REQUESTS);
     Vertx vertx = Vertx.vertx();
     // Completes the handlers' promises from a plain pool, inside a context of its own.

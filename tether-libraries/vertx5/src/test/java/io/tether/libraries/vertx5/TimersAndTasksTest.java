@@ -99,6 +99,7 @@ class TimersAndTasksTest {
    */
   @Test
   void executeBlocking_orderedAndNot_runsTaskAndResultInTheSubmittersContext() throws Exception {
+    VertxTests.assumeNotOpenTelemetryLast();
     Context context = vertx.getOrCreateContext();
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch submitted = new CountDownLatch(1);

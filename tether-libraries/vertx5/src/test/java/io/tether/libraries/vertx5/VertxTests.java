@@ -28,4 +28,16 @@ final class VertxTests {
   static void close(Vertx vertx) throws InterruptedException, ExecutionException, TimeoutException {
     await(vertx.close());
   }
+
+  /**
+   * A known gap (docs/libraries.md): with OpenTelemetry's agent attached after Tether's, tasks
+   * waiting in a Vert.x context's ordered task queue run in the context of the task that started
+   * the queue's runner. Tests of that path are skipped, visibly, in that configuration only.
+   */
+  static void assumeNotOpenTelemetryLast() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        "opentelemetry".equals(System.getProperty("tether.peer.agent"))
+            && "last".equals(System.getProperty("tether.peer.order")),
+        "known gap: ordered executeBlocking with the OpenTelemetry agent attached after Tether's");
+  }
 }
