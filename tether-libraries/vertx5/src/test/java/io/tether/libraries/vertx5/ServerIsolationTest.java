@@ -81,8 +81,8 @@ class ServerIsolationTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag(VertxTests.OTEL_LAST_GAP)
   void everyStepSeesItsOwnRequest_noneIsLost_andNoStoreOutlivesItsRequest() throws Exception {
-    VertxTests.assumeNotOpenTelemetryLast();
     int requests = Integer.getInteger("tether.isolation.requests", DEFAULT_REQUESTS);
     Vertx vertx = Vertx.vertx();
     // Completes the handlers' promises from a plain pool, inside a context of its own.
