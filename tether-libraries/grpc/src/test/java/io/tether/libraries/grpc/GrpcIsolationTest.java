@@ -20,8 +20,8 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -80,7 +80,7 @@ class GrpcIsolationTest {
 
   private final ConcurrentLinkedQueue<String> mismatches = new ConcurrentLinkedQueue<>();
   private final ReferenceQueue<RequestId> collected = new ReferenceQueue<>();
-  private final Set<Reference<RequestId>> stores = ConcurrentHashMap.newKeySet();
+  private final Map<Reference<RequestId>, String> stores = new ConcurrentHashMap<>();
 
   /** Calls whose handler has run, waiting to be answered by the next call's work. */
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
@@ -97,9 +97,9 @@ class GrpcIsolationTest {
         .build();
   }
 
-  private RequestId newId(int n) {
+  private RequestId newId(String where, int n) {
     RequestId id = new RequestId(n);
-    stores.add(new WeakReference<>(id, collected));
+    stores.put(new WeakReference<>(id, collected), where + " " + n);
     return id;
   }
 
@@ -132,32 +132,39 @@ class GrpcIsolationTest {
   }
 
   /**
-   * The server side of call {@code request}: its own context, a hop to a worker, then it queues
-   * itself and answers the oldest queued call (the one before it, mostly).
+   * The server side of call {@code request}: its own context, a hop to a worker, then it answers
+   * the oldest call waiting (the one before it, mostly) and waits for a later call to answer it.
    */
   private void relay(
       String request, StreamObserver<String> responses, int messages, ExecutorService workers) {
     int n = Integer.parseInt(request);
     ID.run(
-        newId(n),
+        newId("server", n),
         () ->
             CompletableFuture.runAsync(() -> step("server worker", n), workers)
                 .thenRun(
                     () -> {
                       step("server stage", n);
+                      Pending previous = pending.poll();
                       pending.add(new Pending(n, responses, messages));
-                      answerOldest();
+                      if (previous != null) {
+                        answer(previous);
+                      }
                     }));
   }
 
   private void answerOldest() {
     Pending oldest = pending.poll();
     if (oldest != null) {
-      for (int i = 0; i < oldest.messages; i++) {
-        oldest.responses.onNext(oldest.n + "#" + i);
-      }
-      oldest.responses.onCompleted();
+      answer(oldest);
     }
+  }
+
+  private static void answer(Pending call) {
+    for (int i = 0; i < call.messages; i++) {
+      call.responses.onNext(call.n + "#" + i);
+    }
+    call.responses.onCompleted();
   }
 
   @ParameterizedTest
@@ -179,7 +186,7 @@ class GrpcIsolationTest {
         answered.whenComplete((count, failure) -> slots.release());
         answers.add(answered);
         int call = n;
-        ID.run(newId(n), () -> start(rig, kind, call, answered));
+        ID.run(newId("client", n), () -> start(rig, kind, call, answered));
         if (pending.size() >= IN_FLIGHT / 2) {
           answerOldest(); // keeps the queue short when the seeded mix leaves it growing
         }
@@ -204,7 +211,7 @@ class GrpcIsolationTest {
           stores.remove(gone);
         }
       }
-      assertThat(stores).as("request stores still reachable after the load").isEmpty();
+      assertThat(stores.values()).as("request stores still reachable after the load").isEmpty();
     } finally {
       workers.shutdownNow();
       assertThat(workers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
