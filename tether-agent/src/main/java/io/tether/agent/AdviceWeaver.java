@@ -246,7 +246,10 @@ final class AdviceWeaver extends MethodVisitor {
     this.nextLocal = sites.maxLocals;
     this.exitCopies = new int[advice.exitArgs.length];
     if (isConstructor
-        && (advice.onThrowable || advice.enterName != null || !advice.replacements.isEmpty())) {
+        && (advice.onThrowable
+            || advice.enterName != null
+            || !advice.replacements.isEmpty()
+            || !advice.argReplacements.isEmpty())) {
       throw new IllegalArgumentException("constructors take exit-on-return advice only");
     }
     returnStarts = labels(sites.returns);
@@ -406,7 +409,11 @@ final class AdviceWeaver extends MethodVisitor {
       enter();
     }
     for (int i = 0; i < parameters.length; i++) {
-      MethodAdvice.Replacement r = advice.replacements.get(parameters[i].getDescriptor());
+      MethodAdvice.Replacement r = advice.argReplacements.get(i);
+      int sort = parameters[i].getSort();
+      if (r == null || sort != Type.OBJECT && sort != Type.ARRAY) {
+        r = advice.replacements.get(parameters[i].getDescriptor());
+      }
       if (r != null) {
         replace(i, r);
       }
@@ -476,6 +483,9 @@ final class AdviceWeaver extends MethodVisitor {
     if (r.kind >= 0) {
       pushInt(r.kind);
     }
+    if (r.withType) {
+      super.visitLdcInsn(parameters[index]);
+    }
     super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.owner, r.name, r.descriptor, false);
     super.visitTypeInsn(Opcodes.CHECKCAST, parameters[index].getInternalName());
     super.visitLabel(callEnd);
@@ -487,8 +497,12 @@ final class AdviceWeaver extends MethodVisitor {
   private void pushInt(int value) {
     if (value >= -1 && value <= 5) {
       super.visitInsn(Opcodes.ICONST_0 + value);
-    } else {
+    } else if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
       super.visitIntInsn(Opcodes.BIPUSH, value);
+    } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
+      super.visitIntInsn(Opcodes.SIPUSH, value);
+    } else {
+      super.visitLdcInsn(value);
     }
   }
 

@@ -7,7 +7,8 @@ import java.util.Map;
  * The agent's options, {@code -javaagent:tether-agent.jar=key=value,key=value}. Each family of
  * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments;
  * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace}); {@code
- * asyncStackTraces=true} adds the link points' stacks to exceptions escaping continuations. An
+ * asyncStackTraces=true} adds the link points' stacks to exceptions escaping continuations; {@code
+ * links=FILE;FILE} adds the declarations of in-house libraries' link points ({@link Links}). An
  * unknown key or a bad value is an error that names the option and what it accepts.
  */
 final class AgentOptions {
@@ -20,7 +21,9 @@ final class AgentOptions {
     THREADS("threads"),
     TIMERS("timers"),
     HTTP("http"),
-    NIO("nio");
+    NIO("nio"),
+    /** The built-in declarations of third-party libraries ({@link Links#builtIn}). */
+    LIBRARIES("libraries");
 
     final String key;
 
@@ -32,6 +35,7 @@ final class AgentOptions {
   private final Map<Family, Boolean> enabled = new EnumMap<>(Family.class);
   private boolean debug;
   private String trace;
+  private String links;
   private boolean asyncStackTraces;
 
   private AgentOptions() {
@@ -45,7 +49,7 @@ final class AgentOptions {
     for (Family f : Family.values()) {
       keys.append(f.key).append(", ");
     }
-    return keys.append("debug, asyncStackTraces, trace").toString();
+    return keys.append("debug, asyncStackTraces, trace, links").toString();
   }
 
   static AgentOptions parse(String args) {
@@ -75,13 +79,21 @@ final class AgentOptions {
         options.trace = value;
         continue;
       }
+      if (key.equals("links")) {
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException(
+              "option 'links' takes the paths of links files, separated by ';', was empty");
+        }
+        options.links = value;
+        continue;
+      }
       if (family == null && !key.equals("debug") && !key.equals("asyncStackTraces")) {
         throw new IllegalArgumentException(
             "unknown option '"
                 + key
                 + "'; accepted options: "
                 + acceptedKeys()
-                + " (trace=FILE, the others =true or =false)");
+                + " (trace=FILE, links=FILE;FILE, the others =true or =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -119,5 +131,10 @@ final class AgentOptions {
   /** The trace file to record every async hook event into, or {@code null}. */
   String trace() {
     return trace;
+  }
+
+  /** The links files the {@code links} option names ({@code ;}-separated), or {@code null}. */
+  String links() {
+    return links;
   }
 }

@@ -67,6 +67,7 @@ final class Boundaries {
   /** Which methods a rule applies to: by name, descriptor and access flags. */
   static final class Methods {
     private final Set<String> names;
+    private String namePrefix;
     private String descriptor;
     private String descriptorPrefix;
     private String parameter;
@@ -80,6 +81,13 @@ final class Boundaries {
 
     static Methods named(String... names) {
       return new Methods(names);
+    }
+
+    /** Methods whose name starts with {@code prefix}. */
+    static Methods prefixed(String prefix) {
+      Methods m = new Methods();
+      m.namePrefix = prefix;
+      return m;
     }
 
     Methods descriptor(String exact) {
@@ -116,6 +124,7 @@ final class Boundaries {
 
     boolean matches(int access, String name, String desc) {
       return (names == null || names.contains(name))
+          && (namePrefix == null || name.startsWith(namePrefix) && !name.startsWith("<"))
           && (descriptor == null || descriptor.equals(desc))
           && (descriptorPrefix == null || desc.startsWith(descriptorPrefix))
           && (parameter == null || desc.lastIndexOf(parameter, desc.indexOf(')')) > 0)
@@ -193,7 +202,23 @@ final class Boundaries {
   /** The rules of application subclasses of {@code Thread}. */
   final List<Rule> threads = new ArrayList<>();
 
+  /** The rules the links declare for one class, by internal name. */
+  final Map<String, List<Rule>> libraryTypes = new HashMap<>();
+
+  /**
+   * The classes the links declare with their subtypes ({@code Class+}), and the rules of each, by
+   * the same index ({@link TypeHierarchy#root}).
+   */
+  final List<String> libraryRoots = new ArrayList<>();
+
+  final List<List<Rule>> rootRules = new ArrayList<>();
+
   Boundaries(AgentOptions options) {
+    this(options, List.of());
+  }
+
+  /** The JDK's boundaries the options enable, and those {@code links} declare. */
+  Boundaries(AgentOptions options, List<Links.Declaration> links) {
     if (options.enabled(AgentOptions.Family.EXECUTORS)) {
       executors();
     }
@@ -217,6 +242,45 @@ final class Boundaries {
     }
     if (options.asyncStackTraces()) {
       asyncStackTraces();
+    }
+    for (Links.Declaration d : links) {
+      library(d);
+    }
+  }
+
+  /** One declaration of the links: its rule, under its class or its root. */
+  private void library(Links.Declaration d) {
+    Methods methods = d.methodPrefix ? Methods.prefixed(d.method) : Methods.named(d.method);
+    if (d.parameters != null) {
+      methods.descriptorStartsWith("(" + d.parameters + ")");
+    }
+    MethodAdvice advice;
+    if (d.shape == Links.Shape.THREADS) {
+      advice = MethodAdvice.enter("suppressBegin", V).exit("suppressEnd", V);
+    } else {
+      int id = io.tether.internal.Callbacks.declare(d.resourceType, d.once);
+      advice =
+          MethodAdvice.none()
+              .replaceArg(
+                  d.arg,
+                  new MethodAdvice.Replacement(
+                      "callback",
+                      "(Ljava/lang/Object;ILjava/lang/Class;)Ljava/lang/Object;",
+                      id,
+                      false,
+                      true));
+    }
+    Rule rule = new Rule(methods, advice);
+    if (d.subtypes) {
+      int index = libraryRoots.indexOf(d.type);
+      if (index < 0) {
+        index = libraryRoots.size();
+        libraryRoots.add(d.type);
+        rootRules.add(new ArrayList<>());
+      }
+      rootRules.get(index).add(rule);
+    } else {
+      libraryTypes.computeIfAbsent(d.type, k -> new ArrayList<>()).add(rule);
     }
   }
 

@@ -19,9 +19,11 @@ final class Installer {
 
   private Installer() {}
 
-  static void install(Instrumentation inst, AgentOptions options) {
+  static void install(Instrumentation inst, AgentOptions options, List<Links.Declaration> links) {
     letJdkModulesReadTether(inst);
-    Weaver weaver = new Weaver(new Boundaries(options), options.debug());
+    io.tether.internal.Callbacks.install(new CallbackClasses(inst));
+    Weaver weaver = new Weaver(new Boundaries(options, links), options.debug());
+    weaver.modules(inst);
     inst.addTransformer(weaver, true);
     List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> type : inst.getAllLoadedClasses()) {

@@ -49,11 +49,19 @@ final class MethodAdvice {
     /** Whether the entry call's result is passed after the argument. */
     final boolean withEnter;
 
+    /** Whether the parameter's declared type (a class constant) is passed last. */
+    final boolean withType;
+
     Replacement(String name, String descriptor, int kind, boolean withEnter) {
+      this(name, descriptor, kind, withEnter, false);
+    }
+
+    Replacement(String name, String descriptor, int kind, boolean withEnter, boolean withType) {
       this.name = name;
       this.descriptor = descriptor;
       this.kind = kind;
       this.withEnter = withEnter;
+      this.withType = withType;
     }
   }
 
@@ -71,6 +79,9 @@ final class MethodAdvice {
 
   /** By the parameter's type descriptor. */
   Map<String, Replacement> replacements = new HashMap<>();
+
+  /** By the parameter's index (a reference parameter; others are left alone). */
+  Map<Integer, Replacement> argReplacements = new HashMap<>();
 
   /** By {@code owner.name descriptor} of the call replaced: {owner, name, descriptor} static. */
   Map<String, String[]> substitutions = new HashMap<>();
@@ -93,6 +104,7 @@ final class MethodAdvice {
     a.exitArgs = exitArgs;
     a.onThrowable = onThrowable;
     a.replacements = new HashMap<>(replacements);
+    a.argReplacements = new HashMap<>(argReplacements);
     a.substitutions = new HashMap<>(substitutions);
     a.fieldWrites = new HashMap<>(fieldWrites);
     return a;
@@ -128,6 +140,7 @@ final class MethodAdvice {
       a.onThrowable = other.onThrowable;
     }
     a.replacements.putAll(other.replacements);
+    a.argReplacements.putAll(other.argReplacements);
     a.substitutions.putAll(other.substitutions);
     a.fieldWrites.putAll(other.fieldWrites);
     return a;
@@ -191,6 +204,13 @@ final class MethodAdvice {
     return a;
   }
 
+  /** Parameter {@code index} (if a reference) is replaced on entry. */
+  MethodAdvice replaceArg(int index, Replacement replacement) {
+    MethodAdvice a = copy();
+    a.argReplacements.put(index, replacement);
+    return a;
+  }
+
   /** Each call of {@code owner.name descriptor} becomes a call of static {@code WovenCalls.to}. */
   MethodAdvice substitute(
       String owner, String name, String descriptor, String to, String toDescriptor) {
@@ -214,6 +234,9 @@ final class MethodAdvice {
 
   /** Whether the method gets entry or exit code, which needs locals of its own. */
   boolean weavesEntryOrExit() {
-    return enterName != null || exitName != null || !replacements.isEmpty();
+    return enterName != null
+        || exitName != null
+        || !replacements.isEmpty()
+        || !argReplacements.isEmpty();
   }
 }

@@ -30,15 +30,15 @@ public final class TetherAgent {
 
   /** Called by the JVM for {@code -javaagent}. */
   public static void premain(String args, Instrumentation inst) {
-    start(args, inst);
+    start(args, inst, true);
   }
 
   /** Called by the JVM when the agent is loaded into a running JVM. */
   public static void agentmain(String args, Instrumentation inst) {
-    start(args, inst);
+    start(args, inst, false);
   }
 
-  private static synchronized void start(String args, Instrumentation inst) {
+  private static synchronized void start(String args, Instrumentation inst, boolean atStart) {
     if (installed) {
       return;
     }
@@ -49,6 +49,17 @@ public final class TetherAgent {
       System.err.println("tether-agent: " + e.getMessage());
       System.err.flush();
       Runtime.getRuntime().halt(1);
+      return;
+    }
+    java.util.List<Links.Declaration> links;
+    try {
+      links = Links.load(options);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tether-agent: " + e.getMessage());
+      System.err.flush();
+      if (atStart) {
+        Runtime.getRuntime().halt(1);
+      }
       return;
     }
     try {
@@ -63,7 +74,7 @@ public final class TetherAgent {
     if (options.asyncStackTraces()) {
       io.tether.internal.AsyncStackTraces.enable();
     }
-    Installer.install(inst, options);
+    Installer.install(inst, options, links);
     installed = true;
     if (options.trace() != null) {
       startTrace(options.trace());

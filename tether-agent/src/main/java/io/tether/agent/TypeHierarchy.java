@@ -20,23 +20,62 @@ import org.objectweb.asm.ClassReader;
  */
 final class TypeHierarchy {
 
-  static final int EXECUTOR = 1;
+  static final long EXECUTOR = 1;
 
   /** {@code ThreadPoolExecutor} or {@code ForkJoinPool}: instrumented precisely, not wrapped. */
-  static final int JDK_POOL = 2;
+  static final long JDK_POOL = 2;
 
-  static final int THREAD = 4;
-  static final int ASYNC_CHANNEL = 8;
+  static final long THREAD = 4;
+  static final long ASYNC_CHANNEL = 8;
+
+  /** The first bit of the classes the links declare with their subtypes ({@link #root}). */
+  private static final int FIRST_ROOT_BIT = 8;
+
+  /** How many such classes there may be. */
+  static final int MAX_ROOTS = 64 - FIRST_ROOT_BIT;
 
   private static final int MAX_DEPTH = 64;
 
-  private final Map<String, Integer> jdk = new ConcurrentHashMap<>();
-  private final Map<ClassLoader, Map<String, Integer>> byLoader =
+  private final Map<String, Long> jdk = new ConcurrentHashMap<>();
+  private final Map<ClassLoader, Map<String, Long>> byLoader =
       Collections.synchronizedMap(new WeakHashMap<>());
-  private final Map<String, Integer> bootstrap = new ConcurrentHashMap<>();
+  private final Map<String, Long> bootstrap = new ConcurrentHashMap<>();
 
-  /** The flag a type's own name gives (internal name). */
-  static int own(String name) {
+  /** The bits of the root classes, by internal name. */
+  private final Map<String, Long> roots;
+
+  TypeHierarchy() {
+    this(java.util.List.of());
+  }
+
+  /**
+   * A hierarchy that also tells which of {@code roots} (internal names, at most {@link #MAX_ROOTS})
+   * a class extends or implements: bit {@link #root}{@code (i)} for {@code roots.get(i)}.
+   */
+  TypeHierarchy(java.util.List<String> roots) {
+    if (roots.size() > MAX_ROOTS) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_ROOTS + " classes may be declared with their subtypes (Class+)");
+    }
+    Map<String, Long> bits = new java.util.HashMap<>();
+    for (int i = 0; i < roots.size(); i++) {
+      bits.merge(roots.get(i), root(i), (a, b) -> a | b);
+    }
+    this.roots = bits;
+  }
+
+  /** The flag of the {@code i}th root class. */
+  static long root(int i) {
+    return 1L << (FIRST_ROOT_BIT + i);
+  }
+
+  /** The flags a type's own name gives (internal name). */
+  long own(String name) {
+    long r = roots.isEmpty() ? 0 : roots.getOrDefault(name, 0L);
+    return r | jdkOwn(name);
+  }
+
+  private static long jdkOwn(String name) {
     switch (name) {
       case "java/util/concurrent/Executor":
         return EXECUTOR;
@@ -60,16 +99,16 @@ final class TypeHierarchy {
   }
 
   /** The flags of a loaded class, by reflection over names. */
-  static int of(Class<?> type) {
-    int flags = 0;
+  long of(Class<?> type) {
+    long flags = 0;
     for (Class<?> c = type; c != null; c = c.getSuperclass()) {
       flags |= own(c.getName().replace('.', '/')) | interfaces(c, 0);
     }
     return flags;
   }
 
-  private static int interfaces(Class<?> type, int depth) {
-    int flags = 0;
+  private long interfaces(Class<?> type, int depth) {
+    long flags = 0;
     if (depth > MAX_DEPTH) {
       return 0;
     }
@@ -80,20 +119,20 @@ final class TypeHierarchy {
   }
 
   /** The flags of a class being loaded by {@code loader}, from its class file's header. */
-  int of(ClassLoader loader, String name, String superName, String[] interfaces) {
-    int flags = own(name) | resolve(loader, superName, 0);
+  long of(ClassLoader loader, String name, String superName, String[] interfaces) {
+    long flags = own(name) | resolve(loader, superName, 0);
     for (String i : interfaces) {
       flags |= resolve(loader, i, 0);
     }
     return flags;
   }
 
-  private int resolve(ClassLoader loader, String name, int depth) {
+  private long resolve(ClassLoader loader, String name, int depth) {
     if (name == null || name.equals("java/lang/Object") || depth > MAX_DEPTH) {
       return 0;
     }
-    int own = own(name);
-    if (own != 0) {
+    long own = own(name);
+    if (own != 0 && !roots.containsKey(name)) {
       return own;
     }
     // The JDK's types are read as class files too, never loaded from here: a class loaded while a
@@ -101,33 +140,33 @@ final class TypeHierarchy {
     // re-enter on the same thread), so loading, say, ThreadPoolExecutor while matching an
     // application's subclass of it would leave it uninstrumented for good.
     if (isJdkName(name)) {
-      Integer known = jdk.get(name);
+      Long known = jdk.get(name);
       if (known != null) {
         return known;
       }
       byte[] header = read(null, name);
       if (header != null) {
-        int flags = parse(null, header, depth);
+        long flags = own | parse(null, header, depth);
         jdk.put(name, flags);
         return flags;
       }
       // not the JDK's: an application class in a JDK-like package, read as any other
     }
-    Map<String, Integer> cache = cacheOf(loader);
-    Integer known = cache.get(name);
+    Map<String, Long> cache = cacheOf(loader);
+    Long known = cache.get(name);
     if (known != null) {
       return known;
     }
     byte[] header = read(loader, name);
-    int flags = header == null ? 0 : parse(loader, header, depth);
+    long flags = own | (header == null ? 0 : parse(loader, header, depth));
     cache.put(name, flags);
     return flags;
   }
 
-  private int parse(ClassLoader loader, byte[] classFile, int depth) {
+  private long parse(ClassLoader loader, byte[] classFile, int depth) {
     try {
       ClassReader reader = new ClassReader(classFile);
-      int flags = resolve(loader, reader.getSuperName(), depth + 1);
+      long flags = resolve(loader, reader.getSuperName(), depth + 1);
       for (String i : reader.getInterfaces()) {
         flags |= resolve(loader, i, depth + 1);
       }
@@ -137,12 +176,12 @@ final class TypeHierarchy {
     }
   }
 
-  private Map<String, Integer> cacheOf(ClassLoader loader) {
+  private Map<String, Long> cacheOf(ClassLoader loader) {
     if (loader == null) {
       return bootstrap;
     }
     synchronized (byLoader) {
-      Map<String, Integer> cache = byLoader.get(loader);
+      Map<String, Long> cache = byLoader.get(loader);
       if (cache == null) {
         cache = new ConcurrentHashMap<>();
         byLoader.put(loader, cache);

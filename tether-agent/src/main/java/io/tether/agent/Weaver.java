@@ -37,12 +37,13 @@ final class Weaver implements ClassFileTransformer {
 
   private final Boundaries boundaries;
   private final boolean debug;
-  private final TypeHierarchy hierarchy = new TypeHierarchy();
+  private final TypeHierarchy hierarchy;
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   Weaver(Boundaries boundaries, boolean debug) {
     this.boundaries = boundaries;
     this.debug = debug;
+    this.hierarchy = new TypeHierarchy(boundaries.libraryRoots);
   }
 
   /**
@@ -66,14 +67,25 @@ final class Weaver implements ClassFileTransformer {
     if (ignored(name, type.getClassLoader())) {
       return false;
     }
-    if (boundaries.jdkTypes.containsKey(name)) {
+    if (boundaries.jdkTypes.containsKey(name) || boundaries.libraryTypes.containsKey(name)) {
       return true;
     }
-    return !rules(name, TypeHierarchy.of(type)).isEmpty();
+    return !rules(name, hierarchy.of(type)).isEmpty();
   }
 
-  private List<Boundaries.Rule> rules(String name, int flags) {
+  private List<Boundaries.Rule> rules(String name, long flags) {
     List<Boundaries.Rule> rules = new ArrayList<>(2);
+    List<Boundaries.Rule> declared = boundaries.libraryTypes.get(name);
+    if (declared != null) {
+      rules.addAll(declared);
+    }
+    if (flags >>> 8 != 0) {
+      for (int i = 0; i < boundaries.libraryRoots.size(); i++) {
+        if ((flags & TypeHierarchy.root(i)) != 0) {
+          rules.addAll(boundaries.rootRules.get(i));
+        }
+      }
+    }
     if (TypeHierarchy.isJdkName(name)) {
       if (name.startsWith("sun/nio/ch/") && (flags & TypeHierarchy.ASYNC_CHANNEL) != 0) {
         rules.addAll(boundaries.asyncChannels);
@@ -93,7 +105,39 @@ final class Weaver implements ClassFileTransformer {
     if (TypeHierarchy.isJdkName(name)) {
       return name.startsWith("sun/nio/ch/") && !boundaries.asyncChannels.isEmpty();
     }
-    return !boundaries.executors.isEmpty() || !boundaries.threads.isEmpty();
+    return !boundaries.executors.isEmpty()
+        || !boundaries.threads.isEmpty()
+        || !boundaries.libraryRoots.isEmpty()
+        || boundaries.libraryTypes.containsKey(name);
+  }
+
+  private volatile java.lang.instrument.Instrumentation inst;
+
+  /**
+   * Lets named modules whose classes this weaver changes read tether-core (the woven calls go to
+   * its unnamed module on the bootstrap class path): a library on the module path.
+   */
+  void modules(java.lang.instrument.Instrumentation inst) {
+    this.inst = inst;
+  }
+
+  @Override
+  public byte[] transform(
+      Module module,
+      ClassLoader loader,
+      String name,
+      Class<?> redefined,
+      ProtectionDomain domain,
+      byte[] bytes) {
+    byte[] woven = transform(loader, name, redefined, domain, bytes);
+    java.lang.instrument.Instrumentation i = inst;
+    if (woven != null && i != null && module != null && module.isNamed()) {
+      Module tether = io.tether.AsyncLocalStorage.class.getModule();
+      if (!module.canRead(tether)) {
+        i.redefineModule(module, Set.of(tether), Map.of(), Map.of(), Set.of(), Map.of());
+      }
+    }
+    return woven;
   }
 
   @Override
@@ -108,18 +152,20 @@ final class Weaver implements ClassFileTransformer {
         if (!candidate(name)) {
           return null;
         }
-        int flags;
+        long flags;
         if (redefined != null) {
           if (redefined.isInterface()) {
             return null;
           }
-          flags = TypeHierarchy.of(redefined);
+          flags = hierarchy.of(redefined);
         } else {
           ClassReader header = new ClassReader(bytes);
           String superName = header.getSuperName();
           String[] interfaces = header.getInterfaces();
           if ((header.getAccess() & Opcodes.ACC_INTERFACE) != 0
-              || "java/lang/Object".equals(superName) && interfaces.length == 0) {
+              || "java/lang/Object".equals(superName)
+                  && interfaces.length == 0
+                  && !boundaries.libraryTypes.containsKey(name)) {
             return null;
           }
           flags = hierarchy.of(loader, name, superName, interfaces);

@@ -30,7 +30,8 @@ class AgentOptionsUnitTest {
     assertThatThrownBy(() -> AgentOptions.parse("executors=false,bogus=true"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown option 'bogus'")
-        .hasMessageContaining("executors, forkjoin, futures, threads, timers, http, nio, debug");
+        .hasMessageContaining(
+            "executors, forkjoin, futures, threads, timers, http, nio, libraries, debug");
   }
 
   @Test

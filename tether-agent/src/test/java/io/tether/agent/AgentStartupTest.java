@@ -46,8 +46,38 @@ class AgentStartupTest {
     assertThat(r.output.strip().lines())
         .containsExactly(
             "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
-                + " threads, timers, http, nio, debug, asyncStackTraces, trace (trace=FILE, the others"
-                + " =true or =false)");
+                + " threads, timers, http, nio, libraries, debug, asyncStackTraces, trace, links"
+                + " (trace=FILE, links=FILE;FILE, the others =true or =false)");
+  }
+
+  @Test
+  void badLinksDeclaration_stopsTheJvmWithOneLineNamingFileLineAndFault() throws Exception {
+    java.nio.file.Path links = java.nio.file.Files.createTempFile("bad", ".links");
+    try {
+      java.nio.file.Files.writeString(
+          links,
+          "# an in-house library\n"
+              + "callback com.acme.Bus#subscribe(java.lang.String,com.acme.Handler) 2 once\n");
+      Result r = java("links=" + links, "-version");
+      assertThat(r.exit).isNotZero();
+      assertThat(r.output.strip())
+          .isEqualTo(
+              "tether-agent: links "
+                  + links
+                  + " line 2: argument index 2 is out of range (the method has 2 parameters):"
+                  + " callback com.acme.Bus#subscribe(java.lang.String,com.acme.Handler) 2 once");
+    } finally {
+      java.nio.file.Files.delete(links);
+    }
+  }
+
+  @Test
+  void missingLinksFile_stopsTheJvmWithOneLineNamingIt() throws Exception {
+    Result r = java("links=/nonexistent/in-house.links", "-version");
+    assertThat(r.exit).isNotZero();
+    assertThat(r.output.strip())
+        .startsWith("tether-agent: option 'links': cannot read /nonexistent/in-house.links (");
+    assertThat(r.output.strip().lines()).hasSize(1);
   }
 
   @Test

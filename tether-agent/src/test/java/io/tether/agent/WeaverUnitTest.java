@@ -253,9 +253,9 @@ class WeaverUnitTest {
 
   @Test
   void reflection_givesTheSameFlagsForLoadedClasses() {
-    assertThat(TypeHierarchy.of(SubThread.class)).isEqualTo(TypeHierarchy.THREAD);
-    assertThat(TypeHierarchy.of(QueueingExecutor.class)).isEqualTo(TypeHierarchy.EXECUTOR);
-    assertThat(TypeHierarchy.of(java.util.concurrent.ForkJoinPool.class))
+    assertThat(new TypeHierarchy().of(SubThread.class)).isEqualTo(TypeHierarchy.THREAD);
+    assertThat(new TypeHierarchy().of(QueueingExecutor.class)).isEqualTo(TypeHierarchy.EXECUTOR);
+    assertThat(new TypeHierarchy().of(java.util.concurrent.ForkJoinPool.class))
         .isEqualTo(TypeHierarchy.EXECUTOR | TypeHierarchy.JDK_POOL);
   }
 }

@@ -19,6 +19,7 @@ public final class IoLinks {
   static Runnable wrapTask(Runnable task, String type) {
     if (task == null
         || task instanceof ResourceCore
+        || task instanceof LinkedCallback
         || TaskLinks.futureInternal(task)
         || Nesting.suppressed(ExecutionState.current())) {
       return task;

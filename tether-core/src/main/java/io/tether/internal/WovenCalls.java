@@ -335,6 +335,31 @@ public final class WovenCalls {
     }
   }
 
+  // Third-party libraries (see Callbacks)
+
+  /**
+   * A callback or task argument of a library method its declaration {@code id} names, declared as
+   * {@code type}: as one that runs in this context (see {@link Callbacks}).
+   */
+  public static Object callback(Object callback, int id, Class<?> type) {
+    return Callbacks.wrap(callback, id, type);
+  }
+
+  /** A call of a callback wrapper begins (the agent's generated wrappers call these three). */
+  public static Object callbackEnter(Object link) {
+    return Callbacks.enter(link);
+  }
+
+  /** A call of a callback wrapper ended; {@code state} is what {@link #callbackEnter} returned. */
+  public static void callbackExit(Object link, Object state) {
+    Callbacks.exit(link, state);
+  }
+
+  /** A call of a callback wrapper is about to throw {@code thrown}. */
+  public static void callbackThrown(Object link, Throwable thrown) {
+    Callbacks.thrown(link, thrown);
+  }
+
   /**
    * The {@code CompletionHandler} argument of an asynchronous channel operation, as one that runs
    * in this context as the continuation of a new {@code NIO_COMPLETION} resource.

@@ -1,0 +1,90 @@
+package io.tether.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The links format: what a declaration says, and the one line a bad one gets. */
+class LinksUnitTest {
+
+  @Test
+  void callback_parsesClassMethodParametersArgumentAndType() {
+    List<Links.Declaration> d =
+        Links.parse(
+            "x.links",
+            "# comment\n\n"
+                + "callback a.b.Promise#addListener(a.b.Listener, long) 0 once as PROMISE_LISTENER"
+                + "   # trailing comment\n");
+    assertThat(d).hasSize(1);
+    Links.Declaration c = d.get(0);
+    assertThat(c.shape).isEqualTo(Links.Shape.CALLBACK);
+    assertThat(c.type).isEqualTo("a/b/Promise");
+    assertThat(c.subtypes).isFalse();
+    assertThat(c.method).isEqualTo("addListener");
+    assertThat(c.parameters).isEqualTo("La/b/Listener;J");
+    assertThat(c.arg).isZero();
+    assertThat(c.once).isTrue();
+    assertThat(c.resourceType).isEqualTo("PROMISE_LISTENER");
+  }
+
+  @Test
+  void subtypesWildcardsArraysAndDefaults() {
+    List<Links.Declaration> d =
+        Links.parse(
+            "x.links",
+            "task a.Loop+#submit*(..) 1 many\n"
+                + "callback a.P#add(a.L[],a.Outer$Inner...) 0 once\n"
+                + "threads a.Loop#start()\n");
+    assertThat(d.get(0).subtypes).isTrue();
+    assertThat(d.get(0).methodPrefix).isTrue();
+    assertThat(d.get(0).parameters).isNull();
+    assertThat(d.get(0).resourceType).isEqualTo("LIBRARY_TASK");
+    assertThat(d.get(1).parameters).isEqualTo("[La/L;[La/Outer$Inner;");
+    assertThat(d.get(1).resourceType).isEqualTo("CALLBACK");
+    assertThat(d.get(2).shape).isEqualTo(Links.Shape.THREADS);
+    assertThat(d.get(2).parameters).isEmpty();
+  }
+
+  @Test
+  void alias_copiesEveryDeclarationUnderTheOriginalPrefixToTheRelocatedOne() {
+    List<Links.Declaration> d =
+        Links.parse(
+            "n.links",
+            "alias shaded.io.netty io.netty\n"
+                + "callback io.netty.P#add(io.netty.L) 0 once\n"
+                + "threads other.Loop#start()\n");
+    assertThat(d)
+        .extracting(x -> x.type)
+        .containsExactly("io/netty/P", "other/Loop", "shaded/io/netty/P");
+    assertThat(d.get(2).parameters).isEqualTo("Lshaded/io/netty/L;");
+  }
+
+  @Test
+  void badLines_nameFileLineAndFault() {
+    assertBad("listen a.B#c(a.D) 0 once", "unknown declaration 'listen'");
+    assertBad("callback a.B.c(a.D) 0 once", "expected Class#method(parameters)");
+    assertBad("callback a.B#c(a.D) x once", "argument index 'x' is not a number");
+    assertBad("callback a.B#c(a.D) 1 once", "argument index 1 is out of range");
+    assertBad("callback a.B#c(int) 0 once", "argument 0 is a primitive (I)");
+    assertBad("callback a.B#c(a.D) 0 twice", "expected once or many, was 'twice'");
+    assertBad("callback a.B#c(a.D) 0", "needs the argument's index and once or many");
+    assertBad("callback a.B#<init>(a.D) 0 once", "constructors cannot be declared");
+    assertBad(
+        "callback a.B#c(a.D) 0 once as lower", "resource type 'lower' is not UPPER_SNAKE_CASE");
+    assertBad("callback a.B#c(a.D) 0 once extra", "only 'as RESOURCE_TYPE' may follow");
+    assertBad("threads a.B#c() 0", "threads takes nothing after the method");
+    assertBad("callback a..B#c(a.D) 0 once", "'a..B' is not a class name");
+    assertBad("callback a.B#c(a.D,) 0 once", "empty parameter type");
+    assertBad("alias a", "alias takes two package prefixes");
+  }
+
+  private static void assertBad(String line, String fault) {
+    assertThatThrownBy(() -> Links.parse("in-house.links", "# first\n" + line + "\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("links in-house.links line 2: ")
+        .hasMessageContaining(fault)
+        .hasMessageEndingWith(": " + line);
+  }
+}

@@ -1,0 +1,6 @@
+package io.tether.agent.fakelib;
+
+/** A second interface a library checks with {@code instanceof}. */
+public interface Ordered {
+  int order();
+}
