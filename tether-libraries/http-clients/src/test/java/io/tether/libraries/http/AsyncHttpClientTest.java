@@ -3,7 +3,6 @@ package io.tether.libraries.http;
 import static io.tether.libraries.http.Seen.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
 import io.tether.testing.Waits;
@@ -23,11 +22,6 @@ import org.asynchttpclient.ListenableFuture;
 import org.asynchttpclient.Response;
 import org.asynchttpclient.filter.FilterContext;
 import org.asynchttpclient.filter.ResponseFilter;
-import org.asynchttpclient.handler.TransferCompletionHandler;
-import org.asynchttpclient.handler.TransferListener;
-import org.asynchttpclient.ws.WebSocket;
-import org.asynchttpclient.ws.WebSocketListener;
-import org.asynchttpclient.ws.WebSocketUpgradeHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -154,92 +148,5 @@ class AsyncHttpClientTest {
             .toCompletableFuture());
     assertThat(later.awaitAll()).containsExactly("status 200=null", "completed later=null");
     assertThat(loopSaw).containsExactly("null");
-  }
-
-  /**
-   * AHC tests a handler's class, not only its interfaces: a {@code TransferCompletionHandler} is
-   * given the request's headers for its listeners' {@code onRequestHeadersSent}.
-   */
-  @Test
-  void transferCompletionHandler_listenersStillGetTheRequestHeaders() {
-    Seen seen = new Seen();
-    TransferCompletionHandler handler = new TransferCompletionHandler();
-    handler.addTransferListener(
-        new TransferListener() {
-          @Override
-          public void onRequestHeadersSent(HttpHeaders headers) {
-            seen.saw("request headers sent");
-          }
-
-          @Override
-          public void onResponseHeadersReceived(HttpHeaders headers) {}
-
-          @Override
-          public void onBytesReceived(byte[] bytes) {}
-
-          @Override
-          public void onBytesSent(long amount, long current, long total) {}
-
-          @Override
-          public void onRequestResponseCompleted() {
-            seen.end("completed");
-          }
-
-          @Override
-          public void onThrowable(Throwable failure) {
-            seen.end("failed " + failure);
-          }
-        });
-    REQUEST.run("a", () -> client.prepareGet(server.uri("/echo", "a").toString()).execute(handler));
-    assertThat(seen.awaitAll()).containsExactly("request headers sent=a", "completed=a");
-  }
-
-  /**
-   * AHC accepts a {@code ws://} request only with a {@code WebSocketUpgradeHandler}, a class: the
-   * request must reach the server (which refuses the upgrade), not be refused at once because the
-   * handler it got is a wrapper.
-   */
-  @Test
-  void webSocketUpgradeHandler_isStillAccepted() {
-    Seen seen = new Seen();
-    WebSocketUpgradeHandler handler =
-        new WebSocketUpgradeHandler.Builder()
-            .addWebSocketListener(
-                new WebSocketListener() {
-                  @Override
-                  public void onOpen(WebSocket socket) {
-                    seen.end("open");
-                  }
-
-                  @Override
-                  public void onClose(WebSocket socket, int code, String reason) {
-                    seen.end("close");
-                  }
-
-                  @Override
-                  public void onError(Throwable failure) {
-                    seen.end("error " + failure.getClass().getSimpleName());
-                  }
-                })
-            .build();
-    String uri = server.uri("/echo", "ws").toString().replaceFirst("^http", "ws");
-    Throwable thrown =
-        REQUEST.run(
-            "a",
-            () -> {
-              try {
-                client.prepareGet(uri).execute(handler);
-                return null;
-              } catch (RuntimeException e) {
-                return e;
-              }
-            });
-    assertThat(thrown).as("ws:// request refused at once").isNull();
-    // Refused for its handler, AHC reports an IllegalArgumentException to the handler at once.
-    assertThat(seen.awaitAll())
-        .singleElement()
-        .asString()
-        .startsWith("error ")
-        .doesNotStartWith("error IllegalArgumentException");
   }
 }
