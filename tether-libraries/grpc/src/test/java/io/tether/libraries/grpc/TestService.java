@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 
@@ -62,6 +64,9 @@ final class TestService {
   private final List<Held> held = new ArrayList<>();
   private final List<StreamObserver<String>> chatters = new CopyOnWriteArrayList<>();
 
+  /** What each held call's handler saw of {@link GrpcCallbacksTest#REQUEST}, in arrival order. */
+  final Queue<String> handlersSaw = new ConcurrentLinkedQueue<>();
+
   /** Released once per call that has reached the handler: tests wait for arrivals with it. */
   final Semaphore arrived = new Semaphore(0);
 
@@ -104,6 +109,7 @@ final class TestService {
   }
 
   private void hold(Held call) {
+    handlersSaw.add(call.request + "=" + GrpcCallbacksTest.REQUEST.getStore());
     List<Held> answer = null;
     synchronized (held) {
       held.add(call);

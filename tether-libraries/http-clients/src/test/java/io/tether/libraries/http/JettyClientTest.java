@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,6 +13,8 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,8 +35,22 @@ class JettyClientTest {
   private final LocalServer server = new LocalServer();
   private final HttpClient client = new HttpClient();
 
-  /** What the client's threads' own context was, seen by a client-wide request listener. */
+  /**
+   * What the client's own threads' context was: the cookie store is told of each response's cookie
+   * on the thread that parses the response, outside any request's listener.
+   */
   private final Queue<String> clientSaw = new ConcurrentLinkedQueue<>();
+
+  {
+    client.setHttpCookieStore(
+        new HttpCookieStore.Default() {
+          @Override
+          public boolean add(URI uri, HttpCookie cookie) {
+            clientSaw.add(String.valueOf(REQUEST.getStore()));
+            return super.add(uri, cookie);
+          }
+        });
+  }
 
   @AfterEach
   void close() throws Exception {
@@ -104,9 +121,6 @@ class JettyClientTest {
 
   @Test
   void clientThreads_keepNoContext_ofWhoStartedTheClient() throws Exception {
-    client
-        .getRequestListeners()
-        .addSuccessListener(request -> clientSaw.add(String.valueOf(REQUEST.getStore())));
     REQUEST.run(
         "x",
         () -> {

@@ -60,6 +60,8 @@ final class LocalServer implements AutoCloseable {
     try (exchange) {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      // A cookie on every response: clients store it on their own I/O threads.
+      exchange.getResponseHeaders().set("Set-Cookie", "seen=1; Path=/");
       exchange.sendResponseHeaders(200, bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
