@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -84,6 +85,9 @@ class GrpcIsolationTest {
 
   /** Calls whose handler has run, waiting to be answered by the next call's work. */
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+
+  /** Released once per call queued: the drain waits on it. */
+  private final Semaphore queued = new Semaphore(0);
 
   private record Pending(int n, StreamObserver<String> responses, int messages) {}
 
@@ -147,16 +151,34 @@ class GrpcIsolationTest {
                       step("server stage", n);
                       Pending previous = pending.poll();
                       pending.add(new Pending(n, responses, messages));
+                      queued.release();
                       if (previous != null) {
                         answer(previous);
                       }
                     }));
   }
 
-  private void answerOldest() {
+  /** Answers the oldest queued call, from outside any context; whether there was one. */
+  private boolean answerOldest() {
     Pending oldest = pending.poll();
     if (oldest != null) {
       answer(oldest);
+    }
+    return oldest != null;
+  }
+
+  /**
+   * Waits until {@code done}, answering queued calls meanwhile when it makes no progress by itself:
+   * the calls that arrive last, and any that a race between two server stages left queued, wait for
+   * a next call that may never come.
+   */
+  private void drainUntil(BooleanSupplier done, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime() - deadline).as("time left waiting for %s", what).isNegative();
+      if (!answerOldest()) {
+        queued.tryAcquire(20, TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -179,23 +201,19 @@ class GrpcIsolationTest {
       List<CompletableFuture<Integer>> answers = new ArrayList<>(calls);
       for (int n = 0; n < calls; n++) {
         Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
-        assertThat(slots.tryAcquire(60, TimeUnit.SECONDS))
-            .as("a free slot for call %d", n)
-            .isTrue();
+        int call = n;
+        if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+          drainUntil(slots::tryAcquire, "a free slot for call " + call);
+        }
         CompletableFuture<Integer> answered = new CompletableFuture<>();
         answered.whenComplete((count, failure) -> slots.release());
         answers.add(answered);
-        int call = n;
         ID.run(newId("client", n), () -> start(rig, kind, call, answered));
-        if (pending.size() >= IN_FLIGHT / 2) {
-          answerOldest(); // keeps the queue short when the seeded mix leaves it growing
-        }
       }
       // The last calls wait for a next one that never comes: answered from outside any context.
       for (int i = 0; i < answers.size(); i++) {
-        while (!answers.get(i).isDone() && !pending.isEmpty()) {
-          answerOldest();
-        }
+        CompletableFuture<Integer> answer = answers.get(i);
+        drainUntil(answer::isDone, "call " + i);
         assertThat(answers.get(i).get(60, TimeUnit.SECONDS))
             .as("messages of call %d", i)
             .isPositive();
