@@ -84,19 +84,17 @@ final class CallbackClasses implements Callbacks.Generator {
     Class<?> host = callbackClass;
     if (isJdk(host)) {
       // A JDK class's package is not ours to add to: host the wrapper beside its first
-      // non-JDK interface instead.
-      host = null;
+      // non-JDK interface instead, or, where all are the JDK's, beside this class.
+      host = CallbackClasses.class;
       for (Class<?> i : interfaces(callbackClass)) {
         if (!isJdk(i)) {
           host = i;
           break;
         }
       }
-      if (host == null) {
-        return null;
-      }
     }
-    MethodHandles.Lookup lookup = lookupIn(host);
+    MethodHandles.Lookup lookup =
+        host == CallbackClasses.class ? MethodHandles.lookup() : lookupIn(host);
     List<Class<?>> implemented = new ArrayList<>();
     for (Class<?> i : interfaces(callbackClass)) {
       if (visible(i, host)) {

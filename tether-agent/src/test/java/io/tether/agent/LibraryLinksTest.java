@@ -196,4 +196,23 @@ class LibraryLinksTest {
     REQUEST.run("completer", () -> p.complete("R"));
     assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("R@completer");
   }
+
+  @Test
+  void parameterErasedToObject_theWrapperImplementsTheCallbacksInterfaces() throws Exception {
+    Promise p = new Promise();
+    Seen seen = new Seen();
+    REQUEST.run("erased", () -> p.addErased(seen));
+    assertThat(p.orders()).containsExactly(7);
+    REQUEST.run("completer", () -> p.complete("E"));
+    assertThat(seen.seen.get(5, TimeUnit.SECONDS)).isEqualTo("E@erased");
+  }
+
+  @Test
+  void jdkClassCallback_isWrappedToo() throws Exception {
+    Loop loop = new Loop();
+    java.util.concurrent.FutureTask<String> task =
+        new java.util.concurrent.FutureTask<>(() -> String.valueOf(REQUEST.getStore()));
+    REQUEST.run("jdk", () -> loop.submit(task));
+    assertThat(task.get(5, TimeUnit.SECONDS)).isEqualTo("jdk");
+  }
 }

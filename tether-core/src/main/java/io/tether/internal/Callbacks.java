@@ -160,8 +160,10 @@ public final class Callbacks {
     if (d.excepted(callback)) {
       return callback;
     }
+    // A parameter declared as a JDK class (Object, say, where a library's type parameter was
+    // erased) is no class to extend: the wrapper implements the callback's interfaces.
     Maker maker =
-        type.isInterface()
+        type.isInterface() || type.getClassLoader() == null
             ? BY_CALLBACK_CLASS.get(callback.getClass())
             : BY_DECLARED_CLASS.get(type);
     if (maker == NONE) {

@@ -22,6 +22,11 @@ public class Promise {
     listeners.add(listener);
   }
 
+  /** A registration whose parameter type was erased to {@code Object} (a generic library's). */
+  public void addErased(Object listener) {
+    addListener((Listener) listener);
+  }
+
   public void addListeners(Listener... more) {
     for (Listener l : more) {
       addListener(l);
