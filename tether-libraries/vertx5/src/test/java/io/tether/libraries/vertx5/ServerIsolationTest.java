@@ -65,7 +65,11 @@ class ServerIsolationTest {
   private final java.util.Map<Reference<RequestId>, Integer> storeIds = new ConcurrentHashMap<>();
   private final Set<Reference<RequestId>> stores = storeIds.keySet();
 
+  /** The last step each request reached, and on which thread: what a lost request names. */
+  private final java.util.Map<Integer, String> lastStep = new ConcurrentHashMap<>();
+
   private void step(String where, int n) {
+    lastStep.put(n, where + " on " + Thread.currentThread().getName());
     RequestId current = ID.getStore();
     if (current == null || current.value != n) {
       mismatches.add(
@@ -123,7 +127,17 @@ class ServerIsolationTest {
                 .andThen(result -> slots.release()));
       }
       for (int n = 0; n < requests; n++) {
-        assertThat(VertxTests.await(responses.get(n))).as("response %d", n).isEqualTo(n + " ok");
+        try {
+          assertThat(VertxTests.await(responses.get(n))).as("response %d", n).isEqualTo(n + " ok");
+        } catch (java.util.concurrent.TimeoutException e) {
+          StringBuilder lost = new StringBuilder();
+          for (int k = 0; k < requests; k++) {
+            if (!responses.get(k).isComplete()) {
+              lost.append("\n").append(k).append(": ").append(lastStep.get(k));
+            }
+          }
+          throw new AssertionError("requests lost, with the last step each reached:" + lost, e);
+        }
       }
       assertThat(mismatches).as("steps that saw another request's id, or none").isEmpty();
       responses.clear();
@@ -190,11 +204,15 @@ class ServerIsolationTest {
         .compose(
             value -> {
               step("after blocking", n);
-              Promise<Integer> completed = Promise.promise();
+              // Completed on a plain pool thread, inside another storage's context; Vert.x hands
+              // the result back to this request's context (its event loop), where the rest of
+              // the chain may use the HTTP client (which must not be called from foreign
+              // threads: a response's body() there races its end on the event loop).
+              java.util.concurrent.CompletableFuture<Integer> completed =
+                  new java.util.concurrent.CompletableFuture<>();
               completers.execute(
                   () -> other.run("completer " + n, () -> completed.complete(value)));
-              return completed
-                  .future()
+              return Future.fromCompletionStage(completed, vertx.getOrCreateContext())
                   .map(
                       v -> {
                         step("map", n);
