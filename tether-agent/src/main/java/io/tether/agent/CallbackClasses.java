@@ -313,13 +313,6 @@ final class CallbackClasses implements Callbacks.Generator {
     mv.visitInsn(Opcodes.ARETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();
-    mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "tether$delegate", "()Ljava/lang/Object;", null, null);
-    mv.visitCode();
-    mv.visitVarInsn(Opcodes.ALOAD, 0);
-    mv.visitFieldInsn(Opcodes.GETFIELD, name, "delegate", "Ljava/lang/Object;");
-    mv.visitInsn(Opcodes.ARETURN);
-    mv.visitMaxs(0, 0);
-    mv.visitEnd();
     if (!methods.containsKey("toString()Ljava/lang/String;")) {
       toString(cw, name);
     }

@@ -146,10 +146,32 @@ final class Links {
       links.addAll(fromFiles(options.links()));
     }
     links.addAll(fromClassPath());
+    checkRoots(links);
     return links;
   }
 
   private static final String BUILT_IN = "libraries/";
+
+  /**
+   * Fails, in one line, if more classes are declared with their subtypes ({@code Class+}) than the
+   * weaver's matching can tell apart ({@link TypeHierarchy#MAX_ROOTS}).
+   */
+  static void checkRoots(List<Declaration> links) {
+    java.util.Set<String> roots = new java.util.HashSet<>();
+    for (Declaration d : links) {
+      if (d.subtypes) {
+        roots.add(d.type);
+      }
+    }
+    if (roots.size() > TypeHierarchy.MAX_ROOTS) {
+      throw new IllegalArgumentException(
+          "links: at most "
+              + TypeHierarchy.MAX_ROOTS
+              + " classes may be declared with their subtypes (Class+), "
+              + roots.size()
+              + " were");
+    }
+  }
 
   /** The built-in declarations, from the agent jar. */
   static List<Declaration> builtIn() {

@@ -72,6 +72,25 @@ class LinksUnitTest {
   }
 
   @Test
+  void tooManySubtypeRoots_failInOneLine() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i <= TypeHierarchy.MAX_ROOTS; i++) {
+      text.append("callback a.C").append(i).append("+#m(a.L) 0 once\n");
+    }
+    List<Links.Declaration> many = Links.parse("many.links", text.toString());
+    assertThatThrownBy(() -> Links.checkRoots(many))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "links: at most "
+                + TypeHierarchy.MAX_ROOTS
+                + " classes may be declared with their subtypes (Class+), "
+                + (TypeHierarchy.MAX_ROOTS + 1)
+                + " were");
+    Links.checkRoots(many.subList(0, TypeHierarchy.MAX_ROOTS));
+    Links.checkRoots(Links.builtIn());
+  }
+
+  @Test
   void badLines_nameFileLineAndFault() {
     assertBad("listen a.B#c(a.D) 0 once", "unknown declaration 'listen'");
     assertBad("callback a.B.c(a.D) 0 once", "expected Class#method(parameters)");

@@ -5,8 +5,4 @@ package io.tether.internal;
  * third-party libraries ({@link Callbacks}): a callback that already is one is not wrapped again,
  * and a task that is one is not wrapped by an executor either.
  */
-public interface LinkedCallback {
-
-  /** The callback this wrapper runs. */
-  Object tether$delegate();
-}
+public interface LinkedCallback {}
