@@ -206,9 +206,11 @@ final class CallbackClasses implements Callbacks.Generator {
   private static Callbacks.Maker instantiate(MethodHandles.Lookup lookup, byte[] bytes)
       throws Throwable {
     Class<?> wrapper = lookup.defineClass(bytes);
-    MethodHandles.Lookup own = MethodHandles.privateLookupIn(wrapper, lookup);
+    // The wrapper is in the lookup's package and its constructor is public: the defining lookup
+    // reaches it. (A second privateLookupIn from it would fail for a named module: a private
+    // lookup into another module has no MODULE mode to hand on.)
     return (Callbacks.Maker)
-        own.findConstructor(wrapper, MethodType.methodType(void.class)).invoke();
+        lookup.findConstructor(wrapper, MethodType.methodType(void.class)).invoke();
   }
 
   private static boolean isJdk(Class<?> type) {
