@@ -6,7 +6,9 @@
 # fresh JVMs, alternated, REPS times; prints each process's median CPU per request, then per mode
 # the median over processes, Tether's added CPU per request and the ratio none / mode.
 #   scripts/request-path.sh [REPS (5)] [REQUESTS per round (1000000)] [ROUNDS per process (5)]
-# JDK: the java on the PATH, or $JAVA_HOME/bin/java. Builds first.
+# JDK: the java on the PATH, or $JAVA_HOME/bin/java. Builds first. With TETHER_BEFORE=JAR (another
+# build of the agent, e.g. of an earlier commit: a change measured before/after in one run) the
+# modes als-before and hooks-before run that agent, alternated with the others.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -25,14 +27,24 @@ jar="$root/tether-benchmarks/target/benchmarks.jar"
 agent="$root/tether-benchmarks/target/agents/tether-agent.jar"
 echo "# request path: $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"
 
+modes="none als hooks"
+if [ -n "${TETHER_BEFORE:-}" ]; then
+  [ -f "$TETHER_BEFORE" ] || { echo "TETHER_BEFORE: no such agent jar: $TETHER_BEFORE" >&2; exit 2; }
+  modes="none als als-before hooks hooks-before"
+fi
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 for rep in $(seq 1 "$reps"); do
-  for mode in none als hooks; do
+  for mode in $modes; do
     args=()
-    [ "$mode" != none ] && args=("-javaagent:$agent")
+    case "$mode" in
+      none) ;;
+      *-before) args=("-javaagent:$TETHER_BEFORE") ;;
+      *) args=("-javaagent:$agent") ;;
+    esac
     line="$("$java" -Xms512m -Xmx512m -XX:+UseG1GC "${args[@]}" -cp "$jar" \
-      io.tether.benchmarks.RequestPathCost "$mode" "$requests" "$rounds" 2>/dev/null | tail -1)"
+      io.tether.benchmarks.RequestPathCost "${mode%-before}" "$requests" "$rounds" 2>/dev/null \
+      | tail -1)"
     ns="$(echo "$line" | awk '{print $2}')"
     mismatches="$(echo "$line" | awk '{print $NF}')"
     echo "process $rep $mode: $ns ns CPU/request, mismatches $mismatches"
@@ -45,7 +57,7 @@ median() { grep "^$1 " "$results" | awk '{print $2}' | sort -n | awk '{a[NR]=$1}
 none="$(median none)"
 echo "| mode | CPU per request (median) | added by Tether | ratio |"
 echo "|---|---:|---:|---:|"
-for mode in none als hooks; do
+for mode in $modes; do
   m="$(median "$mode")"
   awk -v m="$m" -v n="$none" -v mode="$mode" \
     'BEGIN {printf "| %s | %d ns | %+d ns | %.2f |\n", mode, m, m - n, n / m}'

@@ -24,10 +24,12 @@ import java.util.regex.Pattern;
  * The seeds' HTTP overhead experiment: {@link HttpOverheadServer} with no tracking, with Tether's
  * agent and an {@code AsyncLocalStorage}, with the agent and all hooks enabled (callbacks doing
  * nothing), and with the agent's trace recorder on; beside it the same server shape in Node 24
- * ({@code http-overhead-server.js}) with no tracking, AsyncLocalStorage and all hooks. In every
- * round each mode gets a fresh server process on its own loopback port, warmed up by {@code wrk}
- * and then measured by it for a bounded run; the modes are alternated over the rounds (forward in
- * odd rounds, backward in even ones, so a drift of the machine does not favour one mode).
+ * ({@code http-overhead-server.js}) with no tracking, AsyncLocalStorage and all hooks; and the
+ * request in a Vert.x 5 server ({@link VertxOverheadServer}) with no agent and with the agent and
+ * an {@code AsyncLocalStorage}, which exercises the agent's library declarations. In every round
+ * each mode gets a fresh server process on its own loopback port, warmed up by {@code wrk} and then
+ * measured by it for a bounded run; the modes are alternated over the rounds (forward in odd
+ * rounds, backward in even ones, so a drift of the machine does not favour one mode).
  *
  * <p>Each run records what {@code wrk} saw (requests/s, p99 latency, errors) and what noise on a
  * small machine hurts less: the server process's own CPU time (user+sys, every thread) over the run
@@ -40,9 +42,10 @@ import java.util.regex.Pattern;
  * builds the project first. Options: {@code --rounds N} (3), {@code --seconds S} (10 per run),
  * {@code --warmup S} (15, before every measured run), {@code --connections N} (32), {@code
  * --wrk-threads N} (1), {@code --modes LIST} (all: {@code
- * java-none,java-als,java-hooks,java-trace,node-none,node-als, node-hooks}), {@code --node BIN} and
- * {@code --node-server FILE} (without them, Node is left out), {@code --wrk BIN}, {@code
- * --perf-event EVENT} ({@code instructions}), {@code --out DIR}.
+ * java-none,java-als,java-hooks,java-trace,vertx-none,vertx-als,node-none,node-als, node-hooks};
+ * the {@code vertx-} modes run {@link VertxOverheadServer}), {@code --node BIN} and {@code
+ * --node-server FILE} (without them, Node is left out), {@code --wrk BIN}, {@code --perf-event
+ * EVENT} ({@code instructions}), {@code --out DIR}.
  */
 public final class HttpOverheadRunner {
 
@@ -52,6 +55,8 @@ public final class HttpOverheadRunner {
           "java-als",
           "java-hooks",
           "java-trace",
+          "vertx-none",
+          "vertx-als",
           "node-none",
           "node-als",
           "node-hooks");
@@ -270,8 +275,9 @@ public final class HttpOverheadRunner {
 
   private Server startServer(String mode) throws IOException, InterruptedException {
     Server server;
-    if (mode.startsWith("java-")) {
-      String javaMode = mode.substring("java-".length());
+    if (mode.startsWith("java-") || mode.startsWith("vertx-")) {
+      String platform = mode.substring(0, mode.indexOf('-'));
+      String javaMode = mode.substring(platform.length() + 1);
       String agent = "-javaagent:" + options.agents().resolve("tether-agent.jar");
       List<String> jvmArgs =
           switch (javaMode) {
@@ -280,7 +286,9 @@ public final class HttpOverheadRunner {
                 List.of(agent + "=trace=" + options.out().resolve("http-overhead.trace"));
             default -> List.of(agent);
           };
-      server = processes.startJavaServer(javaMode, jvmArgs, options.out());
+      Class<?> main =
+          platform.equals("java") ? HttpOverheadServer.class : VertxOverheadServer.class;
+      server = processes.startJavaServer(main, mode, javaMode, jvmArgs, options.out());
     } else {
       int port = Processes.freePort();
       server =
@@ -516,7 +524,11 @@ public final class HttpOverheadRunner {
           String.format(
               Locale.ROOT,
               "| %s | %s | %.0f | %s | %.2f ms | %.1f us | %s | %s" + " |%n",
-              platform.equals("java") ? "Java (Tether)" : "Node 24",
+              switch (platform) {
+                case "java" -> "Java (Tether)";
+                case "vertx" -> "Vert.x 5 (Tether)";
+                default -> "Node 24";
+              },
               label(mode.substring(platform.length() + 1)),
               rps,
               ratio(rpsRatio),
@@ -534,6 +546,7 @@ public final class HttpOverheadRunner {
             runs.stream().mapToInt(Run::round).max().orElse(0)));
     target(out, ratios, intervals, "java-als", 0.97, "AsyncLocalStorage");
     target(out, ratios, intervals, "java-hooks", 0.90, "all hooks");
+    target(out, ratios, intervals, "vertx-als", 0.97, "Vert.x with AsyncLocalStorage");
     out.append(
         "(The interval: the distribution-free confidence interval of the median of the"
             + " rounds' ratios, from their order statistics. Where it straddles the target, the rounds"

@@ -95,7 +95,11 @@ public final class HttpSoakRunner {
       throws Exception {
     HttpOverheadRunner.Server server =
         processes.startJavaServer(
-            "soak", List.of("-javaagent:" + agents.resolve("tether-agent.jar")), out);
+            HttpOverheadServer.class,
+            "java-soak",
+            "soak",
+            List.of("-javaagent:" + agents.resolve("tether-agent.jar")),
+            out);
     System.out.printf(
         Locale.ROOT,
         "# soak: %d s under wrk (%d connections), heap after GC every"

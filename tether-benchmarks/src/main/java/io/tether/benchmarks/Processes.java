@@ -46,7 +46,8 @@ final class Processes {
   }
 
   /** {@link HttpOverheadServer} in {@code mode}, on a free loopback port, once it listens. */
-  HttpOverheadRunner.Server startJavaServer(String mode, List<String> jvmArgs, Path logs)
+  HttpOverheadRunner.Server startJavaServer(
+      Class<?> main, String name, String mode, List<String> jvmArgs, Path logs)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -57,10 +58,10 @@ final class Processes {
         List.of(
             "-cp",
             System.getProperty("java.class.path"),
-            HttpOverheadServer.class.getName(),
+            main.getName(),
             mode,
             Integer.toString(port)));
-    return startServer("java-" + mode, command, port, logs);
+    return startServer(name, command, port, logs);
   }
 
   /** A server started by {@code command} (which listens on {@code port}), once it listens. */
