@@ -1,4 +1,4 @@
-package io.tether.libraries.netty41;
+package io.tether.libraries.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tether.libraries.netty41;
+package io.tether.libraries.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -12,8 +12,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What this module's tests share: the storage they propagate, and Netty 4.1's way to make an NIO
- * event loop group (the one thing the Netty 4.2 module writes differently).
+ * What the Netty tests share (those in netty-shared, which both Netty modules compile): the storage
+ * they propagate, and Netty 4.1's way to make an NIO event loop group (the one thing the Netty 4.2
+ * module writes differently, in its own copy of this class).
  */
 final class Netty {
 

@@ -1,6 +1,6 @@
-package io.tether.libraries.netty41;
+package io.tether.libraries.netty;
 
-import static io.tether.libraries.netty41.Netty.REQUEST;
+import static io.tether.libraries.netty.Netty.REQUEST;
 
 import io.tether.testing.Waits;
 import java.util.ArrayList;

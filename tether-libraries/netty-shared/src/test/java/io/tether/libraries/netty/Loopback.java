@@ -1,4 +1,4 @@
-package io.tether.libraries.netty41;
+package io.tether.libraries.netty;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

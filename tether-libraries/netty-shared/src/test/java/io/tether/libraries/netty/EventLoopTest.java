@@ -1,6 +1,6 @@
-package io.tether.libraries.netty42;
+package io.tether.libraries.netty;
 
-import static io.tether.libraries.netty42.Netty.REQUEST;
+import static io.tether.libraries.netty.Netty.REQUEST;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 

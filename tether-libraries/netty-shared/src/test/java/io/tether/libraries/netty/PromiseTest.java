@@ -1,6 +1,6 @@
-package io.tether.libraries.netty41;
+package io.tether.libraries.netty;
 
-import static io.tether.libraries.netty41.Netty.REQUEST;
+import static io.tether.libraries.netty.Netty.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.Channel;
