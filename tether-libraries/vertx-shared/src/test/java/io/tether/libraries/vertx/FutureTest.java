@@ -1,6 +1,6 @@
-package io.tether.libraries.vertx5;
+package io.tether.libraries.vertx;
 
-import static io.tether.libraries.vertx5.VertxTests.REQUEST;
+import static io.tether.libraries.vertx.VertxTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;

@@ -1,4 +1,4 @@
-package io.tether.libraries.vertx4;
+package io.tether.libraries.vertx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

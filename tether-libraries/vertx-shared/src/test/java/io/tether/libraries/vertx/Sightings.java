@@ -1,6 +1,6 @@
-package io.tether.libraries.vertx4;
+package io.tether.libraries.vertx;
 
-import static io.tether.libraries.vertx4.VertxTests.REQUEST;
+import static io.tether.libraries.vertx.VertxTests.REQUEST;
 
 import io.tether.testing.Waits;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
-package io.tether.libraries.vertx5;
+package io.tether.libraries.vertx;
 
-import static io.tether.libraries.vertx5.VertxTests.REQUEST;
+import static io.tether.libraries.vertx.VertxTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
@@ -18,29 +18,31 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Event-bus reply handlers run in the context of the code that sent the request, whichever context
  * the consumer replies from; so do the failures of a request that times out.
+ *
+ * <p>The tests both Vert.x modules run: each module's {@code EventBusTest} extends this class, with
+ * the tests of its own Vert.x's API, if any.
  */
 @ExtendWith(AgentAttached.class)
 @Timeout(60)
-class EventBusTest {
+abstract class EventBusTestBase {
 
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
-  private static Vertx vertx;
-  private final Sightings seen = new Sightings();
+  static Vertx vertx;
+  final Sightings seen = new Sightings();
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
     EventBus bus = vertx.eventBus();
     // Replies from a context of its own, on an event loop, after a timer.
-    VertxTests.await(
+    VertxTests.awaitRegistered(
         bus.<String>consumer(
-                "echo",
-                message ->
-                    REQUEST.run(
-                        "consumer", () -> vertx.setTimer(1, id -> message.reply(message.body()))))
-            .completion());
-    VertxTests.await(bus.<String>consumer("silent", message -> {}).completion());
+            "echo",
+            message ->
+                REQUEST.run(
+                    "consumer", () -> vertx.setTimer(1, id -> message.reply(message.body())))));
+    VertxTests.awaitRegistered(bus.<String>consumer("silent", message -> {}));
   }
 
   @AfterAll

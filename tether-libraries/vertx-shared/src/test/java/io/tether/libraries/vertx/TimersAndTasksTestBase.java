@@ -1,6 +1,6 @@
-package io.tether.libraries.vertx5;
+package io.tether.libraries.vertx;
 
-import static io.tether.libraries.vertx5.VertxTests.REQUEST;
+import static io.tether.libraries.vertx.VertxTests.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
@@ -22,15 +22,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Timers, {@code runOnContext} and {@code executeBlocking} run their handlers in the context of the
  * code that set them up, from a plain thread or from an event loop, and a Vertx instance keeps
  * nothing of the context it was created in.
+ *
+ * <p>The tests both Vert.x modules run: each module's {@code TimersAndTasksTest} extends this
+ * class, with the tests of its own Vert.x's API, if any.
  */
 @ExtendWith(AgentAttached.class)
 @Timeout(60)
-class TimersAndTasksTest {
+abstract class TimersAndTasksTestBase {
 
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
-  private static Vertx vertx;
-  private final Sightings seen = new Sightings();
+  static Vertx vertx;
+  final Sightings seen = new Sightings();
 
   @BeforeAll
   static void startVertx() {

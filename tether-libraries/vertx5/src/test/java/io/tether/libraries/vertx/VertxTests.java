@@ -1,14 +1,20 @@
-package io.tether.libraries.vertx5;
+package io.tether.libraries.vertx;
 
 import io.tether.AsyncLocalStorage;
 import io.tether.testing.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** What this module's tests share: the storage they propagate, and waiting for a Vert.x future. */
+/**
+ * What the Vert.x tests share (those in vertx-shared, which both Vert.x modules compile, and this
+ * module's own): the storage they propagate, waiting for a Vert.x future, and Vert.x 5's way to
+ * wait for an event-bus consumer's registration (which the Vert.x 4 module writes differently, in
+ * its own copy of this class).
+ */
 final class VertxTests {
 
   static final AsyncLocalStorage<String> REQUEST = new AsyncLocalStorage<>("request");
@@ -22,6 +28,12 @@ final class VertxTests {
         .toCompletionStage()
         .toCompletableFuture()
         .get(Waits.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits for the consumer's registration. */
+  static void awaitRegistered(MessageConsumer<?> consumer)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    await(consumer.completion());
   }
 
   /** Closes the instance and waits for it to be closed. */
