@@ -1,0 +1,186 @@
+package io.tether.libraries.vertx;
+
+import static io.tether.libraries.vertx.VertxTests.REQUEST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tether.testing.AgentAttached;
+import io.tether.testing.NoContextLeft;
+import io.tether.testing.Waits;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Timers, {@code runOnContext} and {@code executeBlocking} run their handlers in the context of the
+ * code that set them up, from a plain thread or from an event loop, and a Vertx instance keeps
+ * nothing of the context it was created in.
+ *
+ * <p>The tests both Vert.x modules run: each module's {@code TimersAndTasksTest} extends this
+ * class, with the tests of its own Vert.x's API, if any.
+ */
+@ExtendWith(AgentAttached.class)
+@Timeout(60)
+abstract class TimersAndTasksTestBase {
+
+  @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
+
+  static Vertx vertx;
+  final Sightings seen = new Sightings();
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void closeVertx() throws Exception {
+    VertxTests.close(vertx);
+  }
+
+  @Test
+  void setTimer_fromOutsideAndInsideAnEventLoop_runsInTheSettersContext()
+      throws InterruptedException {
+    REQUEST.run("x", () -> vertx.setTimer(20, id -> seen.record("x")));
+    REQUEST.run("y", () -> vertx.setTimer(1, id -> seen.record("y")));
+    vertx.setTimer(1, id -> seen.record("none"));
+    vertx.runOnContext(
+        v -> {
+          REQUEST.run("z", () -> vertx.setTimer(10, id -> seen.record("z")));
+          REQUEST.run("w", () -> vertx.setTimer(1, id -> seen.record("w")));
+        });
+    assertThat(seen.await(5)).containsExactlyInAnyOrder("x=x", "y=y", "none=null", "z=z", "w=w");
+  }
+
+  @Test
+  void setPeriodic_runsEveryTimeInTheSettersContext() throws InterruptedException {
+    Sightings x = new Sightings();
+    Sightings y = new Sightings();
+    long[] timers = new long[2];
+    CountDownLatch set = new CountDownLatch(1);
+    timers[0] = REQUEST.run("x", () -> vertx.setPeriodic(1, 2, id -> x.record("x")));
+    vertx.runOnContext(
+        v -> {
+          timers[1] = REQUEST.run("y", () -> vertx.setPeriodic(2, id -> y.record("y")));
+          set.countDown();
+        });
+    try {
+      assertThat(x.await(3)).containsOnly("x=x");
+      assertThat(y.await(3)).containsOnly("y=y");
+    } finally {
+      Waits.await(set);
+      vertx.cancelTimer(timers[0]);
+      vertx.cancelTimer(timers[1]);
+    }
+  }
+
+  @Test
+  void runOnContext_fromOutsideAndInsideAnEventLoop_runsInTheCallersContext()
+      throws InterruptedException {
+    Context context = vertx.getOrCreateContext();
+    REQUEST.run("x", () -> vertx.runOnContext(v -> seen.record("x")));
+    REQUEST.run("y", () -> context.runOnContext(v -> seen.record("y")));
+    context.runOnContext(
+        v -> {
+          seen.record("none");
+          REQUEST.run("z", () -> context.runOnContext(w -> seen.record("z")));
+          REQUEST.run("w", () -> vertx.runOnContext(w -> seen.record("w")));
+        });
+    assertThat(seen.await(5)).containsExactlyInAnyOrder("x=x", "y=y", "none=null", "z=z", "w=w");
+  }
+
+  /**
+   * Ordered blocking tasks of one context share its task queue: the second, queued while the first
+   * blocks, still runs in its own submitter's context, as do both results' handlers.
+   */
+  @Test
+  @org.junit.jupiter.api.Tag(VertxTests.OTEL_LAST_GAP)
+  void executeBlocking_orderedAndNot_runsTaskAndResultInTheSubmittersContext() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch submitted = new CountDownLatch(1);
+    context.runOnContext(
+        v -> {
+          REQUEST.run(
+              "x",
+              () ->
+                  vertx
+                      .executeBlocking(
+                          () -> {
+                            seen.record("x-task");
+                            Waits.await(release);
+                            return "x";
+                          },
+                          true)
+                      .onComplete(result -> seen.record("x-result")));
+          REQUEST.run(
+              "y",
+              () ->
+                  vertx
+                      .executeBlocking(
+                          () -> {
+                            seen.record("y-task");
+                            return "y";
+                          },
+                          true)
+                      .onComplete(result -> seen.record("y-result")));
+          submitted.countDown();
+        });
+    Waits.await(submitted);
+    Future<String> unordered =
+        REQUEST.run(
+            "z",
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      seen.record("z-task");
+                      return "z";
+                    },
+                    false));
+    REQUEST.run("w", () -> unordered.onSuccess(value -> seen.record("w-result")));
+    assertThat(VertxTests.await(unordered)).isEqualTo("z");
+    release.countDown();
+    assertThat(seen.await(6))
+        .containsExactlyInAnyOrder(
+            "x-task=x", "x-result=x", "y-task=y", "y-result=y", "z-task=z", "w-result=w");
+  }
+
+  /**
+   * A Vertx instance created inside a context (its blocked thread checker's thread and task start
+   * then) holds nothing of it: once the code that created it is done, its store is collectable
+   * while the instance lives, and the instance's timers set from outside any context see none.
+   */
+  @Test
+  void vertxCreatedInsideAContext_keepsNothingOfIt() throws Exception {
+    Object[] store = {new Object()};
+    WeakReference<Object> watch = new WeakReference<>(store[0]);
+    AsyncLocalStorageHolder holder = new AsyncLocalStorageHolder();
+    Vertx created = holder.storage.run(store[0], () -> Vertx.vertx());
+    try {
+      created.setTimer(1, id -> seen.record("timer"));
+      created.runOnContext(v -> seen.record("task"));
+      assertThat(seen.await(2)).containsExactlyInAnyOrder("timer=null", "task=null");
+      store[0] = null;
+      for (int i = 0; i < 50 && watch.get() != null; i++) {
+        System.gc();
+        Thread.sleep(20); // a GC round, not a wait for Tether: the loop checks what it waits for
+      }
+      assertThat(watch.get()).as("the creator's store, with the instance alive").isNull();
+    } finally {
+      VertxTests.close(created);
+    }
+  }
+
+  /** A storage of its own, so that only the creation's value is watched. */
+  private static final class AsyncLocalStorageHolder {
+    final io.tether.AsyncLocalStorage<Object> storage =
+        new io.tether.AsyncLocalStorage<>("creator");
+  }
+}
