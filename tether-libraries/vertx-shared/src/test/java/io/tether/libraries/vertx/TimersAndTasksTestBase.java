@@ -101,7 +101,6 @@ abstract class TimersAndTasksTestBase {
    * blocks, still runs in its own submitter's context, as do both results' handlers.
    */
   @Test
-  @org.junit.jupiter.api.Tag(VertxTests.OTEL_LAST_GAP)
   void executeBlocking_orderedAndNot_runsTaskAndResultInTheSubmittersContext() throws Exception {
     Context context = vertx.getOrCreateContext();
     CountDownLatch release = new CountDownLatch(1);

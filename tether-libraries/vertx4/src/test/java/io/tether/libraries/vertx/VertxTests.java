@@ -43,11 +43,4 @@ final class VertxTests {
   static void close(Vertx vertx) throws InterruptedException, ExecutionException, TimeoutException {
     await(vertx.close());
   }
-
-  /**
-   * The tag of tests of a known gap (docs/libraries.md): with OpenTelemetry's agent attached after
-   * Tether's, tasks waiting in a Vert.x context's ordered task queue may run in the context of the
-   * task that started the queue's runner. The otel-last run of this module leaves them out.
-   */
-  static final String OTEL_LAST_GAP = "otel-last-gap";
 }
