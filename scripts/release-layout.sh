@@ -7,6 +7,9 @@
 # signatures when signing ran (any .asc in the layout). The published artifacts are tether-parent,
 # tether-bom and the modules tether-bom lists; anything else in the layout is a violation too.
 # Prints one line per artifact; exits 1 at the first violation, with a one-line reason.
+# The repository's id is release-layout, not local: Maven keeps a remote repository's metadata in
+# the local repository as maven-metadata-ID.xml, and with the id local that file is the local
+# repository's own maven-metadata-local.xml, which a snapshot deploy would corrupt.
 #   scripts/release-layout.sh [--check-only] [MAVEN OPTIONS...]
 # --check-only checks the layout already in target/release-repo. Maven options are passed on, e.g.
 # -Dgpg.keyname=KEY to sign, -Dmaven.repo.local=DIR. Tests are skipped (-DskipTests): this checks
@@ -37,7 +40,7 @@ if ! $check_only; then
   mkdir -p "$root/target"
   modules="$(printf ':%s,' "${published[@]}")"
   (cd "$root" && mvn -B -ntp -Dstyle.color=never deploy -Prelease -DskipTests \
-    -DaltDeploymentRepository="local::file://$repo" -pl "${modules%,}" -am "$@") \
+    -DaltDeploymentRepository="release-layout::file://$repo" -pl "${modules%,}" -am "$@") \
     > "$root/target/release-layout.log" 2>&1 \
     || fail "mvn deploy -Prelease failed: see target/release-layout.log"
 fi
