@@ -28,6 +28,9 @@ class AgentJarTest {
     forEachEntry((name, bytes) -> names.add(name));
     assertThat(names)
         .contains("io/tether/agent/TetherAgent.class", "tether-kotlin/tether-kotlin.jar")
+        // The project's licence and notice, with ASM's licence (BSD-3-Clause: a binary copy
+        // reproduces it).
+        .contains("META-INF/LICENSE", "META-INF/NOTICE")
         .noneMatch(n -> n.startsWith("io/tether/kotlin/")) // nested only, never loaded from here
         .anyMatch(n -> n.startsWith("io/tether/agent/shaded/asm/"))
         .anyMatch(n -> n.startsWith("io/tether/agent/shaded/recorder/"))
