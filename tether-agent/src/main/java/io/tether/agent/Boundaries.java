@@ -202,23 +202,38 @@ final class Boundaries {
   /** The rules of application subclasses of {@code Thread}. */
   final List<Rule> threads = new ArrayList<>();
 
-  /** The rules the links declare for one class, by internal name. */
-  final Map<String, List<Rule>> libraryTypes = new HashMap<>();
+  /**
+   * The rules the links declare for one class, by internal name. Declarations of a built-in library
+   * are added when its first class loads ({@link #ensure}), while other threads read: each value is
+   * a list never changed once published.
+   */
+  final Map<String, List<Rule>> libraryTypes = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The classes the links declare with their subtypes ({@code Class+}), and the rules of each, by
-   * the same index ({@link TypeHierarchy#root}).
+   * the same index ({@link TypeHierarchy#root}). Appended to only: a root's rules first, then its
+   * name, so that a reader that sees a root sees its rules.
    */
-  final List<String> libraryRoots = new ArrayList<>();
+  final List<String> libraryRoots = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  final List<List<Rule>> rootRules = new ArrayList<>();
+  final List<List<Rule>> rootRules = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** The bits of {@link #libraryRoots} by name ({@link TypeHierarchy#root}), replaced on change. */
+  private volatile Map<String, Long> rootBits = Map.of();
+
+  /** The built-in libraries whose declarations are not read yet. */
+  private volatile Links.Library[] pending = new Links.Library[0];
 
   Boundaries(AgentOptions options) {
-    this(options, List.of());
+    this(options, List.of(), List.of());
   }
 
-  /** The JDK's boundaries the options enable, and those {@code links} declare. */
-  Boundaries(AgentOptions options, List<Links.Declaration> links) {
+  /**
+   * The JDK's boundaries the options enable, those {@code links} declare, and those of {@code
+   * libraries}, each read when the first class under its prefixes loads.
+   */
+  Boundaries(AgentOptions options, List<Links.Declaration> links, List<Links.Library> libraries) {
+    this.pending = libraries.toArray(new Links.Library[0]);
     if (options.enabled(AgentOptions.Family.EXECUTORS)) {
       executors();
     }
@@ -251,6 +266,47 @@ final class Boundaries {
     }
   }
 
+  /**
+   * Reads the declarations of the built-in library that {@code internalName} belongs to, if they
+   * are not read yet: called with every class name the weaver looks at, before it looks.
+   */
+  void ensure(String internalName) {
+    Links.Library[] now = pending;
+    for (Links.Library library : now) {
+      if (library.covers(internalName)) {
+        read(library);
+        return;
+      }
+    }
+  }
+
+  private synchronized void read(Links.Library library) {
+    List<Links.Library> left = new ArrayList<>(List.of(pending));
+    if (!left.remove(library)) {
+      return; // another thread read it
+    }
+    try {
+      for (Links.Declaration d : library.declarations()) {
+        library(d);
+      }
+    } catch (RuntimeException e) {
+      System.err.println(
+          "tether-agent: the built-in declarations "
+              + library.file
+              + " cannot be used ("
+              + e.getMessage()
+              + "); that library's callbacks run unlinked");
+    }
+    pending = left.toArray(new Links.Library[0]);
+  }
+
+  /** The root bits ({@link TypeHierarchy#root}) of {@code internalName}, reading its library. */
+  long rootBits(String internalName) {
+    ensure(internalName);
+    Long bits = rootBits.get(internalName);
+    return bits == null ? 0 : bits;
+  }
+
   /** One declaration of the links: its rule, under its class or its root. */
   private void library(Links.Declaration d) {
     Methods methods = d.methodPrefix ? Methods.prefixed(d.method) : Methods.named(d.method);
@@ -277,13 +333,32 @@ final class Boundaries {
     if (d.subtypes) {
       int index = libraryRoots.indexOf(d.type);
       if (index < 0) {
+        if (libraryRoots.size() >= TypeHierarchy.MAX_ROOTS) {
+          System.err.println(
+              "tether-agent: "
+                  + d.where
+                  + ": more classes are declared with their subtypes (Class+) than "
+                  + TypeHierarchy.MAX_ROOTS
+                  + "; this one is left out");
+          return;
+        }
         index = libraryRoots.size();
+        rootRules.add(new java.util.concurrent.CopyOnWriteArrayList<>());
         libraryRoots.add(d.type);
-        rootRules.add(new ArrayList<>());
+        Map<String, Long> bits = new HashMap<>(rootBits);
+        bits.merge(d.type, TypeHierarchy.root(index), (a, b) -> a | b);
+        rootBits = Map.copyOf(bits);
       }
       rootRules.get(index).add(rule);
     } else {
-      libraryTypes.computeIfAbsent(d.type, k -> new ArrayList<>()).add(rule);
+      libraryTypes.merge(
+          d.type,
+          List.of(rule),
+          (a, b) -> {
+            List<Rule> both = new ArrayList<>(a);
+            both.addAll(b);
+            return List.copyOf(both);
+          });
     }
   }
 

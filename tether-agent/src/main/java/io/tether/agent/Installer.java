@@ -19,13 +19,17 @@ final class Installer {
 
   private Installer() {}
 
-  static void install(Instrumentation inst, AgentOptions options, List<Links.Declaration> links) {
+  static void install(
+      Instrumentation inst,
+      AgentOptions options,
+      List<Links.Declaration> links,
+      List<Links.Library> libraries) {
     letJdkModulesReadTether(inst);
     io.tether.internal.Callbacks.install(new CallbackClasses(inst));
     if (options.enabled(AgentOptions.Family.COROUTINES)) {
       io.tether.internal.Coroutines.install(new KotlinSupport(inst));
     }
-    Weaver weaver = new Weaver(new Boundaries(options, links), options.debug());
+    Weaver weaver = new Weaver(new Boundaries(options, links, libraries), options.debug());
     weaver.modules(inst);
     inst.addTransformer(weaver, true);
     List<Class<?>> loaded = new ArrayList<>();

@@ -139,9 +139,6 @@ final class Links {
    */
   static List<Declaration> load(AgentOptions options) {
     List<Declaration> links = new ArrayList<>();
-    if (options.enabled(AgentOptions.Family.LIBRARIES)) {
-      links.addAll(builtIn());
-    }
     if (options.links() != null) {
       links.addAll(fromFiles(options.links()));
     }
@@ -173,23 +170,90 @@ final class Links {
     }
   }
 
-  /** The built-in declarations, from the agent jar. */
-  static List<Declaration> builtIn() {
-    List<Declaration> all = new ArrayList<>();
-    String index = read(Links.class.getResourceAsStream(BUILT_IN + "index"), "libraries/index");
-    if (index == null) {
-      return all;
+  /**
+   * A built-in declaration file, read and parsed only when the first class under one of its package
+   * prefixes (internal names, from the index) is loaded: a library that is not on the class path
+   * costs a name check, not the parse.
+   */
+  static final class Library {
+    final String file;
+    final String[] prefixes;
+
+    Library(String file, String[] prefixes) {
+      this.file = file;
+      this.prefixes = prefixes;
     }
-    for (String line : index.split("\n")) {
-      String file = line.strip();
-      if (file.isEmpty() || file.startsWith("#")) {
-        continue;
+
+    boolean covers(String internalName) {
+      for (String prefix : prefixes) {
+        if (internalName.startsWith(prefix)) {
+          return true;
+        }
       }
+      return false;
+    }
+
+    /** Its declarations (the file is the agent's own: a fault in it is the agent's). */
+    List<Declaration> declarations() {
       String text = read(Links.class.getResourceAsStream(BUILT_IN + file), file);
       if (text == null) {
         throw new IllegalArgumentException("built-in links file " + file + " is missing");
       }
-      all.addAll(parse(file, text));
+      return parse(file, text);
+    }
+  }
+
+  /**
+   * The built-in declaration files the options enable, unread: the index names each with the
+   * package prefixes of the classes it declares ({@code netty.links io/netty/ ...}).
+   */
+  static List<Library> builtInLibraries(AgentOptions options) {
+    List<Library> libraries = new ArrayList<>();
+    if (!options.enabled(AgentOptions.Family.LIBRARIES)) {
+      return libraries;
+    }
+    String index = readIndex();
+    if (index == null) {
+      return libraries;
+    }
+    for (String line : index.split("\n")) {
+      String entry = line.strip();
+      if (entry.isEmpty() || entry.startsWith("#")) {
+        continue;
+      }
+      String[] words = entry.split(" ");
+      libraries.add(new Library(words[0], java.util.Arrays.copyOfRange(words, 1, words.length)));
+    }
+    return libraries;
+  }
+
+  /**
+   * The index, read from the agent jar itself when the agent runs from one: a resource lookup asks
+   * every module of the JDK's image first, and opening that image's reader costs milliseconds of
+   * every start-up.
+   */
+  private static String readIndex() {
+    String name = "io/tether/agent/" + BUILT_IN + "index";
+    try {
+      Path location =
+          Path.of(Links.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(location)) {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(location.toFile())) {
+          java.util.jar.JarEntry entry = jar.getJarEntry(name);
+          return entry == null ? null : read(jar.getInputStream(entry), name);
+        }
+      }
+    } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+      // read it as a resource below
+    }
+    return read(Links.class.getResourceAsStream(BUILT_IN + "index"), name);
+  }
+
+  /** Every built-in declaration, parsed now (for the tests of the files). */
+  static List<Declaration> builtIn() {
+    List<Declaration> all = new ArrayList<>();
+    for (Library library : builtInLibraries(AgentOptions.parse(""))) {
+      all.addAll(library.declarations());
     }
     return all;
   }

@@ -52,8 +52,10 @@ public final class TetherAgent {
       return;
     }
     java.util.List<Links.Declaration> links;
+    java.util.List<Links.Library> libraries;
     try {
       links = Links.load(options);
+      libraries = Links.builtInLibraries(options);
     } catch (IllegalArgumentException e) {
       System.err.println("tether-agent: " + e.getMessage());
       System.err.flush();
@@ -74,7 +76,7 @@ public final class TetherAgent {
     if (options.asyncStackTraces()) {
       io.tether.internal.AsyncStackTraces.enable();
     }
-    Installer.install(inst, options, links);
+    Installer.install(inst, options, links, libraries);
     installed = true;
     if (options.trace() != null) {
       startTrace(options.trace());

@@ -41,8 +41,12 @@ final class TypeHierarchy {
       Collections.synchronizedMap(new WeakHashMap<>());
   private final Map<String, Long> bootstrap = new ConcurrentHashMap<>();
 
-  /** The bits of the root classes, by internal name. */
-  private final Map<String, Long> roots;
+  /** The root bits of a class by its internal name ({@link #root}); none for most. */
+  interface Roots {
+    long of(String internalName);
+  }
+
+  private final Roots roots;
 
   TypeHierarchy() {
     this(java.util.List.of());
@@ -61,7 +65,15 @@ final class TypeHierarchy {
     for (int i = 0; i < roots.size(); i++) {
       bits.merge(roots.get(i), root(i), (a, b) -> a | b);
     }
-    this.roots = bits;
+    this.roots = name -> bits.getOrDefault(name, 0L);
+  }
+
+  /**
+   * A hierarchy whose root classes {@code roots} tells, as they become known (a library's
+   * declarations are read when its first class is met: here, as a super type, possibly).
+   */
+  TypeHierarchy(Roots roots) {
+    this.roots = roots;
   }
 
   /** The flag of the {@code i}th root class. */
@@ -71,8 +83,7 @@ final class TypeHierarchy {
 
   /** The flags a type's own name gives (internal name). */
   long own(String name) {
-    long r = roots.isEmpty() ? 0 : roots.getOrDefault(name, 0L);
-    return r | jdkOwn(name);
+    return roots.of(name) | jdkOwn(name);
   }
 
   private static long jdkOwn(String name) {
@@ -132,8 +143,8 @@ final class TypeHierarchy {
       return 0;
     }
     long own = own(name);
-    if (own != 0 && !roots.containsKey(name)) {
-      return own;
+    if (own != 0 && jdkOwn(name) == own) {
+      return own; // a JDK type the flags name: its own flags say all
     }
     // The JDK's types are read as class files too, never loaded from here: a class loaded while a
     // transformer runs is not handed to that transformer (the JVM's instrumentation does not

@@ -43,7 +43,7 @@ final class Weaver implements ClassFileTransformer {
   Weaver(Boundaries boundaries, boolean debug) {
     this.boundaries = boundaries;
     this.debug = debug;
-    this.hierarchy = new TypeHierarchy(boundaries.libraryRoots);
+    this.hierarchy = new TypeHierarchy(boundaries::rootBits);
   }
 
   /**
@@ -67,6 +67,7 @@ final class Weaver implements ClassFileTransformer {
     if (ignored(name, type.getClassLoader())) {
       return false;
     }
+    boundaries.ensure(name);
     if (boundaries.jdkTypes.containsKey(name) || boundaries.libraryTypes.containsKey(name)) {
       return true;
     }
@@ -147,6 +148,7 @@ final class Weaver implements ClassFileTransformer {
       return null;
     }
     try {
+      boundaries.ensure(name);
       List<Boundaries.Rule> rules = boundaries.jdkTypes.get(name);
       if (rules == null) {
         if (!candidate(name)) {

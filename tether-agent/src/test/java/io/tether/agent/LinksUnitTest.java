@@ -90,6 +90,43 @@ class LinksUnitTest {
     Links.checkRoots(Links.builtIn());
   }
 
+  /**
+   * A built-in file is read when the first class under one of its index prefixes loads: a class it
+   * declares outside them would never be woven.
+   */
+  @Test
+  void builtInLibraries_declareOnlyClassesUnderTheirIndexPrefixes() {
+    List<Links.Library> libraries = Links.builtInLibraries(AgentOptions.parse(""));
+    assertThat(libraries).extracting(l -> l.file).contains("netty.links", "vertx.links");
+    for (Links.Library library : libraries) {
+      assertThat(library.prefixes).as(library.file).isNotEmpty();
+      for (Links.Declaration d : library.declarations()) {
+        assertThat(library.covers(d.type)).as(library.file + ": " + d.type).isTrue();
+      }
+    }
+    assertThat(Links.builtInLibraries(AgentOptions.parse("libraries=false"))).isEmpty();
+  }
+
+  /**
+   * The built-in declarations are read when their library's first class is met, not at start; a
+   * subclass met first (its super type read from the class file) reads them as well.
+   */
+  @Test
+  void builtInDeclarations_areReadWhenTheirLibrarysFirstClassIsMet() {
+    Boundaries boundaries =
+        new Boundaries(
+            AgentOptions.parse(""), List.of(), Links.builtInLibraries(AgentOptions.parse("")));
+    assertThat(boundaries.libraryTypes).isEmpty();
+    assertThat(boundaries.libraryRoots).isEmpty();
+    boundaries.ensure("com/acme/Unrelated");
+    assertThat(boundaries.libraryRoots).isEmpty();
+    long bits = boundaries.rootBits("io/vertx/core/impl/future/FutureBase");
+    assertThat(bits).isNotZero();
+    assertThat(boundaries.libraryRoots).contains("io/vertx/core/impl/future/FutureBase");
+    assertThat(boundaries.libraryTypes).containsKey("io/vertx/core/impl/VertxImpl");
+    assertThat(boundaries.libraryTypes.keySet()).noneMatch(k -> k.startsWith("io/grpc/"));
+  }
+
   @Test
   void badLines_nameFileLineAndFault() {
     assertBad("listen a.B#c(a.D) 0 once", "unknown declaration 'listen'");
