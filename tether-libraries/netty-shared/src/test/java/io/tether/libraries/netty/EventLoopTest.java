@@ -12,6 +12,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import io.tether.testing.Sightings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +35,7 @@ class EventLoopTest {
 
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
-  private final Sightings seen = new Sightings();
+  private final Sightings seen = new Sightings(Netty.REQUEST);
   private EventLoopGroup group;
 
   @BeforeEach
@@ -97,10 +98,10 @@ class EventLoopTest {
       throws InterruptedException {
     EventLoop loop = group.next();
     EventLoop other = group.next();
-    Sightings x = new Sightings();
-    Sightings y = new Sightings();
-    Sightings z = new Sightings();
-    Sightings w = new Sightings();
+    Sightings x = new Sightings(Netty.REQUEST);
+    Sightings y = new Sightings(Netty.REQUEST);
+    Sightings z = new Sightings(Netty.REQUEST);
+    Sightings w = new Sightings(Netty.REQUEST);
     List<ScheduledFuture<?>> periodic = java.util.Collections.synchronizedList(new ArrayList<>());
     periodic.add(REQUEST.run("x", () -> loop.scheduleAtFixedRate(x.task("x"), 1, 2, MILLISECONDS)));
     periodic.add(
@@ -142,7 +143,7 @@ class EventLoopTest {
    */
   @Test
   void eventLoopThreads_startedInsideAContext_startEmpty() throws InterruptedException {
-    Sightings threadStarts = new Sightings();
+    Sightings threadStarts = new Sightings(Netty.REQUEST);
     ThreadFactory recordingStart =
         task ->
             new Thread(
@@ -201,7 +202,7 @@ class EventLoopTest {
   @Test
   void hashedWheelTimer_runsTimeoutsInTheSchedulersContext_andItsWorkerStartsEmpty()
       throws InterruptedException {
-    Sightings threadStarts = new Sightings();
+    Sightings threadStarts = new Sightings(Netty.REQUEST);
     HashedWheelTimer timer =
         new HashedWheelTimer(
             task ->

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
+import io.tether.testing.Sightings;
 
 /**
  * A real server channel on 127.0.0.1 (an ephemeral port) and the clients that connect to it, all on
@@ -19,7 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 final class Loopback implements AutoCloseable {
 
   /** What the server's {@code channelRead} saw, one sighting a read. */
-  final Sightings serverReads = new Sightings();
+  final Sightings serverReads = new Sightings(Netty.REQUEST);
 
   private final EventLoopGroup group;
   private final Channel server;

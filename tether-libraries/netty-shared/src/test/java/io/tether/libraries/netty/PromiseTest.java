@@ -15,6 +15,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import io.tether.testing.Sightings;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class PromiseTest {
 
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
-  private final Sightings seen = new Sightings();
+  private final Sightings seen = new Sightings(Netty.REQUEST);
   private EventLoopGroup group;
 
   @BeforeEach

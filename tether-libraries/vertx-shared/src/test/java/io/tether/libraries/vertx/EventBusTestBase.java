@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import io.tether.testing.Sightings;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -29,7 +30,7 @@ abstract class EventBusTestBase {
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   static Vertx vertx;
-  final Sightings seen = new Sightings();
+  final Sightings seen = new Sightings(VertxTests.REQUEST);
 
   @BeforeAll
   static void start() throws Exception {

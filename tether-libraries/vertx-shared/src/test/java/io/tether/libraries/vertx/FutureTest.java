@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import io.tether.testing.Sightings;
 import io.tether.testing.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,7 +30,7 @@ class FutureTest {
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   private static Vertx vertx;
-  private final Sightings seen = new Sightings();
+  private final Sightings seen = new Sightings(VertxTests.REQUEST);
 
   @BeforeAll
   static void startVertx() {

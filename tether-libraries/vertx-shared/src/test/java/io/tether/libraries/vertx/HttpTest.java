@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import io.tether.testing.Sightings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,8 +41,8 @@ class HttpTest {
   private static Vertx vertx;
   private static HttpServer server;
   private static HttpClient client;
-  private static final Sightings SERVER_SEEN = new Sightings();
-  private final Sightings seen = new Sightings();
+  private static final Sightings SERVER_SEEN = new Sightings(VertxTests.REQUEST);
+  private final Sightings seen = new Sightings(VertxTests.REQUEST);
 
   @BeforeAll
   static void start() throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.testing.AgentAttached;
 import io.tether.testing.NoContextLeft;
+import io.tether.testing.Sightings;
 import io.tether.testing.Waits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -33,7 +34,7 @@ abstract class TimersAndTasksTestBase {
   @RegisterExtension static final NoContextLeft NO_CONTEXT_LEFT = NoContextLeft.of(REQUEST);
 
   static Vertx vertx;
-  final Sightings seen = new Sightings();
+  final Sightings seen = new Sightings(VertxTests.REQUEST);
 
   @BeforeAll
   static void startVertx() {
@@ -61,8 +62,8 @@ abstract class TimersAndTasksTestBase {
 
   @Test
   void setPeriodic_runsEveryTimeInTheSettersContext() throws InterruptedException {
-    Sightings x = new Sightings();
-    Sightings y = new Sightings();
+    Sightings x = new Sightings(VertxTests.REQUEST);
+    Sightings y = new Sightings(VertxTests.REQUEST);
     long[] timers = new long[2];
     CountDownLatch set = new CountDownLatch(1);
     timers[0] = REQUEST.run("x", () -> vertx.setPeriodic(1, 2, id -> x.record("x")));
