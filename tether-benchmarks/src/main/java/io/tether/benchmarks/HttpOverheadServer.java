@@ -112,7 +112,9 @@ public final class HttpOverheadServer {
     CompletableFuture.supplyAsync(() -> lookUp(id), workers)
         .thenApply(
             value -> {
-              int seen = tracked ? REQUEST_ID.getStore() : id;
+              // A stage that sees no id (the context lost) counts as well as one that sees another.
+              Integer stored = tracked ? REQUEST_ID.getStore() : null;
+              int seen = !tracked ? id : stored == null ? -1 : stored;
               if (seen != id) {
                 mismatches.increment();
               }

@@ -23,37 +23,50 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code hooks} as in {@link HttpOverheadServer}; 1,000,000 requests a round, 5 rounds, the first
  * of them a warm-up. Prints CPU ns per request for each measured round and their median.
  */
-public final class RequestPathCost {
+public final class RequestPathCost implements RequestPath {
 
   private static final int IN_FLIGHT = 64;
 
   private final boolean tracked;
+  private final Runnable done;
   private final ExecutorService handlers = Executors.newFixedThreadPool(4);
   private final ExecutorService workers = Executors.newFixedThreadPool(4);
-  private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
   private final LongAdder mismatches = new LongAdder();
-  private final com.sun.management.OperatingSystemMXBean os =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  private RequestPathCost(String mode) {
-    tracked = mode.equals("als");
+  private RequestPathCost(String mode, Runnable done) {
+    this.tracked = mode.equals("als");
+    this.done = done;
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
+    measure("RequestPathCost", args, RequestPathCost::new);
+  }
+
+  /**
+   * The measurement both request paths share: parses {@code MODE [REQUESTS [ROUNDS]]} ({@code
+   * harness} names the class in errors), enables a no-op hook for {@code hooks}, makes the path for
+   * the mode and drives it with {@value #IN_FLIGHT} requests in flight, printing the process's CPU
+   * time per request for each round and the median of the rounds after the first.
+   */
+  static void measure(
+      String harness,
+      String[] args,
+      java.util.function.BiFunction<String, Runnable, RequestPath> paths)
+      throws Exception {
     if (args.length < 1
         || args.length > 3
         || !java.util.List.of("none", "als", "hooks").contains(args[0])) {
       throw new IllegalArgumentException(
-          "usage: RequestPathCost MODE [REQUESTS [ROUNDS]], MODE"
-              + " one of none, als, hooks; was "
+          "usage: "
+              + harness
+              + " MODE [REQUESTS [ROUNDS]], MODE one of none, als, hooks; was "
               + String.join(" ", args));
     }
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     if (requests < 1 || rounds < 2) {
       throw new IllegalArgumentException(
-          "REQUESTS must be at least 1 and ROUNDS at least 2 (the"
-              + " first is a warm-up); were "
+          "REQUESTS must be at least 1 and ROUNDS at least 2 (the first is a warm-up); were "
               + requests
               + " and "
               + rounds);
@@ -61,24 +74,17 @@ public final class RequestPathCost {
     if (args[0].equals("hooks")) {
       Harness.enableNoopHook();
     }
-    new RequestPathCost(args[0]).run(requests, rounds);
-  }
-
-  private void run(int requests, int rounds) throws InterruptedException {
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    RequestPath path = paths.apply(args[0], inFlight::release);
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] perRequest = new double[rounds - 1];
     for (int round = 0; round < rounds; round++) {
       long cpu = os.getProcessCpuTime();
       long wall = System.nanoTime();
       for (int i = 1; i <= requests; i++) {
         inFlight.acquire();
-        int id = i;
-        handlers.execute(
-            new Runnable() {
-              @Override
-              public void run() {
-                handle(id);
-              }
-            });
+        path.start(i);
       }
       inFlight.acquire(IN_FLIGHT);
       inFlight.release(IN_FLIGHT);
@@ -99,7 +105,28 @@ public final class RequestPathCost {
         Locale.ROOT,
         "median %.0f ns CPU/request, mismatches %d%n",
         perRequest[perRequest.length / 2],
-        mismatches.sum());
+        path.mismatches());
+    path.close();
+  }
+
+  @Override
+  public void start(int id) {
+    handlers.execute(
+        new Runnable() {
+          @Override
+          public void run() {
+            handle(id);
+          }
+        });
+  }
+
+  @Override
+  public long mismatches() {
+    return mismatches.sum();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
     handlers.shutdown();
     workers.shutdown();
     handlers.awaitTermination(10, TimeUnit.SECONDS);
@@ -118,12 +145,14 @@ public final class RequestPathCost {
     CompletableFuture.supplyAsync(() -> HttpOverheadServer.lookUp(id), workers)
         .thenApply(
             value -> {
-              int seen = tracked ? HttpOverheadServer.REQUEST_ID.getStore() : id;
+              // A stage that sees no id (the context lost) counts as well as one that sees another.
+              Integer stored = tracked ? HttpOverheadServer.REQUEST_ID.getStore() : null;
+              int seen = !tracked ? id : stored == null ? -1 : stored;
               if (seen != id) {
                 mismatches.increment();
               }
               return value;
             })
-        .whenComplete((body, failure) -> inFlight.release());
+        .whenComplete((body, failure) -> done.run());
   }
 }

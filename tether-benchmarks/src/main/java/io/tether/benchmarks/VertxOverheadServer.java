@@ -107,8 +107,11 @@ public final class VertxOverheadServer {
       value
           .map(
               body -> {
-                Integer seen = tracked ? REQUEST_ID.getStore() : Integer.valueOf(id);
-                if (seen == null || seen != id) {
+                // A stage that sees no id (the context lost) counts as well as one that sees
+                // another.
+                Integer stored = tracked ? REQUEST_ID.getStore() : null;
+                int seen = !tracked ? id : stored == null ? -1 : stored;
+                if (seen != id) {
                   mismatches.increment();
                 }
                 log.println("request " + seen + " served: " + body);

@@ -3,9 +3,6 @@ package io.tether.benchmarks;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.lang.management.ManagementFactory;
-import java.util.Locale;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,77 +19,36 @@ import java.util.concurrent.atomic.LongAdder;
  * hooks} (as {@code none}, with a no-op hook of all five callbacks); 1,000,000 requests a round, 5
  * rounds, the first a warm-up. Prints CPU ns per request for each measured round and their median.
  */
-public final class VertxRequestPathCost {
-
-  private static final int IN_FLIGHT = 64;
+public final class VertxRequestPathCost implements RequestPath {
 
   private final boolean tracked;
+  private final Runnable done;
   private final Vertx vertx =
       Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
   private final Context[] loops = {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
-  private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
   private final LongAdder mismatches = new LongAdder();
-  private final com.sun.management.OperatingSystemMXBean os =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  private VertxRequestPathCost(String mode) {
-    tracked = mode.equals("als");
+  private VertxRequestPathCost(String mode, Runnable done) {
+    this.tracked = mode.equals("als");
+    this.done = done;
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 1
-        || args.length > 3
-        || !java.util.List.of("none", "als", "hooks").contains(args[0])) {
-      throw new IllegalArgumentException(
-          "usage: VertxRequestPathCost MODE [REQUESTS [ROUNDS]], MODE one of none, als, hooks;"
-              + " was "
-              + String.join(" ", args));
-    }
-    int requests = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    if (requests < 1 || rounds < 2) {
-      throw new IllegalArgumentException(
-          "REQUESTS must be at least 1 and ROUNDS at least 2 (the first is a warm-up); were "
-              + requests
-              + " and "
-              + rounds);
-    }
-    if (args[0].equals("hooks")) {
-      Harness.enableNoopHook();
-    }
-    new VertxRequestPathCost(args[0]).run(requests, rounds);
+    RequestPathCost.measure("VertxRequestPathCost", args, VertxRequestPathCost::new);
   }
 
-  private void run(int requests, int rounds) throws Exception {
-    double[] perRequest = new double[rounds - 1];
-    for (int round = 0; round < rounds; round++) {
-      long cpu = os.getProcessCpuTime();
-      long wall = System.nanoTime();
-      for (int i = 1; i <= requests; i++) {
-        inFlight.acquire();
-        int id = i;
-        loops[i & 1].runOnContext(v -> handle(id));
-      }
-      inFlight.acquire(IN_FLIGHT);
-      inFlight.release(IN_FLIGHT);
-      double ns = (double) (os.getProcessCpuTime() - cpu) / requests;
-      System.out.printf(
-          Locale.ROOT,
-          "round %d%s: %.0f ns CPU/request, %.0f ns wall/request%n",
-          round,
-          round == 0 ? " (warm-up)" : "",
-          ns,
-          (double) (System.nanoTime() - wall) / requests);
-      if (round > 0) {
-        perRequest[round - 1] = ns;
-      }
-    }
-    java.util.Arrays.sort(perRequest);
-    System.out.printf(
-        Locale.ROOT,
-        "median %.0f ns CPU/request, mismatches %d%n",
-        perRequest[perRequest.length / 2],
-        mismatches.sum());
+  @Override
+  public void start(int id) {
+    loops[id & 1].runOnContext(v -> handle(id));
+  }
+
+  @Override
+  public long mismatches() {
+    return mismatches.sum();
+  }
+
+  @Override
+  public void close() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -109,12 +65,14 @@ public final class VertxRequestPathCost {
         .executeBlocking(() -> HttpOverheadServer.lookUp(id), false)
         .map(
             value -> {
-              Integer seen = tracked ? VertxOverheadServer.REQUEST_ID.getStore() : id;
-              if (seen == null || seen != id) {
+              // A stage that sees no id (the context lost) counts as well as one that sees another.
+              Integer stored = tracked ? VertxOverheadServer.REQUEST_ID.getStore() : null;
+              int seen = !tracked ? id : stored == null ? -1 : stored;
+              if (seen != id) {
                 mismatches.increment();
               }
               return value;
             })
-        .onComplete(result -> inFlight.release());
+        .onComplete(result -> done.run());
   }
 }
