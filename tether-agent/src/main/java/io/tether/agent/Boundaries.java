@@ -62,7 +62,7 @@ import org.objectweb.asm.Opcodes;
  *       the continuation of an {@code NIO_COMPLETION}.
  * </ul>
  */
-final class Boundaries {
+final class Boundaries implements TypeHierarchy.Roots {
 
   /** Which methods a rule applies to: by name, descriptor and access flags. */
   static final class Methods {
@@ -224,15 +224,36 @@ final class Boundaries {
   /** The built-in libraries whose declarations are not read yet. */
   private volatile Links.Library[] pending = new Links.Library[0];
 
+  /**
+   * Installs what the links of third-party libraries need at run time (the callback wrappers'
+   * generator, Kotlin's context element), once, before the first declaration takes effect; {@code
+   * null} once run.
+   */
+  private volatile Runnable machinery;
+
+  /** Whether kotlinx.coroutines classes are woven (they need {@link #machinery} too). */
+  private final boolean coroutines;
+
   Boundaries(AgentOptions options) {
     this(options, List.of(), List.of());
   }
 
+  Boundaries(AgentOptions options, List<Links.Declaration> links, List<Links.Library> libraries) {
+    this(options, links, libraries, null);
+  }
+
   /**
    * The JDK's boundaries the options enable, those {@code links} declare, and those of {@code
-   * libraries}, each read when the first class under its prefixes loads.
+   * libraries}, each read when the first class under its prefixes loads; {@code machinery} runs
+   * before the first declaration of a library takes effect.
    */
-  Boundaries(AgentOptions options, List<Links.Declaration> links, List<Links.Library> libraries) {
+  Boundaries(
+      AgentOptions options,
+      List<Links.Declaration> links,
+      List<Links.Library> libraries,
+      Runnable machinery) {
+    this.machinery = machinery;
+    this.coroutines = options.enabled(AgentOptions.Family.COROUTINES);
     this.pending = libraries.toArray(new Links.Library[0]);
     if (options.enabled(AgentOptions.Family.EXECUTORS)) {
       executors();
@@ -261,8 +282,25 @@ final class Boundaries {
     if (options.enabled(AgentOptions.Family.COROUTINES)) {
       coroutines();
     }
+    if (!links.isEmpty()) {
+      startMachinery();
+    }
     for (Links.Declaration d : links) {
       library(d);
+    }
+  }
+
+  /** Runs {@link #machinery} if it has not run. */
+  private void startMachinery() {
+    if (machinery == null) {
+      return;
+    }
+    synchronized (this) {
+      Runnable m = machinery;
+      if (m != null) {
+        machinery = null;
+        m.run();
+      }
     }
   }
 
@@ -271,6 +309,9 @@ final class Boundaries {
    * are not read yet: called with every class name the weaver looks at, before it looks.
    */
   void ensure(String internalName) {
+    if (coroutines && machinery != null && internalName.startsWith("kotlinx/coroutines/")) {
+      startMachinery();
+    }
     Links.Library[] now = pending;
     for (Links.Library library : now) {
       if (library.covers(internalName)) {
@@ -285,6 +326,7 @@ final class Boundaries {
     if (!left.remove(library)) {
       return; // another thread read it
     }
+    startMachinery();
     try {
       for (Links.Declaration d : library.declarations()) {
         library(d);
@@ -301,7 +343,8 @@ final class Boundaries {
   }
 
   /** The root bits ({@link TypeHierarchy#root}) of {@code internalName}, reading its library. */
-  long rootBits(String internalName) {
+  @Override
+  public long rootBits(String internalName) {
     ensure(internalName);
     Long bits = rootBits.get(internalName);
     return bits == null ? 0 : bits;

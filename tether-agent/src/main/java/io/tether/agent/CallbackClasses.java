@@ -55,6 +55,11 @@ final class CallbackClasses implements Callbacks.Generator {
     this.inst = inst;
   }
 
+  /** Makes a generator the callbacks' ({@link Callbacks#install}). */
+  static void install(Instrumentation inst) {
+    Callbacks.install(new CallbackClasses(inst));
+  }
+
   @Override
   public Callbacks.Maker generate(Class<?> callbackClass, Class<?> declared) {
     try {

@@ -13,7 +13,8 @@ import java.util.Set;
  * <p>Start-up is what this is built for: the classes to retransform are picked by name (the JDK's)
  * and reflection (the application's executors and threads), never by parsing every loaded class,
  * and the weaving is plain ASM on the class file, so installing loads a few dozen classes and takes
- * a few tens of milliseconds.
+ * a few tens of milliseconds. What only third-party libraries need is installed when the first of
+ * them is met.
  */
 final class Installer {
 
@@ -25,11 +26,13 @@ final class Installer {
       List<Links.Declaration> links,
       List<Links.Library> libraries) {
     letJdkModulesReadTether(inst);
-    io.tether.internal.Callbacks.install(new CallbackClasses(inst));
-    if (options.enabled(AgentOptions.Family.COROUTINES)) {
-      io.tether.internal.Coroutines.install(new KotlinSupport(inst));
-    }
-    Weaver weaver = new Weaver(new Boundaries(options, links, libraries), options.debug());
+    Boundaries boundaries =
+        new Boundaries(
+            options,
+            links,
+            libraries,
+            new LibraryMachinery(inst, options.enabled(AgentOptions.Family.COROUTINES)));
+    Weaver weaver = new Weaver(boundaries, options.debug());
     weaver.modules(inst);
     inst.addTransformer(weaver, true);
     List<Class<?>> loaded = new ArrayList<>();
@@ -39,6 +42,29 @@ final class Installer {
       }
     }
     retransform(inst, weaver, loaded);
+  }
+
+  /**
+   * What third-party libraries' links need at run time: the generator of callback wrappers and, for
+   * Kotlin, the coroutine context element. Installed when the first declaration of a library is
+   * read ({@link Boundaries}), not at start: a JVM without those libraries never loads it.
+   */
+  private static final class LibraryMachinery implements Runnable {
+    private final Instrumentation inst;
+    private final boolean coroutines;
+
+    LibraryMachinery(Instrumentation inst, boolean coroutines) {
+      this.inst = inst;
+      this.coroutines = coroutines;
+    }
+
+    @Override
+    public void run() {
+      CallbackClasses.install(inst);
+      if (coroutines) {
+        io.tether.internal.Coroutines.install(new KotlinSupport(inst));
+      }
+    }
   }
 
   /**

@@ -1,9 +1,7 @@
 package io.tether.agent;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -300,17 +298,17 @@ final class Links {
     return all;
   }
 
+  /**
+   * The text of {@code in}, lines ended by {@code \n}. Decoded whole, not through a {@code Reader}:
+   * its decoder classes are milliseconds of every start-up.
+   */
   private static String read(InputStream in, String what) {
     if (in == null) {
       return null;
     }
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      StringBuilder text = new StringBuilder();
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        text.append(line).append('\n');
-      }
-      return text.toString();
+    try (in) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read links " + what + " (" + e + ")");
     }

@@ -178,20 +178,33 @@ public final class TetherAgent {
     } catch (URISyntaxException e) {
       throw new IOException(e);
     }
+    if (Files.isDirectory(agentJar)) { // running from target/classes
+      try (JarFile core = new JarFile(agentJar.resolve(NESTED_CORE).toFile())) {
+        inst.appendToBootstrapClassLoaderSearch(core);
+      }
+      return;
+    }
     Path core;
-    if (Files.isDirectory(agentJar)) {
-      core = agentJar.resolve(NESTED_CORE); // running from target/classes
-    } else {
-      try (JarFile jar = new JarFile(agentJar.toFile());
-          InputStream in = jar.getInputStream(jar.getJarEntry(NESTED_CORE))) {
-        core = createTempJar();
-        core.toFile().deleteOnExit();
-        try (OutputStream out = Files.newOutputStream(core, StandardOpenOption.WRITE)) {
-          in.transferTo(out);
-        }
+    try (JarFile jar = new JarFile(agentJar.toFile());
+        InputStream in = jar.getInputStream(jar.getJarEntry(NESTED_CORE))) {
+      core = createTempJar();
+      core.toFile().deleteOnExit();
+      try (OutputStream out = Files.newOutputStream(core, StandardOpenOption.WRITE)) {
+        in.transferTo(out);
       }
     }
-    inst.appendToBootstrapClassLoaderSearch(new JarFile(new File(core.toString())));
+    try (JarFile copy = new JarFile(new File(core.toString()))) {
+      inst.appendToBootstrapClassLoaderSearch(copy);
+    }
+    // The JVM opened the copy as it appended it and reads it through that handle from now on (the
+    // bootstrap loader never reopens it; its resources are not even visible to Java code), so the
+    // file can go now: a JVM that is killed or halted leaves nothing behind. Where the platform
+    // refuses to delete an open file, the copy goes at exit.
+    try {
+      Files.deleteIfExists(core);
+    } catch (IOException | RuntimeException refused) {
+      // deleted on exit
+    }
   }
 
   /**

@@ -43,7 +43,7 @@ final class TypeHierarchy {
 
   /** The root bits of a class by its internal name ({@link #root}); none for most. */
   interface Roots {
-    long of(String internalName);
+    long rootBits(String internalName);
   }
 
   private final Roots roots;
@@ -83,7 +83,7 @@ final class TypeHierarchy {
 
   /** The flags a type's own name gives (internal name). */
   long own(String name) {
-    return roots.of(name) | jdkOwn(name);
+    return roots.rootBits(name) | jdkOwn(name);
   }
 
   private static long jdkOwn(String name) {

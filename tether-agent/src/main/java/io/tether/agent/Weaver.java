@@ -43,7 +43,7 @@ final class Weaver implements ClassFileTransformer {
   Weaver(Boundaries boundaries, boolean debug) {
     this.boundaries = boundaries;
     this.debug = debug;
-    this.hierarchy = new TypeHierarchy(boundaries::rootBits);
+    this.hierarchy = new TypeHierarchy(boundaries);
   }
 
   /**

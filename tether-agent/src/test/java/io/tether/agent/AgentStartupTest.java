@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The agent in a JVM of its own: bad options stop it at start with one line. */
 @Timeout(60)
@@ -142,6 +143,60 @@ class AgentStartupTest {
                     ".* java\\.util\\.(concurrent\\.(ThreadPoolExecutor|ScheduledThreadPoolExecutor|FutureTask"
                         + "|ForkJoinPool|ForkJoinTask|CompletableFuture)|Timer|TimerTask) .*"));
     assertThat(r.exit).isZero();
+  }
+
+  /**
+   * What only third-party libraries' links need (the callback wrappers' generator, Kotlin's
+   * support) is not loaded by a JVM that never meets one of those libraries.
+   */
+  @Test
+  void withoutThirdPartyLibraries_theirMachineryIsNeverLoaded(@TempDir java.nio.file.Path dir)
+      throws Exception {
+    // The probe alone on the class path: the test classes declare links of their own.
+    String resource = Probe.class.getName().replace('.', '/') + ".class";
+    java.nio.file.Path copy = dir.resolve(resource);
+    java.nio.file.Files.createDirectories(copy.getParent());
+    try (java.io.InputStream in = Probe.class.getClassLoader().getResourceAsStream(resource)) {
+      java.nio.file.Files.copy(in, copy);
+    }
+    Result r = java(null, "-Xlog:class+load=info", "-cp", dir.toString(), Probe.class.getName());
+    assertThat(r.output).contains("probe ran").contains(" io.tether.agent.Weaver ");
+    assertThat(r.output.lines())
+        .noneMatch(
+            line ->
+                line.matches(
+                    ".* io\\.tether\\.(internal\\.(Callbacks|Coroutines)|agent\\.(CallbackClasses|KotlinSupport))"
+                        + "[ $].*"));
+    assertThat(r.exit).isZero();
+  }
+
+  /**
+   * The copy of tether-core the agent puts on the bootstrap class path is gone once it is opened: a
+   * JVM that halts (or is killed) leaves no file behind, and Tether's classes still load from it.
+   */
+  @Test
+  void haltedJvm_leavesNoCopyOfTheCoreBehind(@TempDir java.nio.file.Path tmp) throws Exception {
+    String testClasses =
+        java.nio.file.Path.of(
+                HaltingProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+    Result r =
+        java(null, "-Djava.io.tmpdir=" + tmp, "-cp", testClasses, HaltingProbe.class.getName());
+    assertThat(r.output).contains("probe saw request-1");
+    assertThat(r.exit).isEqualTo(3);
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(tmp)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  /** Uses Tether (classes first loaded after the copy is deleted), then halts. */
+  public static final class HaltingProbe {
+    public static void main(String[] args) {
+      io.tether.AsyncLocalStorage<String> storage = new io.tether.AsyncLocalStorage<>();
+      storage.run("request-1", () -> System.out.println("probe saw " + storage.getStore()));
+      System.out.flush();
+      Runtime.getRuntime().halt(3);
+    }
   }
 
   /** The application of {@link #premain_loadsNoJdkClassALaterAgentMustInstrument()}. */

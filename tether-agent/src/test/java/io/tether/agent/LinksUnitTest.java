@@ -127,6 +127,48 @@ class LinksUnitTest {
     assertThat(boundaries.libraryTypes.keySet()).noneMatch(k -> k.startsWith("io/grpc/"));
   }
 
+  /**
+   * What the libraries' links need at run time is installed before their first declaration takes
+   * effect, once, and not while no library (and no kotlinx class) is met.
+   */
+  @Test
+  void libraryMachinery_startsOnceWithTheFirstLibraryMet() {
+    java.util.concurrent.atomic.AtomicInteger started =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Boundaries boundaries =
+        new Boundaries(
+            AgentOptions.parse(""),
+            List.of(),
+            Links.builtInLibraries(AgentOptions.parse("")),
+            started::incrementAndGet);
+    boundaries.ensure("com/acme/Unrelated");
+    boundaries.ensure("java/util/concurrent/ThreadPoolExecutor");
+    assertThat(started).hasValue(0);
+    boundaries.ensure("io/netty/util/concurrent/DefaultPromise");
+    assertThat(started).hasValue(1);
+    boundaries.ensure("io/grpc/stub/ClientCalls");
+    assertThat(started).hasValue(1);
+
+    java.util.concurrent.atomic.AtomicInteger kotlin =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Boundaries coroutinesOnly =
+        new Boundaries(
+            AgentOptions.parse("libraries=false"), List.of(), List.of(), kotlin::incrementAndGet);
+    coroutinesOnly.ensure("kotlin/Unit");
+    assertThat(kotlin).hasValue(0);
+    coroutinesOnly.ensure("kotlinx/coroutines/CoroutineContextKt");
+    assertThat(kotlin).hasValue(1);
+
+    java.util.concurrent.atomic.AtomicInteger declared =
+        new java.util.concurrent.atomic.AtomicInteger();
+    new Boundaries(
+        AgentOptions.parse(""),
+        Links.parse("test", "callback com.acme.Client#send(com.acme.Listener) 0 once\n"),
+        List.of(),
+        declared::incrementAndGet);
+    assertThat(declared).hasValue(1);
+  }
+
   @Test
   void badLines_nameFileLineAndFault() {
     assertBad("listen a.B#c(a.D) 0 once", "unknown declaration 'listen'");
