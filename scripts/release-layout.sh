@@ -6,6 +6,8 @@
 # -javadoc.jar (a pom-packaging module: only the pom); .md5 and .sha1 files that match; and .asc
 # signatures when signing ran (any .asc in the layout). The published artifacts are tether-parent,
 # tether-bom and the modules tether-bom lists; anything else in the layout is a violation too.
+# tether-cli's jar must also run alone (java -jar, `version`), carry the agent, and have a pom
+# that does not list what it carries.
 # Prints one line per artifact; exits 1 at the first violation, with a one-line reason.
 # The repository's id is release-layout, not local: Maven keeps a remote repository's metadata in
 # the local repository as maven-metadata-ID.xml, and with the id local that file is the local
@@ -151,5 +153,18 @@ for a in "${published[@]}"; do
   printf 'ok   %-46s %-27s md5+sha1, %s\n' "$gav" "$kinds" "$sig"
   count=$((count + 1))
 done
+# The command's jar must run alone (java -jar, nothing else on the class path) and carry the
+# agent; its pom must not list what it carries (the shade's dependency-reduced pom).
+cli_dir="$(ls -d "$repo/io/tether/tether-cli"/*/ | head -1)"
+cli_version="$(basename "$cli_dir")"
+cli_jar="$(ls "$cli_dir"tether-cli-*.jar | grep -v -e '-sources\.jar$' -e '-javadoc\.jar$' | sort | tail -1)"
+cli_gav="io.tether:tether-cli:$cli_version"
+unzip -Z1 "$cli_jar" | grep -qx 'io/tether/cli/tether-agent.jar' || fail "$cli_gav: the jar carries no agent"
+said="$("${JAVA:-java}" -jar "$cli_jar" version 2>&1)" || fail "$cli_gav: java -jar ... version failed: $said"
+[ "$said" = "tether $cli_version" ] || fail "$cli_gav: java -jar ... version says '$said'"
+if grep -q '<artifactId>tether-trace</artifactId>' "$(ls "$cli_dir"*.pom | sort | tail -1)"; then
+  fail "$cli_gav: the pom lists tether-trace, which the jar carries"
+fi
+printf 'ok   %-46s %s\n' "$cli_gav" "runs alone (java -jar ... version), carries the agent"
 $signed || echo "note: no .asc in the layout (signing skipped: no -Dgpg.keyname); Central needs them"
 echo "release layout: $count artifacts, all pass (target/release-repo)"

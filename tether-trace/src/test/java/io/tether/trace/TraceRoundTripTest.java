@@ -13,7 +13,6 @@ import io.tether.recorder.TraceFormat;
 import io.tether.recorder.TraceRecorder;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The recorder writes what the hooks see; the reader reads it back, whole or cut short, and the
- * exports and the command line work on what it read. (The recorder's ring, which needs its test
- * gate, is tested in tether-recorder.)
+ * exports work on what it read. (The recorder's ring, which needs its test gate, is tested in
+ * tether-recorder; the command line, in tether-cli.)
  */
 @Timeout(30)
 class TraceRoundTripTest {
@@ -223,42 +222,5 @@ class TraceRoundTripTest {
       n++;
     }
     return n;
-  }
-
-  @Test
-  void cli_exportAndReport_andOneLineErrors() throws Exception {
-    Path file = recordScenario("cli.trace");
-    Path html = dir.resolve("report.html");
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream o = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
-    java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
-
-    assertThat(TetherCli.run(new String[] {"report", file.toString(), "-o", html.toString()}, o, e))
-        .isZero();
-    assertThat(Files.readString(html)).contains("<html", "DB_QUERY").doesNotContain("/*DATA*/");
-    assertThat(TetherCli.run(new String[] {"export", file.toString(), "--format", "tree"}, o, e))
-        .isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("DB_QUERY#", "  EXECUTOR_TASK#");
-
-    Path foreign = dir.resolve("foreign.bin");
-    Files.write(foreign, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
-    err.reset();
-    assertThat(
-            TetherCli.run(new String[] {"export", foreign.toString(), "--format", "chrome"}, o, e))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
-        .containsExactly(
-            "tether: " + foreign + ": not a Tether trace (no TTHRACE header) at byte offset 0");
-    err.reset();
-    assertThat(TetherCli.run(new String[] {"export", file.toString(), "--format", "xml"}, o, e))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("tether: export needs --format chrome or --format tree, not 'xml'");
-    err.reset();
-    assertThat(TetherCli.run(new String[] {"report", dir.resolve("missing").toString()}, o, e))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8).strip())
-        .isEqualTo("tether: " + dir.resolve("missing") + ": no such file");
   }
 }

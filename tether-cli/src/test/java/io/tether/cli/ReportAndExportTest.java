@@ -1,0 +1,130 @@
+package io.tether.cli;
+
+import static io.tether.cli.Cli.tether;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tether report} and {@code tether export} on a trace that {@code tether run} recorded:
+ * every file written is confirmed with its path and size on standard error; a missing output folder
+ * and a bad input are one line each, exit code 1, and nothing is written.
+ */
+@Timeout(300)
+class ReportAndExportTest {
+
+  @TempDir static Path dir;
+  static Path trace;
+
+  @BeforeAll
+  static void record() throws Exception {
+    trace = dir.resolve("app.trace");
+    Cli.Result run = Cli.runTiny(dir, List.of("--trace", trace.toString()));
+    assertThat(run.exit()).as(run.err()).isZero();
+  }
+
+  @Test
+  void report_writesThePage_andConfirmsPathSizeAndCounts() throws Exception {
+    Cli.Result result = tether(dir, "report", "app.trace", "-o", "page.html");
+    assertThat(result.exit()).as(result.err()).isZero();
+    assertThat(result.out()).isEmpty();
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(result.errLines().get(0))
+        .matches("tether: wrote page\\.html \\(\\d+ KB; [\\d,]+ resources, [\\d,]+ events\\)");
+    assertThat(Files.readString(dir.resolve("page.html"))).contains("<html", "EXECUTOR_TASK");
+  }
+
+  @Test
+  void report_withoutOutput_writesReportHtmlInTheCurrentFolder() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("here"));
+    Cli.Result result = tether(folder, "report", trace.toString());
+    assertThat(result.exit()).as(result.err()).isZero();
+    assertThat(result.errLines().get(0)).startsWith("tether: wrote report.html (");
+    assertThat(folder.resolve("report.html")).isRegularFile();
+  }
+
+  @Test
+  void export_withOutput_writesTheFile_andConfirmsIt() throws Exception {
+    Cli.Result chrome = tether(dir, "export", "app.trace", "--format", "chrome", "-o", "app.json");
+    assertThat(chrome.exit()).as(chrome.err()).isZero();
+    assertThat(chrome.out()).isEmpty();
+    assertThat(chrome.errLines())
+        .singleElement()
+        .asString()
+        .matches("tether: wrote app\\.json \\(\\d+ (bytes|KB)\\)");
+    assertThat(Files.readString(dir.resolve("app.json"))).contains("\"traceEvents\"");
+
+    Cli.Result tree = tether(dir, "export", "app.trace", "-f", "tree", "--output=tree.txt");
+    assertThat(tree.exit()).as(tree.err()).isZero();
+    assertThat(tree.errLines()).singleElement().asString().startsWith("tether: wrote tree.txt (");
+    assertThat(Files.readString(dir.resolve("tree.txt"))).contains("EXECUTOR_TASK#");
+  }
+
+  @Test
+  void export_withoutOutput_printsTheExportAlone() throws Exception {
+    Cli.Result tree = tether(dir, "export", "app.trace", "--format", "tree");
+    assertThat(tree.exit()).isZero();
+    assertThat(tree.err()).isEmpty();
+    assertThat(tree.out()).contains("EXECUTOR_TASK#");
+    assertThat(tree.out()).isEqualTo(Files.readString(exported("tree", "stdout-compare.txt")));
+  }
+
+  private static Path exported(String format, String name) throws Exception {
+    assertThat(tether(dir, "export", "app.trace", "--format", format, "-o", name).exit()).isZero();
+    return dir.resolve(name);
+  }
+
+  @Test
+  void missingOutputFolder_isNamedAsAFolder_andNothingIsWritten() throws Exception {
+    Cli.Result report = tether(dir, "report", "app.trace", "-o", "out/report.html");
+    assertThat(report.exit()).isEqualTo(1);
+    assertThat(report.errLines())
+        .containsExactly("tether: no such folder: out/ (for -o out/report.html)");
+
+    Cli.Result export =
+        tether(dir, "export", "app.trace", "--format", "chrome", "-o", "a/b/c.json");
+    assertThat(export.exit()).isEqualTo(1);
+    assertThat(export.out()).isEmpty();
+    assertThat(export.errLines())
+        .containsExactly("tether: no such folder: a/b/ (for -o a/b/c.json)");
+    assertThat(dir.resolve("out")).doesNotExist();
+    assertThat(dir.resolve("a")).doesNotExist();
+  }
+
+  @Test
+  void outputThatIsAFolder_isSaidSo() throws Exception {
+    Files.createDirectories(dir.resolve("pages"));
+    Cli.Result report = tether(dir, "report", "app.trace", "-o", "pages");
+    assertThat(report.exit()).isEqualTo(1);
+    assertThat(report.errLines())
+        .containsExactly("tether: pages is a folder; -o takes the name of a file to write");
+  }
+
+  @Test
+  void badInput_isOneLineNamingTheFileAndTheProblem_exit1() throws Exception {
+    assertFailure("tether: no such file: missing.trace", "report", "missing.trace");
+    Files.createDirectories(dir.resolve("traces"));
+    assertFailure(
+        "tether: traces is a folder, not a trace file", "export", "traces", "--format", "tree");
+    Files.write(dir.resolve("foreign.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    assertFailure(
+        "tether: foreign.bin: not a Tether trace (no TTHRACE header) at byte offset 0",
+        "export",
+        "foreign.bin",
+        "--format",
+        "chrome");
+  }
+
+  private static void assertFailure(String line, String... args) throws Exception {
+    Cli.Result result = tether(dir, args);
+    assertThat(result.exit()).as("%s", List.of(args)).isEqualTo(1);
+    assertThat(result.out()).as("%s", List.of(args)).isEmpty();
+    assertThat(result.errLines()).as("%s", List.of(args)).containsExactly(line);
+  }
+}
