@@ -41,7 +41,9 @@ import org.slf4j.spi.MDCAdapter;
  *       value put stays until removed, as with Logback's own MDC: clear it at the end of the
  *       request, or prefer {@link #run(String, String, Runnable)}.
  *   <li>{@link #install()} replaces SLF4J's MDC adapter in place; values put before it are not
- *       carried over.
+ *       carried over. Before it, {@link #run(String, String, Runnable)} and {@link #call(String,
+ *       String, Callable)} throw {@link IllegalStateException} at once: their value would reach
+ *       neither {@code MDC.get} nor the log lines.
  * </ul>
  */
 public final class TetherMDC {
@@ -89,8 +91,10 @@ public final class TetherMDC {
    * @param key the MDC key
    * @param value the value, {@code null} allowed
    * @param callback what to run
+   * @throws IllegalStateException if {@link #install()} is not in effect (nothing is run)
    */
   public static void run(String key, String value, Runnable callback) {
+    requireInstalled("run");
     TetherMDCAdapter.VALUES.run(with(key, value), callback);
   }
 
@@ -103,21 +107,42 @@ public final class TetherMDC {
    * @param callback what to call
    * @param <R> the result type
    * @return the callback's result
+   * @throws IllegalStateException if {@link #install()} is not in effect (nothing is called)
    * @throws Exception whatever the callback throws
    */
   public static <R> R call(String key, String value, Callable<R> callback) throws Exception {
+    requireInstalled("call");
     return TetherMDCAdapter.VALUES.call(with(key, value), callback);
   }
 
   /**
    * Returns the current MDC: an unmodifiable map that never changes (a later put makes a new one),
    * empty when nothing is set. Cheaper than {@link MDC#getCopyOfContextMap()}: nothing is copied.
+   * Before {@link #install()}, the MDC is SLF4J's own: this returns an unmodifiable copy of it.
    *
    * @return the current MDC's values
    */
   public static Map<String, String> current() {
+    if (!isInstalled()) {
+      Map<String, String> own = MDC.getCopyOfContextMap();
+      return own == null ? Map.of() : Collections.unmodifiableMap(own);
+    }
     Map<String, String> map = TetherMDCAdapter.VALUES.getStore();
     return map == null ? Map.of() : map;
+  }
+
+  /**
+   * Fails at once where a value would otherwise be set in Tether's context that neither {@code
+   * MDC.get} nor the log lines read: SLF4J's MDC is still its own until {@link #install()}.
+   */
+  private static void requireInstalled(String method) {
+    if (!isInstalled()) {
+      throw new IllegalStateException(
+          "TetherMDC."
+              + method
+              + " needs TetherMDC.install() first (once, at startup, before the MDC is used):"
+              + " without it the value would reach neither MDC.get nor the log lines");
+    }
   }
 
   private static Map<String, String> with(String key, String value) {
