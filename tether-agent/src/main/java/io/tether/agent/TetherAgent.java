@@ -26,6 +26,12 @@ public final class TetherAgent {
   private static volatile boolean installed;
   private static final Object INSTALL_LOCK = new Object();
 
+  /** Set while {@link #install(String)} attaches: it reports a refusal itself, as an exception. */
+  private static volatile boolean attaching;
+
+  /** Why the last attach installed nothing, for {@link #install(String)} to throw; or null. */
+  private static volatile String refused;
+
   private TetherAgent() {}
 
   /** Called by the JVM for {@code -javaagent}. */
@@ -64,6 +70,17 @@ public final class TetherAgent {
       }
       return;
     }
+    if (!atStart) {
+      String late = coreLoadedBefore(inst);
+      if (late != null) {
+        refused = late;
+        if (!attaching) {
+          System.err.println("tether-agent: " + late);
+          System.err.flush();
+        }
+        return;
+      }
+    }
     try {
       appendCoreToBootstrap(inst);
     } catch (IOException | RuntimeException e) {
@@ -81,6 +98,36 @@ public final class TetherAgent {
     if (options.trace() != null) {
       startTrace(options.trace());
     }
+  }
+
+  /**
+   * Why the agent cannot be attached now, or {@code null}: a class of tether-core loaded by a class
+   * loader other than the bootstrap loader (an application that touched Tether before attaching it)
+   * would stay a second copy of Tether beside the one the instrumented JDK classes call, and
+   * context would silently not follow work. Only for an attach: at {@code -javaagent} start no
+   * application class has run.
+   */
+  private static String coreLoadedBefore(Instrumentation inst) {
+    for (Class<?> type : inst.getAllLoadedClasses()) {
+      String name = type.getName();
+      if (type.getClassLoader() != null
+          && (isCorePackage(name, "io.tether.") || isCorePackage(name, "io.tether.internal."))) {
+        return "not installed: "
+            + name
+            + " was loaded by "
+            + type.getClassLoader()
+            + " before the agent, so the application would use another copy of Tether than the"
+            + " JDK's instrumented classes; call TetherAgent.install() before any Tether class is"
+            + " loaded (first thing in main, from a class without Tether fields), or start the JVM"
+            + " with -javaagent:tether-agent.jar";
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code name} is a class of {@code pkg} itself, not of a package below it. */
+  private static boolean isCorePackage(String name, String pkg) {
+    return name.startsWith(pkg) && name.indexOf('.', pkg.length()) < 0;
   }
 
   /** Records every async hook event into {@code file}; a file it cannot write is reported. */
@@ -102,8 +149,10 @@ public final class TetherAgent {
    * {@code -javaagent}, for launchers and tests. Call it before the application touches any Tether
    * class, so that the application and the instrumented JDK share one copy of Tether.
    *
-   * @throws IllegalStateException if the JVM cannot attach the agent (a JRE without the {@code
-   *     jdk.attach} module, or attaching disabled with {@code -XX:+DisableAttachMechanism})
+   * @throws IllegalStateException if Tether's classes were loaded before (the agent is then not
+   *     installed: the application and the JDK would use two copies of Tether), or the JVM cannot
+   *     attach the agent (a JRE without the {@code jdk.attach} module, or attaching disabled with
+   *     {@code -XX:+DisableAttachMechanism})
    */
   public static void install() {
     install("");
@@ -116,10 +165,16 @@ public final class TetherAgent {
    * if the agent is installed already.
    *
    * @param options the agent's options, {@code ""} for the defaults
+   * @throws IllegalStateException as {@link #install()}
    */
   public static void install(String options) {
     synchronized (INSTALL_LOCK) { // not the class: agentmain, on the attach thread, needs that
-      attach(options);
+      attaching = true;
+      try {
+        attach(options);
+      } finally {
+        attaching = false;
+      }
     }
   }
 
@@ -146,14 +201,18 @@ public final class TetherAgent {
                 agentJar.toString(),
                 options)
             .redirectErrorStream(true);
+    refused = null;
     try {
       Process p = attacher.start();
       String out =
           new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
               .strip();
-      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
-          || p.exitValue() != 0
-          || !installed) {
+      boolean ended = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+      String why = refused;
+      if (why != null) {
+        throw new IllegalStateException("Tether agent " + why);
+      }
+      if (!ended || p.exitValue() != 0 || !installed) {
         throw new IllegalStateException(
             "could not attach the Tether agent to this JVM" + (out.isEmpty() ? "" : ": " + out));
       }
