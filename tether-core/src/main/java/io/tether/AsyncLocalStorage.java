@@ -1,6 +1,7 @@
 package io.tether;
 
 import io.tether.internal.Bound;
+import io.tether.internal.Diagnostics;
 import io.tether.internal.ExecutionState;
 import io.tether.internal.Frame;
 import java.util.Objects;
@@ -51,6 +52,14 @@ public final class AsyncLocalStorage<T> {
   /** Set by {@link #disable()}, cleared by the next {@code run} or {@code enterWith}. */
   private volatile boolean disabled;
 
+  /**
+   * Whether {@code run} or {@code enterWith} ever set this storage; kept only under {@code
+   * -Dtether.diagnostics=true}, where a read that finds no value is worth a look only then. Not
+   * volatile: a task sees the write made before it was handed to an executor, as the hand-off
+   * orders them.
+   */
+  private boolean setSomewhere;
+
   /** Creates a storage with no name and no default value. */
   public AsyncLocalStorage() {
     this("", null);
@@ -100,7 +109,13 @@ public final class AsyncLocalStorage<T> {
     if (i >= 0) {
       return f.epochAt(i) == epoch ? (T) f.valueAt(i) : null;
     }
-    return disabled ? null : defaultValue;
+    if (disabled) {
+      return null;
+    }
+    if (Diagnostics.ENABLED && setSomewhere) {
+      Diagnostics.noEntry(this);
+    }
+    return defaultValue;
   }
 
   /**
@@ -257,6 +272,9 @@ public final class AsyncLocalStorage<T> {
   private Frame set(Frame frame, T store) {
     if (disabled) {
       disabled = false;
+    }
+    if (Diagnostics.ENABLED) {
+      setSomewhere = true;
     }
     return frame.with(this, epoch, store);
   }

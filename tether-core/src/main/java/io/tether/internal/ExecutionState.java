@@ -59,6 +59,13 @@ public final class ExecutionState {
   /** The link of the future that the stage being registered is about to create. */
   Link pendingFuture;
 
+  /**
+   * Whether this thread is an executor's worker, as {@link Diagnostics} found it: {@code 0} not
+   * looked at yet, then {@link Diagnostics#POOL} or {@link Diagnostics#NOT_POOL}. A thread's bottom
+   * frames never change, so neither does the answer.
+   */
+  byte poolThread;
+
   private static final int SAVED_REFS = 3;
   private static final int SAVED_IDS = 3;
   private Object[] savedRefs = new Object[SAVED_REFS * 4];
