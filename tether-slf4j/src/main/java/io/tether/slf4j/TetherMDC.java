@@ -67,7 +67,7 @@ public final class TetherMDC {
     }
     LoggerContext context = (LoggerContext) factory;
     if (context.getMDCAdapter() != TetherMDCAdapter.INSTANCE) {
-      context.setMDCAdapter(TetherMDCAdapter.INSTANCE);
+      setLogbackAdapter(context, TetherMDCAdapter.INSTANCE);
     }
     if (MDC.getMDCAdapter() != TetherMDCAdapter.INSTANCE) {
       setSlf4jAdapter(TetherMDCAdapter.INSTANCE);
@@ -153,6 +153,31 @@ public final class TetherMDC {
     Map<String, String> copy = map == null ? new HashMap<>(4) : new HashMap<>(map);
     copy.put(key, value);
     return Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * Logback's setter, {@code LoggerContext.setMDCAdapter}, adds the WARN status "mdcAdapter being
+   * reset a second time" whenever the context has an adapter already, and it always has one:
+   * Logback's SLF4J provider sets its own while SLF4J binds, before any code of the application
+   * runs. A status listener (Spring Boot's, or {@code <configuration debug="true">}) prints that
+   * warning. So the field behind the setter is written directly (found by type, as SLF4J's below);
+   * only where Logback's package is closed to this module (the module path without {@code
+   * --add-opens ch.qos.logback.classic/ch.qos.logback.classic=io.tether.slf4j}) is the setter used,
+   * warning and all.
+   */
+  private static void setLogbackAdapter(LoggerContext context, MDCAdapter adapter) {
+    try {
+      for (Field field : LoggerContext.class.getDeclaredFields()) {
+        if (!Modifier.isStatic(field.getModifiers()) && field.getType() == MDCAdapter.class) {
+          field.setAccessible(true);
+          field.set(context, adapter);
+          return;
+        }
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // Closed to reflection: the public setter below does the same, with its warning.
+    }
+    context.setMDCAdapter(adapter);
   }
 
   /**

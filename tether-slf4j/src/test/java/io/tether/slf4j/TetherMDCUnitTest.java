@@ -5,6 +5,7 @@ import static io.tether.testing.Waits.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.status.Status;
 import io.tether.AsyncExecutors;
 import io.tether.testing.Waits;
 import java.util.ArrayList;
@@ -66,6 +67,19 @@ class TetherMDCUnitTest {
     assertThat(MDC.getMDCAdapter()).isSameAs(TetherMDCAdapter.INSTANCE);
     assertThat(((LoggerContext) LoggerFactory.getILoggerFactory()).getMDCAdapter())
         .isSameAs(TetherMDCAdapter.INSTANCE);
+  }
+
+  @Test
+  void install_addsNoWarningToLogbacksStatus() {
+    TetherMDC.install();
+
+    // Logback's LoggerContext.setMDCAdapter adds "mdcAdapter being reset a second time" (WARN),
+    // which a status listener (Spring Boot's, or <configuration debug="true">) prints.
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    assertThat(context.getStatusManager().getCopyOfStatusList())
+        .filteredOn(status -> status.getLevel() >= Status.WARN)
+        .extracting(Status::getMessage)
+        .isEmpty();
   }
 
   @Test
