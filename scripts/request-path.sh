@@ -5,9 +5,12 @@
 # Tether's agent with AsyncLocalStorage ("als") and with all hooks enabled, no-op ("hooks"), in
 # fresh JVMs, alternated, REPS times; prints each process's median CPU per request, then per mode
 # the median over processes, Tether's added CPU per request and the ratio none / mode.
-#   scripts/request-path.sh [--vertx] [REPS (5)] [REQUESTS per round (1000000)] [ROUNDS per process (5)]
+#   scripts/request-path.sh [--vertx] [--jfr] [REPS (5)] [REQUESTS per round (1000000)] [ROUNDS per process (5)]
 # --vertx: the Vert.x server's request path instead (io.tether.benchmarks.VertxRequestPathCost:
 # runOnContext on an event loop, executeBlocking to the worker pool, a map stage that reads the id).
+# --jfr: the modes none, als and, with a JFR recording of the default settings running in the
+# process, jfr-jdk (the agent as for als), jfr (the agent's jfrContext=requestId: Tether's events
+# too) and jfr-nostack (the same, io.tether.Init without stack traces).
 # JDK: the java on the PATH, or $JAVA_HOME/bin/java. Builds first. With TETHER_BEFORE=JAR (another
 # build of the agent, e.g. of an earlier commit: a change measured before/after in one run) the
 # modes als-before and hooks-before run that agent, alternated with the others.
@@ -17,6 +20,11 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 harness=RequestPathCost
 if [ "${1:-}" = --vertx ]; then
   harness=VertxRequestPathCost
+  shift
+fi
+jfr=
+if [ "${1:-}" = --jfr ]; then
+  jfr=1
   shift
 fi
 reps="${1:-5}"
@@ -35,6 +43,7 @@ agent="$root/tether-benchmarks/target/agents/tether-agent.jar"
 echo "# request path ($harness): $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"
 
 modes="none als hooks"
+[ -z "$jfr" ] || modes="none als jfr-jdk jfr jfr-nostack"
 if [ -n "${TETHER_BEFORE:-}" ]; then
   [ -f "$TETHER_BEFORE" ] || { echo "TETHER_BEFORE: no such agent jar: $TETHER_BEFORE" >&2; exit 2; }
   modes="none als als-before hooks hooks-before"
@@ -47,6 +56,7 @@ for rep in $(seq 1 "$reps"); do
     case "$mode" in
       none) ;;
       *-before) args=("-javaagent:$TETHER_BEFORE") ;;
+      jfr|jfr-nostack) args=("-javaagent:$agent=jfrContext=requestId") ;;
       *) args=("-javaagent:$agent") ;;
     esac
     line="$("$java" -Xms512m -Xmx512m -XX:+UseG1GC "${args[@]}" -cp "$jar" \

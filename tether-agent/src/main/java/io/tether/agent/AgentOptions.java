@@ -1,6 +1,8 @@
 package io.tether.agent;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,8 +10,10 @@ import java.util.Map;
  * instrumentation can be turned off; {@code debug=true} prints every class the agent instruments;
  * {@code trace=FILE} records every async hook event into FILE (see {@code tether-trace}); {@code
  * asyncStackTraces=true} adds the link points' stacks to exceptions escaping continuations; {@code
- * links=FILE;FILE} adds the declarations of in-house libraries' link points ({@link Links}). An
- * unknown key or a bad value is an error that names the option and what it accepts.
+ * links=FILE;FILE} adds the declarations of in-house libraries' link points ({@link Links}); {@code
+ * jfr=true} emits every async hook event as a JDK Flight Recorder event while a recording runs, and
+ * {@code jfrContext=NAME;NAME} (which implies it) puts the values of the storages of those names on
+ * them. An unknown key or a bad value is an error that names the option and what it accepts.
  */
 final class AgentOptions {
 
@@ -39,6 +43,8 @@ final class AgentOptions {
   private String trace;
   private String links;
   private boolean asyncStackTraces;
+  private Boolean jfr;
+  private List<String> jfrContext = List.of();
 
   private AgentOptions() {
     for (Family f : Family.values()) {
@@ -51,7 +57,7 @@ final class AgentOptions {
     for (Family f : Family.values()) {
       keys.append(f.key).append(", ");
     }
-    return keys.append("debug, asyncStackTraces, trace, links").toString();
+    return keys.append("debug, asyncStackTraces, trace, links, jfr, jfrContext").toString();
   }
 
   static AgentOptions parse(String args) {
@@ -89,13 +95,21 @@ final class AgentOptions {
         options.links = value;
         continue;
       }
-      if (family == null && !key.equals("debug") && !key.equals("asyncStackTraces")) {
+      if (key.equals("jfrContext")) {
+        options.jfrContext = storageNames(value);
+        continue;
+      }
+      if (family == null
+          && !key.equals("debug")
+          && !key.equals("asyncStackTraces")
+          && !key.equals("jfr")) {
         throw new IllegalArgumentException(
             "unknown option '"
                 + key
                 + "'; accepted options: "
                 + acceptedKeys()
-                + " (trace=FILE, links=FILE;FILE, the others =true or =false)");
+                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, the others =true or"
+                + " =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -108,13 +122,43 @@ final class AgentOptions {
       }
       if (key.equals("asyncStackTraces")) {
         options.asyncStackTraces = on;
+      } else if (key.equals("jfr")) {
+        options.jfr = on;
       } else if (family == null) {
         options.debug = on;
       } else {
         options.enabled.put(family, on);
       }
     }
+    if (Boolean.FALSE.equals(options.jfr) && !options.jfrContext.isEmpty()) {
+      throw new IllegalArgumentException(
+          "option 'jfrContext' puts storages' values on JFR events, which jfr=false turns off");
+    }
     return options;
+  }
+
+  /**
+   * The storage names of {@code jfrContext}: ';'-separated, each a Java identifier (it names a
+   * field of the JFR event), none twice.
+   */
+  private static List<String> storageNames(String value) {
+    List<String> names = new ArrayList<>();
+    for (String name : value.split(";", -1)) {
+      String n = name.trim();
+      boolean identifier = !n.isEmpty() && Character.isJavaIdentifierStart(n.charAt(0));
+      for (int i = 1; identifier && i < n.length(); i++) {
+        identifier = Character.isJavaIdentifierPart(n.charAt(i));
+      }
+      if (!identifier || names.contains(n)) {
+        throw new IllegalArgumentException(
+            "option 'jfrContext' takes the names of AsyncLocalStorages, separated by ';', each a"
+                + " Java identifier and given once, was '"
+                + value
+                + "'");
+      }
+      names.add(n);
+    }
+    return List.copyOf(names);
   }
 
   boolean enabled(Family family) {
@@ -133,6 +177,16 @@ final class AgentOptions {
   /** The trace file to record every async hook event into, or {@code null}. */
   String trace() {
     return trace;
+  }
+
+  /** Whether to emit async hook events as JFR events ({@code jfr=true}, or {@code jfrContext}). */
+  boolean jfr() {
+    return jfr == null ? !jfrContext.isEmpty() : jfr;
+  }
+
+  /** The names of the storages whose values go on the JFR {@code Run} events; empty for none. */
+  List<String> jfrContext() {
+    return jfrContext;
   }
 
   /** The links files the {@code links} option names ({@code ;}-separated), or {@code null}. */

@@ -98,6 +98,22 @@ public final class TetherAgent {
     if (options.trace() != null) {
       startTrace(options.trace());
     }
+    if (options.jfr()) {
+      startJfr(options.jfrContext());
+    }
+  }
+
+  /**
+   * Emits async hook events as JFR events while a recording runs; a JVM without the Flight Recorder
+   * (a runtime image without {@code jdk.jfr}) is reported.
+   */
+  private static void startJfr(java.util.List<String> contextual) {
+    try {
+      io.tether.recorder.TetherJfr.enableNamed(contextual.toArray(new String[0]));
+    } catch (RuntimeException | LinkageError e) {
+      System.err.println(
+          "tether-agent: cannot emit JFR events (" + e + "); the application runs without them");
+    }
   }
 
   /**

@@ -42,4 +42,32 @@ class AgentOptionsUnitTest {
     assertThatThrownBy(() -> AgentOptions.parse("threads"))
         .hasMessage("option 'threads' takes true or false, was ''");
   }
+
+  @Test
+  void parse_jfr_offByDefault_onWithJfrOrJfrContext() {
+    assertThat(AgentOptions.parse("").jfr()).isFalse();
+    assertThat(AgentOptions.parse("jfr=true").jfr()).isTrue();
+    assertThat(AgentOptions.parse("jfr=true").jfrContext()).isEmpty();
+    AgentOptions context = AgentOptions.parse("jfrContext=requestId; tenant");
+    assertThat(context.jfr()).isTrue();
+    assertThat(context.jfrContext()).containsExactly("requestId", "tenant");
+    assertThat(AgentOptions.parse("jfr=true,jfrContext=requestId").jfr()).isTrue();
+  }
+
+  @Test
+  void parse_badJfrOptions_nameTheOptionAndWhatItTakes() {
+    assertThatThrownBy(() -> AgentOptions.parse("jfr=yes"))
+        .hasMessage("option 'jfr' takes true or false, was 'yes'");
+    for (String bad : new String[] {"jfrContext=", "jfrContext=a;;b", "jfrContext=request-id"}) {
+      assertThatThrownBy(() -> AgentOptions.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("option 'jfrContext' takes the names of AsyncLocalStorages");
+    }
+    assertThatThrownBy(() -> AgentOptions.parse("jfrContext=a;a"))
+        .hasMessageContaining("given once");
+    assertThatThrownBy(() -> AgentOptions.parse("jfr=false,jfrContext=requestId"))
+        .hasMessageContaining("option 'jfrContext'")
+        .hasMessageContaining("jfr=false");
+  }
 }

@@ -48,8 +48,19 @@ class AgentStartupTest {
         .containsExactly(
             "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
                 + " threads, timers, http, nio, coroutines, libraries, debug, asyncStackTraces, trace,"
-                + " links"
-                + " (trace=FILE, links=FILE;FILE, the others =true or =false)");
+                + " links, jfr, jfrContext"
+                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, the others =true or"
+                + " =false)");
+  }
+
+  @Test
+  void badJfrContext_stopsTheJvmWithOneLineNamingIt() throws Exception {
+    Result r = java("jfrContext=request-id", "-version");
+    assertThat(r.exit).isNotZero();
+    assertThat(r.output.strip().lines())
+        .containsExactly(
+            "tether-agent: option 'jfrContext' takes the names of AsyncLocalStorages, separated by"
+                + " ';', each a Java identifier and given once, was 'request-id'");
   }
 
   @Test

@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Usage: {@code RequestPathCost MODE [REQUESTS [ROUNDS]]}, MODE {@code none}, {@code als} or
  * {@code hooks} as in {@link HttpOverheadServer}; 1,000,000 requests a round, 5 rounds, the first
  * of them a warm-up. Prints CPU ns per request for each measured round and their median.
+ *
+ * <p>The JFR modes are {@code als} with a Flight Recorder recording of the JDK's default settings
+ * running in this JVM, to disk (at most 256 MB kept), from the first round to the last: {@code
+ * jfr-jdk} with the agent as for {@code als} (the JDK's events only), {@code jfr} with the agent's
+ * {@code jfrContext=requestId} (Tether's events too, the request id on each run), {@code
+ * jfr-nostack} the same without the stack traces of {@code io.tether.Init}.
  */
 public final class RequestPathCost implements RequestPath {
 
@@ -34,7 +40,7 @@ public final class RequestPathCost implements RequestPath {
   private final LongAdder mismatches = new LongAdder();
 
   private RequestPathCost(String mode, Runnable done) {
-    this.tracked = mode.equals("als");
+    this.tracked = !mode.equals("none") && !mode.equals("hooks");
     this.done = done;
   }
 
@@ -53,13 +59,13 @@ public final class RequestPathCost implements RequestPath {
       String[] args,
       java.util.function.BiFunction<String, Runnable, RequestPath> paths)
       throws Exception {
-    if (args.length < 1
-        || args.length > 3
-        || !java.util.List.of("none", "als", "hooks").contains(args[0])) {
+    if (args.length < 1 || args.length > 3 || !MODES.contains(args[0])) {
       throw new IllegalArgumentException(
           "usage: "
               + harness
-              + " MODE [REQUESTS [ROUNDS]], MODE one of none, als, hooks; was "
+              + " MODE [REQUESTS [ROUNDS]], MODE one of "
+              + String.join(", ", MODES)
+              + "; was "
               + String.join(" ", args));
     }
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
@@ -74,6 +80,7 @@ public final class RequestPathCost implements RequestPath {
     if (args[0].equals("hooks")) {
       Harness.enableNoopHook();
     }
+    jdk.jfr.Recording recording = args[0].startsWith("jfr") ? startRecording(args[0]) : null;
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
     RequestPath path = paths.apply(args[0], inFlight::release);
     com.sun.management.OperatingSystemMXBean os =
@@ -107,6 +114,26 @@ public final class RequestPathCost implements RequestPath {
         perRequest[perRequest.length / 2],
         path.mismatches());
     path.close();
+    if (recording != null) {
+      recording.close();
+    }
+  }
+
+  /** The modes {@link #measure} takes. */
+  static final java.util.List<String> MODES =
+      java.util.List.of("none", "als", "hooks", "jfr-jdk", "jfr", "jfr-nostack");
+
+  /** A recording with the JDK's default settings, to disk, at most 256 MB kept. */
+  private static jdk.jfr.Recording startRecording(String mode) throws Exception {
+    jdk.jfr.Recording recording =
+        new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("default"));
+    recording.setToDisk(true);
+    recording.setMaxSize(256L << 20);
+    if (mode.equals("jfr-nostack")) {
+      recording.enable("io.tether.Init").withoutStackTrace();
+    }
+    recording.start();
+    return recording;
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class VertxRequestPathCost implements RequestPath {
   private final LongAdder mismatches = new LongAdder();
 
   private VertxRequestPathCost(String mode, Runnable done) {
-    this.tracked = mode.equals("als");
+    this.tracked = !mode.equals("none") && !mode.equals("hooks");
     this.done = done;
   }
 

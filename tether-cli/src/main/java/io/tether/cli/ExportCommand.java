@@ -47,8 +47,9 @@ final class ExportCommand implements Command {
 
   @Override
   public String description() {
-    return "Writes TRACE in another format: every resource with its runs, as Chrome trace events\n"
-        + "or as text, one tree of linked work per root.";
+    return "Writes TRACE (a trace file, or a JFR recording with Tether's events) in another\n"
+        + "format: every resource with its runs, as Chrome trace events or as text, one tree of\n"
+        + "linked work per root.";
   }
 
   @Override

@@ -39,9 +39,9 @@ final class ReportCommand implements Command {
     return String.join(
         "\n",
         "Writes the HTML report of TRACE (a file recorded by tether run --trace, or the agent's",
-        "trace=FILE): the async call graph by resource type and call site, a timeline of threads,",
-        "the slowest causal chains and the call sites that created the most work, in one page",
-        "that needs nothing else to open.");
+        "trace=FILE; or a JFR recording made with the agent's jfr=true): the async call graph by",
+        "resource type and call site, a timeline of threads, the slowest causal chains and the",
+        "call sites that created the most work, in one page that needs nothing else to open.");
   }
 
   @Override

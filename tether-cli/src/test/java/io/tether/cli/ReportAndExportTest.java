@@ -41,6 +41,32 @@ class ReportAndExportTest {
   }
 
   @Test
+  void report_ofAJfrRecording_withTetherEvents() throws Exception {
+    Path recording = dir.resolve("app.jfr");
+    Cli.Result run =
+        tether(
+            dir,
+            "run",
+            "--agent-options",
+            "jfr=true",
+            "--",
+            Cli.JAVA,
+            "-Xshare:off",
+            "-XX:StartFlightRecording=filename=" + recording,
+            "-cp",
+            Cli.testClasses(),
+            TinyProgram.class.getName());
+    assertThat(run.exit()).as(run.err()).isZero();
+    Cli.Result report = tether(dir, "report", "app.jfr", "-o", "jfr.html");
+    assertThat(report.exit()).as(report.err()).isZero();
+    assertThat(report.errLines().get(0)).startsWith("tether: wrote jfr.html (");
+    assertThat(Files.readString(dir.resolve("jfr.html"))).contains("<html", "EXECUTOR_TASK");
+    Cli.Result tree = tether(dir, "export", "app.jfr", "--format", "tree");
+    assertThat(tree.exit()).as(tree.err()).isZero();
+    assertThat(tree.out()).contains("EXECUTOR_TASK#");
+  }
+
+  @Test
   void report_withoutOutput_writesReportHtmlInTheCurrentFolder() throws Exception {
     Path folder = Files.createDirectory(dir.resolve("here"));
     Cli.Result result = tether(folder, "report", trace.toString());
@@ -114,7 +140,7 @@ class ReportAndExportTest {
         "tether: traces is a folder, not a trace file", "export", "traces", "--format", "tree");
     Files.write(dir.resolve("foreign.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
     assertFailure(
-        "tether: foreign.bin: not a Tether trace (no TTHRACE header) at byte offset 0",
+        "tether: foreign.bin: not a Tether trace or JFR recording (no TTHRACE or FLR header) at byte offset 0",
         "export",
         "foreign.bin",
         "--format",

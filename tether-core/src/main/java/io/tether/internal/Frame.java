@@ -116,6 +116,14 @@ public final class Frame {
     return j < 0 ? without(storage) : with(storage, other.epochAt(j), other.valueAt(j));
   }
 
+  /**
+   * The storage of entry {@code n} ({@code 0 <= n < size()}), entries in the order their storages
+   * were first set: for tools that look storages up by name, as Tether keeps no registry of them.
+   */
+  public Object storageAt(int n) {
+    return n == 0 ? key0 : rest[(n - 1) * SLOTS];
+  }
+
   public int size() {
     return (key0 == null ? 0 : 1) + rest.length / SLOTS;
   }

@@ -32,6 +32,15 @@ class FrameTest {
   }
 
   @Test
+  void storageAt_listsEntriesInTheOrderFirstSet() {
+    Frame f = Frame.EMPTY.with(b, epoch, "b1").with(a, epoch, "a1").with(c, epoch, "c1");
+    assertThat(f.storageAt(0)).isSameAs(b);
+    assertThat(f.storageAt(1)).isSameAs(a);
+    assertThat(f.storageAt(2)).isSameAs(c);
+    assertThat(f.without(b).storageAt(0)).isSameAs(a);
+  }
+
+  @Test
   void without_removesFirstMiddleAndLast_promotingTheNextToFirst() {
     Frame f = Frame.EMPTY.with(a, epoch, "a1").with(b, epoch, "b1").with(c, epoch, "c1");
     Frame noA = f.without(a);

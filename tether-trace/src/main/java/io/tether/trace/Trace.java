@@ -1,5 +1,6 @@
 package io.tether.trace;
 
+import io.tether.recorder.JfrFormat;
 import io.tether.recorder.TraceFormat;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -21,6 +22,9 @@ import java.util.Map;
  * {@code destroy}. A file cut short reads up to its last whole record ({@link #complete()} is then
  * false); a file that is not a trace, or whose records make no sense, is a {@link
  * TraceFormatException} naming the byte offset.
+ *
+ * <p>A JDK Flight Recorder recording with Tether's events ({@code jfr=true}) reads into the same
+ * model ({@link JfrRecordings}): the file's first bytes tell which it is.
  */
 public final class Trace {
 
@@ -100,6 +104,12 @@ public final class Trace {
       runCount++;
     }
 
+    /** A whole run, known at once (from a JFR recording's {@code Run} event). */
+    void run(int thread, long before, long after) {
+      before(thread, before);
+      runs[runCount * 3 - 1] = after;
+    }
+
     void after(long time) {
       for (int i = runCount - 1; i >= 0; i--) {
         if (runs[i * 3 + 2] == NONE) {
@@ -138,7 +148,15 @@ public final class Trace {
   public static Trace read(Path file) throws IOException {
     Trace trace = new Trace(file);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      trace.parse(in);
+      byte[] jfr = JfrFormat.magic();
+      in.mark(jfr.length);
+      boolean recording = Arrays.equals(in.readNBytes(jfr.length), jfr);
+      in.reset();
+      if (recording) {
+        JfrRecordings.read(file, trace);
+      } else {
+        trace.parse(in);
+      }
     }
     trace.link();
     return trace;
@@ -201,7 +219,8 @@ public final class Trace {
     byte[] magic = in.readNBytes(expected.length + 1);
     if (magic.length < expected.length + 1
         || !Arrays.equals(Arrays.copyOf(magic, expected.length), expected)) {
-      throw new TraceFormatException(file, 0, "not a Tether trace (no TTHRACE header)");
+      throw new TraceFormatException(
+          file, 0, "not a Tether trace or JFR recording (no TTHRACE or FLR header)");
     }
     if (magic[expected.length] != TraceFormat.VERSION) {
       throw new TraceFormatException(
@@ -315,7 +334,33 @@ public final class Trace {
     }
   }
 
-  private long time(long t) {
+  // What JfrRecordings fills.
+
+  void started(long epochMillis) {
+    startEpochMillis = epochMillis;
+  }
+
+  void counted(long hookEvents) {
+    events += hookEvents;
+  }
+
+  void ended(boolean whole) {
+    complete = whole;
+  }
+
+  /** The index of the thread of JFR's {@code javaThreadId}, named on first sight. */
+  int thread(Map<Long, Integer> byJavaId, long javaId, String name) {
+    Integer known = byJavaId.get(javaId);
+    if (known != null) {
+      return known;
+    }
+    int index = threadNames.size();
+    threadNames.add(name);
+    byJavaId.put(javaId, index);
+    return index;
+  }
+
+  long time(long t) {
     duration = Math.max(duration, t);
     return t;
   }
@@ -332,7 +377,7 @@ public final class Trace {
     return s;
   }
 
-  private Resource resourceFor(long id) {
+  Resource resourceFor(long id) {
     Resource r = resources.get(id);
     if (r == null) {
       r = new Resource(id);

@@ -11,6 +11,13 @@ public final class TraceFormatException extends IOException {
   private final transient Path file;
   private final long offset;
 
+  /** A problem whose place in the file is not known (a JFR recording's): offset -1. */
+  TraceFormatException(Path file, String problem) {
+    super(file + ": " + problem);
+    this.file = file;
+    this.offset = -1;
+  }
+
   TraceFormatException(Path file, long offset, String problem) {
     super(file + ": " + problem + " at byte offset " + offset);
     this.file = file;
@@ -22,7 +29,7 @@ public final class TraceFormatException extends IOException {
     return file;
   }
 
-  /** The byte offset of the record (or header) at fault. */
+  /** The byte offset of the record (or header) at fault, or -1 where it is not known. */
   public long offset() {
     return offset;
   }

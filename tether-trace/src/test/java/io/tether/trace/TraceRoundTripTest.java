@@ -149,7 +149,9 @@ class TraceRoundTripTest {
     Files.writeString(text, "hello, not a trace");
     assertThatThrownBy(() -> Trace.read(text))
         .isInstanceOf(TraceFormatException.class)
-        .hasMessage(text + ": not a Tether trace (no TTHRACE header) at byte offset 0");
+        .hasMessage(
+            text
+                + ": not a Tether trace or JFR recording (no TTHRACE or FLR header) at byte offset 0");
   }
 
   @Test
