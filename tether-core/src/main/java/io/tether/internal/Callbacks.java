@@ -53,17 +53,26 @@ public final class Callbacks {
       this.except = except;
     }
 
+    /**
+     * Whether instances of a class are excepted, found once per class: walking a class's super
+     * types and their names at every registration cost more than the rest of the link.
+     */
+    private final ClassValue<Boolean> exceptedClasses =
+        new ClassValue<Boolean>() {
+          @Override
+          protected Boolean computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+              if (named(c, except)) {
+                return Boolean.TRUE;
+              }
+            }
+            return Boolean.FALSE;
+          }
+        };
+
     /** Whether {@code callback} is an instance of one of {@link #except}. */
     boolean excepted(Object callback) {
-      if (except.length == 0) {
-        return false;
-      }
-      for (Class<?> c = callback.getClass(); c != null; c = c.getSuperclass()) {
-        if (named(c, except)) {
-          return true;
-        }
-      }
-      return false;
+      return except.length != 0 && exceptedClasses.get(callback.getClass());
     }
 
     private static boolean named(Class<?> type, String[] names) {
