@@ -13,7 +13,12 @@ import java.util.Map;
  * links=FILE;FILE} adds the declarations of in-house libraries' link points ({@link Links}); {@code
  * jfr=true} emits every async hook event as a JDK Flight Recorder event while a recording runs, and
  * {@code jfrContext=NAME;NAME} (which implies it) puts the values of the storages of those names on
- * them. An unknown key or a bad value is an error that names the option and what it accepts.
+ * them. {@code flight=DURATION} keeps a flight recording of that much of the recent past ({@code
+ * io.tether.recorder.TetherFlight}), dumped on demand, on an uncaught exception ({@code
+ * flightUncaught=false} turns that off) and, with {@code flightSlow=NAME:DURATION}, when a root of
+ * work of the storage NAME takes longer; {@code flightDir=DIR} is where dumps go, {@code
+ * flightStacks=true} adds call sites' stacks. An unknown key or a bad value is an error that names
+ * the option and what it accepts.
  */
 final class AgentOptions {
 
@@ -45,6 +50,13 @@ final class AgentOptions {
   private boolean asyncStackTraces;
   private Boolean jfr;
   private List<String> jfrContext = List.of();
+  private java.time.Duration flight;
+  private String flightDir;
+  private String flightSlowRoot;
+  private java.time.Duration flightSlow;
+  private boolean flightStacks;
+  private boolean flightUncaught = true;
+  private boolean flightSwitchGiven;
 
   private AgentOptions() {
     for (Family f : Family.values()) {
@@ -57,7 +69,10 @@ final class AgentOptions {
     for (Family f : Family.values()) {
       keys.append(f.key).append(", ");
     }
-    return keys.append("debug, asyncStackTraces, trace, links, jfr, jfrContext").toString();
+    return keys.append(
+            "debug, asyncStackTraces, trace, links, jfr, jfrContext, flight, flightDir,"
+                + " flightSlow, flightStacks, flightUncaught")
+        .toString();
   }
 
   static AgentOptions parse(String args) {
@@ -99,17 +114,45 @@ final class AgentOptions {
         options.jfrContext = storageNames(value);
         continue;
       }
+      if (key.equals("flight")) {
+        options.flight = duration(key, value);
+        continue;
+      }
+      if (key.equals("flightDir")) {
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException(
+              "option 'flightDir' takes the folder flight recordings are written to, was empty");
+        }
+        options.flightDir = value;
+        continue;
+      }
+      if (key.equals("flightSlow")) {
+        int colon = value.lastIndexOf(':');
+        String name = colon < 0 ? "" : value.substring(0, colon).trim();
+        if (name.isEmpty()) {
+          throw new IllegalArgumentException(
+              "option 'flightSlow' takes NAME:DURATION (the name of the storage whose values"
+                  + " identify requests, and how long is slow: requestId:2s), was '"
+                  + value
+                  + "'");
+        }
+        options.flightSlowRoot = name;
+        options.flightSlow = duration(key, value.substring(colon + 1).trim());
+        continue;
+      }
       if (family == null
           && !key.equals("debug")
           && !key.equals("asyncStackTraces")
-          && !key.equals("jfr")) {
+          && !key.equals("jfr")
+          && !key.equals("flightStacks")
+          && !key.equals("flightUncaught")) {
         throw new IllegalArgumentException(
             "unknown option '"
                 + key
                 + "'; accepted options: "
                 + acceptedKeys()
-                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, the others =true or"
-                + " =false)");
+                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, flight=DURATION,"
+                + " flightDir=DIR, flightSlow=NAME:DURATION, the others =true or =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -124,6 +167,12 @@ final class AgentOptions {
         options.asyncStackTraces = on;
       } else if (key.equals("jfr")) {
         options.jfr = on;
+      } else if (key.equals("flightStacks")) {
+        options.flightStacks = on;
+        options.flightSwitchGiven = true;
+      } else if (key.equals("flightUncaught")) {
+        options.flightUncaught = on;
+        options.flightSwitchGiven = true;
       } else if (family == null) {
         options.debug = on;
       } else {
@@ -134,7 +183,42 @@ final class AgentOptions {
       throw new IllegalArgumentException(
           "option 'jfrContext' puts storages' values on JFR events, which jfr=false turns off");
     }
+    if (options.flight == null
+        && (options.flightDir != null || options.flightSlow != null || options.flightSwitchGiven)) {
+      throw new IllegalArgumentException(
+          "the flightDir, flightSlow, flightStacks and flightUncaught options need flight=DURATION"
+              + " (how much of the recent past the flight recording keeps: flight=5m)");
+    }
+    if (options.flight != null && Boolean.FALSE.equals(options.jfr)) {
+      throw new IllegalArgumentException(
+          "option 'flight' records Tether's JFR events, which jfr=false turns off");
+    }
     return options;
+  }
+
+  /** A duration written {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}: positive. */
+  private static java.time.Duration duration(String key, String value) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(value);
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(
+          "option '"
+              + key
+              + "' takes a positive duration such as 500ms, 30s, 5m or 1h, was '"
+              + value
+              + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return java.time.Duration.ofMillis(n);
+      case "s":
+        return java.time.Duration.ofSeconds(n);
+      case "m":
+        return java.time.Duration.ofMinutes(n);
+      default:
+        return java.time.Duration.ofHours(n);
+    }
   }
 
   /**
@@ -187,6 +271,36 @@ final class AgentOptions {
   /** The names of the storages whose values go on the JFR {@code Run} events; empty for none. */
   List<String> jfrContext() {
     return jfrContext;
+  }
+
+  /** How much of the recent past the flight recording keeps, or {@code null} for none. */
+  java.time.Duration flight() {
+    return flight;
+  }
+
+  /** Where flight recordings are dumped, or {@code null} for the working directory. */
+  String flightDir() {
+    return flightDir;
+  }
+
+  /** The storage whose roots of work are watched for slowness, or {@code null}. */
+  String flightSlowRoot() {
+    return flightSlowRoot;
+  }
+
+  /** How long a root of work may take before it is dumped, or {@code null}. */
+  java.time.Duration flightSlow() {
+    return flightSlow;
+  }
+
+  /** Whether the flight recording's init events carry their call sites' stacks. */
+  boolean flightStacks() {
+    return flightStacks;
+  }
+
+  /** Whether an uncaught exception dumps the flight recording. */
+  boolean flightUncaught() {
+    return flightUncaught;
   }
 
   /** The links files the {@code links} option names ({@code ;}-separated), or {@code null}. */

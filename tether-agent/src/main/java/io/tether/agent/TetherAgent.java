@@ -98,8 +98,37 @@ public final class TetherAgent {
     if (options.trace() != null) {
       startTrace(options.trace());
     }
-    if (options.jfr()) {
+    if (options.flight() != null) {
+      startFlight(options);
+    } else if (options.jfr()) {
       startJfr(options.jfrContext());
+    }
+  }
+
+  /**
+   * Starts the flight recording ({@code flight=DURATION}), which emits Tether's JFR events itself
+   * (with {@code jfrContext}'s storages); a JVM without the Flight Recorder is reported.
+   */
+  private static void startFlight(AgentOptions options) {
+    try {
+      io.tether.recorder.TetherFlight.Options flight =
+          new io.tether.recorder.TetherFlight.Options()
+              .maxAge(options.flight())
+              .context(options.jfrContext())
+              .stackTraces(options.flightStacks())
+              .onUncaughtException(options.flightUncaught());
+      if (options.flightDir() != null) {
+        flight.directory(java.nio.file.Path.of(options.flightDir()));
+      }
+      if (options.flightSlow() != null) {
+        flight.slowRoots(options.flightSlowRoot(), options.flightSlow());
+      }
+      io.tether.recorder.TetherFlight.start(flight);
+    } catch (RuntimeException | LinkageError e) {
+      System.err.println(
+          "tether-agent: cannot start the flight recording ("
+              + e
+              + "); the application runs without it");
     }
   }
 

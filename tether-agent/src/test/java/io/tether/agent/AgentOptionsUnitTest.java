@@ -70,4 +70,54 @@ class AgentOptionsUnitTest {
         .hasMessageContaining("option 'jfrContext'")
         .hasMessageContaining("jfr=false");
   }
+
+  @Test
+  void parse_flight_offByDefault_withItsDurationsFolderAndSwitches() {
+    assertThat(AgentOptions.parse("").flight()).isNull();
+    AgentOptions all =
+        AgentOptions.parse(
+            "flight=5m,flightDir=dumps,flightSlow=requestId:250ms,flightStacks=true,"
+                + "flightUncaught=false");
+    assertThat(all.flight()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(all.flightDir()).isEqualTo("dumps");
+    assertThat(all.flightSlowRoot()).isEqualTo("requestId");
+    assertThat(all.flightSlow()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(all.flightStacks()).isTrue();
+    assertThat(all.flightUncaught()).isFalse();
+    AgentOptions plain = AgentOptions.parse("flight=1h");
+    assertThat(plain.flight()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(plain.flightUncaught()).isTrue();
+    assertThat(plain.flightStacks()).isFalse();
+    assertThat(AgentOptions.parse("flight=30s").flight())
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+  }
+
+  @Test
+  void parse_badFlightOptions_nameTheOptionAndWhatItTakes() {
+    assertThatThrownBy(() -> AgentOptions.parse("flight=5"))
+        .hasMessage(
+            "option 'flight' takes a positive duration such as 500ms, 30s, 5m or 1h, was '5'");
+    assertThatThrownBy(() -> AgentOptions.parse("flight=0s"))
+        .hasMessage(
+            "option 'flight' takes a positive duration such as 500ms, 30s, 5m or 1h, was '0s'");
+    assertThatThrownBy(() -> AgentOptions.parse("flight=1m,flightSlow=2s"))
+        .hasMessage(
+            "option 'flightSlow' takes NAME:DURATION (the name of the storage whose values"
+                + " identify requests, and how long is slow: requestId:2s), was '2s'");
+    assertThatThrownBy(() -> AgentOptions.parse("flight=1m,flightSlow=requestId:soon"))
+        .hasMessage(
+            "option 'flightSlow' takes a positive duration such as 500ms, 30s, 5m or 1h, was"
+                + " 'soon'");
+    assertThatThrownBy(() -> AgentOptions.parse("flightSlow=requestId:2s"))
+        .hasMessageStartingWith(
+            "the flightDir, flightSlow, flightStacks and flightUncaught options need flight=");
+    assertThatThrownBy(() -> AgentOptions.parse("flightStacks=true"))
+        .hasMessageStartingWith(
+            "the flightDir, flightSlow, flightStacks and flightUncaught options need flight=");
+    assertThatThrownBy(() -> AgentOptions.parse("flight=1m,jfr=false"))
+        .hasMessage("option 'flight' records Tether's JFR events, which jfr=false turns off");
+    assertThatThrownBy(() -> AgentOptions.parse("flight=1m,flightDir="))
+        .hasMessage(
+            "option 'flightDir' takes the folder flight recordings are written to, was empty");
+  }
 }

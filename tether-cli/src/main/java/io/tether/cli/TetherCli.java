@@ -44,6 +44,7 @@ public final class TetherCli {
           new RunCommand(),
           new ReportCommand(),
           new ExportCommand(),
+          new DumpCommand(),
           new VersionCommand(),
           new HelpCommand());
 
@@ -127,7 +128,7 @@ public final class TetherCli {
     return null;
   }
 
-  /** The commands' names: {@code run, report, export, version, help}. */
+  /** The commands' names: {@code run, report, export, dump, version, help}. */
   static String names() {
     return COMMANDS.stream().map(Command::name).collect(Collectors.joining(", "));
   }

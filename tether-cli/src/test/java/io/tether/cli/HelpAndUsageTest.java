@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HelpAndUsageTest {
 
   private static final List<String> COMMANDS =
-      List.of("run", "report", "export", "version", "help");
+      List.of("run", "report", "export", "dump", "version", "help");
 
   @TempDir Path dir;
 
@@ -83,7 +83,7 @@ class HelpAndUsageTest {
   @Test
   void usageErrors_exit2_withOneLineNamingTheProblem_thenTheUsage() throws Exception {
     assertUsageError(
-        "tether: unknown command 'frobnicate'; commands: run, report, export, version, help",
+        "tether: unknown command 'frobnicate'; commands: run, report, export, dump, version, help",
         "frobnicate");
     assertUsageError("tether: unknown option '--bogus' for report", "report", "x.trace", "--bogus");
     assertUsageError("tether: report needs a trace file", "report");
@@ -118,7 +118,9 @@ class HelpAndUsageTest {
     assertUsageError("tether: version takes no arguments", "version", "now");
     assertUsageError("tether: report takes nothing after --", "report", "x.trace", "--", "y");
     assertUsageError(
-        "tether: no command 'nope'; commands: run, report, export, version, help", "help", "nope");
+        "tether: no command 'nope'; commands: run, report, export, dump, version, help",
+        "help",
+        "nope");
   }
 
   private void assertUsageError(String line, String... args) throws Exception {

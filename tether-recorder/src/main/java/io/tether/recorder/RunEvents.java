@@ -93,21 +93,29 @@ abstract class RunEvents {
     return new Contextual(factory(names), wanted.length) {
       @Override
       Object value(int i) {
-        Frame f = ExecutionState.current().frame;
-        for (int n = 0, size = f.size(); n < size; n++) {
-          if (f.storageAt(n) instanceof AsyncLocalStorage) {
-            AsyncLocalStorage<?> s = (AsyncLocalStorage<?>) f.storageAt(n);
-            if (s.name().equals(wanted[i])) {
-              Object v = s.getStore();
-              if (v != null) {
-                return v;
-              }
-            }
-          }
-        }
-        return null;
+        return namedValue(wanted[i]);
       }
     };
+  }
+
+  /**
+   * The value of the first storage named {@code name} in the running context that has one, or null
+   * (Tether keeps no registry of storages: they are found in the running frame).
+   */
+  static Object namedValue(String name) {
+    Frame f = ExecutionState.current().frame;
+    for (int n = 0, size = f.size(); n < size; n++) {
+      if (f.storageAt(n) instanceof AsyncLocalStorage) {
+        AsyncLocalStorage<?> s = (AsyncLocalStorage<?>) f.storageAt(n);
+        if (s.name().equals(name)) {
+          Object v = s.getStore();
+          if (v != null) {
+            return v;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The field name for storage {@code name}: a Java identifier, as JFR requires. */
