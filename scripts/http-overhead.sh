@@ -29,7 +29,7 @@ if [ ! -x "$node" ]; then
 fi
 echo "Node: $("$node" --version); Java: $("$java" -version 2>&1 | head -1)"
 
-(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -pl tether-benchmarks -am)
+(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -Dpeer.agents.skip=false -pl tether-benchmarks -am)
 
 exec "$java" -cp "$root/tether-benchmarks/target/benchmarks.jar" \
   io.tether.benchmarks.HttpOverheadRunner \

@@ -37,7 +37,7 @@ for n in "$reps" "$requests" "$rounds"; do
   esac
 done
 
-(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -pl tether-benchmarks -am)
+(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -Dpeer.agents.skip=false -pl tether-benchmarks -am)
 jar="$root/tether-benchmarks/target/benchmarks.jar"
 agent="$root/tether-benchmarks/target/agents/tether-agent.jar"
 echo "# request path ($harness): $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"

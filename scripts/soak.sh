@@ -15,6 +15,6 @@ if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then
   shift
 fi
 bash "$root/scripts/apt-install.sh" wrk wrk
-(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -pl tether-benchmarks -am)
+(cd "$root" && mvn -q -B -ntp -Dstyle.color=never install -DskipTests -Dpeer.agents.skip=false -pl tether-benchmarks -am)
 exec "$java" -cp "$root/tether-benchmarks/target/benchmarks.jar" \
   io.tether.benchmarks.HttpSoakRunner --minutes "$minutes" "$@"
