@@ -137,6 +137,19 @@ class DumpCommandTest {
     Cli.Result report = tether(dir, "report", asked.toString(), "-o", "flight.html");
     assertThat(report.exit()).as(report.err()).isZero();
     assertThat(Files.readString(dir.resolve("flight.html"))).contains("EXECUTOR_TASK");
+    // The per-request view: the request's waterfall, by the id on its runs.
+    Cli.Result requests =
+        tether(dir, "report", asked.toString(), "--by", "requestId", "-o", "requests.html");
+    assertThat(requests.exit()).as(requests.err()).isZero();
+    assertThat(Files.readString(dir.resolve("requests.html")))
+        .contains("<h2 id=\"r0\">slow-1", "EXECUTOR_TASK#" + taskId);
+    Cli.Result other = tether(dir, "report", asked.toString(), "--by", "tenant");
+    assertThat(other.exit()).isEqualTo(1);
+    assertThat(other.err().strip())
+        .isEqualTo("tether: asked.jfr has no values of the storage 'tenant'");
+    Cli.Result topAlone = tether(dir, "report", asked.toString(), "--top", "3");
+    assertThat(topAlone.exit()).isEqualTo(2);
+    assertThat(topAlone.errLines().get(0)).isEqualTo("tether: --top goes with --by STORAGE");
 
     Cli.Result toFolder = tether(dir, "dump", Long.toString(pid));
     assertThat(toFolder.exit()).as(toFolder.err()).isZero();

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jdk.jfr.ValueDescriptor;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -38,6 +39,7 @@ final class JfrRecordings {
     String type;
     String site;
     int thread;
+    Map<String, String> values;
 
     Event(String name, long id, long start) {
       this.name = name;
@@ -73,6 +75,9 @@ final class JfrRecordings {
                   thread.getJavaThreadId(),
                   thread.getJavaName() == null ? "?" : thread.getJavaName());
         }
+        if (name.equals(JfrFormat.RUN)) {
+          t.values = contextValues(e);
+        }
         if (name.equals(JfrFormat.INIT)) {
           t.trigger = e.getLong(JfrFormat.TRIGGER_ASYNC_ID);
           t.type = e.getString(JfrFormat.TYPE);
@@ -107,6 +112,9 @@ final class JfrRecordings {
           break;
         case JfrFormat.RUN:
           r.run(e.thread, start, trace.time(e.end - base));
+          if (e.values != null) {
+            e.values.forEach(r::value);
+          }
           trace.counted(2);
           break;
         case JfrFormat.PROMISE_RESOLVE:
@@ -122,6 +130,32 @@ final class JfrRecordings {
       }
     }
     trace.ended(whole);
+  }
+
+  /**
+   * The storages' values on a {@code Run} event: every field besides the ones JFR gives all events
+   * and {@code asyncId} ({@code jfrContext}'s storages), by name; null for none.
+   */
+  private static Map<String, String> contextValues(RecordedEvent e) {
+    Map<String, String> values = null;
+    for (ValueDescriptor field : e.getFields()) {
+      String n = field.getName();
+      if (n.equals(JfrFormat.ASYNC_ID)
+          || n.equals("startTime")
+          || n.equals("duration")
+          || n.equals("eventThread")
+          || n.equals("stackTrace")) {
+        continue;
+      }
+      Object v = e.getValue(n);
+      if (v != null) {
+        if (values == null) {
+          values = new HashMap<>(2);
+        }
+        values.put(n, v.toString());
+      }
+    }
+    return values;
   }
 
   private static long nanos(Instant t) {

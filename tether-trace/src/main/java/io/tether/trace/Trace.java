@@ -46,6 +46,13 @@ public final class Trace {
     long[] runs = new long[0];
 
     int runCount;
+
+    /**
+     * The values of storages seen on its runs, by storage name, or null: a JFR recording's {@code
+     * io.tether.Run} events carry those of {@code jfrContext} (the first run's wins).
+     */
+    Map<String, String> values;
+
     public final List<Resource> children = new ArrayList<>(0);
     public Resource parent;
 
@@ -67,6 +74,23 @@ public final class Trace {
 
     public long runAfter(int run) {
       return runs[run * 3 + 2];
+    }
+
+    /**
+     * The value the storage of this name had on its runs, or null (none recorded).
+     *
+     * @param storage the storage's name
+     * @return the value, as text
+     */
+    public String value(String storage) {
+      return values == null ? null : values.get(storage);
+    }
+
+    void value(String storage, String value) {
+      if (values == null) {
+        values = new HashMap<>(2);
+      }
+      values.putIfAbsent(storage, value);
     }
 
     /** Time spent running, over all its runs (an unfinished run counts as nothing). */

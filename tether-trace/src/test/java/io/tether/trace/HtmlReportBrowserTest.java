@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The HTML report in a real browser (headless Chromium, Debian package {@code chromium}, installed
  * by {@code scripts/install-chromium.sh}): it loads with no error, shows the node counts of a known
- * trace, renders a trace of a million events, and a screenshot is produced. Skipped where no
- * Chromium is installed, unless {@code TETHER_REQUIRE_BROWSER} is set (CI sets it).
+ * trace, renders a trace of a million events, and a screenshot is produced; likewise the
+ * per-request view ({@link RequestReport}). Skipped where no Chromium is installed, unless {@code
+ * TETHER_REQUIRE_BROWSER} is set (CI sets it).
  */
 @Timeout(180)
 class HtmlReportBrowserTest {
@@ -124,6 +125,24 @@ class HtmlReportBrowserTest {
     Files.createDirectories(screenshot.getParent());
     Files.deleteIfExists(screenshot);
     chromium(html, "--window-size=1400,1600", "--screenshot=" + screenshot);
+    assertThat(screenshot).exists();
+    assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+  }
+
+  @Test
+  void requestView_rendersItsWaterfalls_andAScreenshotIsTaken() throws Exception {
+    Path html = dir.resolve("requests.html");
+    try (Writer w = Files.newBufferedWriter(html, StandardCharsets.UTF_8)) {
+      RequestReport.write(Trace.read(RequestReportTest.record(dir, true)), "requestId", 10, w);
+    }
+    String dom = chromium(html, "--dump-dom");
+    assertThat(dom).contains("<h2 id=\"r0\">slow-1", "<h2 id=\"r1\">fast-1");
+    assertThat(attribute(dom, "rect", "class")).isIn("queued", "waiting", "running");
+
+    Path screenshot = Path.of("target", "requests-screenshot.png").toAbsolutePath();
+    Files.createDirectories(screenshot.getParent());
+    Files.deleteIfExists(screenshot);
+    chromium(html, "--window-size=1100,700", "--screenshot=" + screenshot);
     assertThat(screenshot).exists();
     assertThat(Files.size(screenshot)).isGreaterThan(10_000);
   }

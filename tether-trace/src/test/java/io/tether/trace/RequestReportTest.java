@@ -1,0 +1,150 @@
+package io.tether.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tether.AsyncExecutors;
+import io.tether.AsyncLocalStorage;
+import io.tether.recorder.TetherJfr;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.Recording;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The per-request view of a JFR recording made with the request id on Tether's runs (without the
+ * agent): two requests through a wrapped pool, a task and a dependent stage each, the slow one
+ * spanning the fast one (it waits on a latch the fast one's end opens), grouped by the id, slowest
+ * first, each with its waterfall and critical path.
+ */
+@Timeout(60)
+class RequestReportTest {
+
+  @TempDir Path dir;
+
+  /** One request: a task on the pool that waits for {@code gate}, then a dependent stage. */
+  private static CompletableFuture<String> request(
+      AsyncLocalStorage<String> requestId, ExecutorService pool, String id, CountDownLatch gate) {
+    return requestId.run(
+        id,
+        () ->
+            CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        assertThat(gate.await(10, TimeUnit.SECONDS)).isTrue();
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      return requestId.getStore();
+                    },
+                    pool)
+                .thenApplyAsync(v -> v + " done", pool));
+  }
+
+  /**
+   * Records the two requests into {@code dir}, with the request id on the runs or without; also the
+   * recording of HtmlReportBrowserTest's per-request page.
+   */
+  static Path record(Path dir, boolean withValues) throws Exception {
+    Path file = dir.resolve(withValues ? "requests.jfr" : "plain.jfr");
+    AsyncLocalStorage<String> requestId = new AsyncLocalStorage<>("requestId");
+    ExecutorService pool = AsyncExecutors.wrap(Executors.newFixedThreadPool(2));
+    TetherJfr jfr = withValues ? TetherJfr.enable(requestId) : TetherJfr.enable();
+    try (Recording recording = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
+      recording.start();
+      CountDownLatch slowGate = new CountDownLatch(1);
+      CompletableFuture<String> slow = request(requestId, pool, "slow-1", slowGate);
+      CompletableFuture<String> fast = request(requestId, pool, "fast-1", new CountDownLatch(0));
+      assertThat(fast.get(10, TimeUnit.SECONDS)).isEqualTo("fast-1 done");
+      slowGate.countDown(); // the slow request began first and ends after the fast one
+      assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("slow-1 done");
+      pool.submit(() -> {}).get(10, TimeUnit.SECONDS);
+      recording.stop();
+      recording.dump(file);
+    } finally {
+      jfr.close();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(requestId.getStore()).isNull();
+    return file;
+  }
+
+  @Test
+  void requests_areGroupedByTheId_slowestFirst_withTheirCriticalPaths() throws Exception {
+    Trace trace = Trace.read(record(dir, true));
+
+    List<RequestReport.Request> requests = RequestReport.requests(trace, "requestId");
+
+    assertThat(requests)
+        .extracting(RequestReport.Request::value)
+        .containsExactly("slow-1", "fast-1");
+    RequestReport.Request slow = requests.get(0);
+    assertThat(slow.duration()).isGreaterThan(requests.get(1).duration());
+    // Without the agent, the wrapped pool's tasks: the supplier's, and the stage's, which the
+    // supplier's completion submitted.
+    assertThat(slow.rows())
+        .extracting(row -> row.resource().type)
+        .containsExactly("EXECUTOR_TASK", "EXECUTOR_TASK");
+    // Every resource of the request ran with its id, or was linked by one that did.
+    assertThat(slow.rows())
+        .allMatch(
+            row ->
+                row.resource().value("requestId") == null
+                    || row.resource().value("requestId").equals("slow-1"));
+    // The critical path ends with the request's last event and goes up its triggers.
+    List<Trace.Resource> path = slow.criticalPath();
+    assertThat(path).hasSize(2);
+    assertThat(path.get(path.size() - 1).end()).isEqualTo(slow.end());
+    for (int i = 1; i < path.size(); i++) {
+      assertThat(path.get(i).trigger).isEqualTo(path.get(i - 1).id);
+    }
+    assertThat(slow.rows().stream().filter(RequestReport.Row::critical).count())
+        .isEqualTo(path.size());
+    // The pool task waited in the queue (or not at all), then ran.
+    RequestReport.Row task =
+        slow.rows().stream()
+            .filter(row -> row.resource().type.equals("EXECUTOR_TASK"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(task.segments())
+        .extracting(RequestReport.Segment::phase)
+        .endsWith(RequestReport.Phase.RUNNING);
+  }
+
+  @Test
+  void page_showsEachRequestsWaterfall_small() throws Exception {
+    Trace trace = Trace.read(record(dir, true));
+    StringWriter page = new StringWriter();
+
+    RequestReport.write(trace, "requestId", 10, page);
+
+    String html = page.toString();
+    assertThat(html)
+        .contains("The slowest 2 of 2 requests by <code>requestId</code>")
+        .contains("<h2 id=\"r0\">slow-1", "<h2 id=\"r1\">fast-1")
+        .contains("<rect class=\"running\"", "class=\"row crit\"")
+        .contains("<title>EXECUTOR_TASK asyncId ");
+    assertThat(html.indexOf("slow-1")).isLessThan(html.indexOf("fast-1"));
+    assertThat(html.length()).isLessThan(200_000);
+  }
+
+  @Test
+  void aRecordingWithoutValues_saysHowToRecordThem() throws Exception {
+    Trace trace = Trace.read(record(dir, false));
+    assertThat(RequestReport.requests(trace, "requestId")).isEmpty();
+    assertThatThrownBy(() -> RequestReport.write(trace, "requestId", 10, new StringWriter()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "plain.jfr has no storage values: record a JFR recording with the agent's"
+                + " jfrContext=requestId (or flight=...,flightSlow=requestId:DURATION)");
+  }
+}
