@@ -4,7 +4,9 @@
 # heap after GC, the resources alive and the requests served every minute. Exits 1 if the heap
 # after GC grew (more than 10% or 8 MB) or a request saw another's id. Installs wrk, builds the
 # project; stops every process it started.
-#   scripts/soak.sh [MINUTES] [--interval-seconds 60] [--connections 32]
+# --flight adds the agent's flight recording (flight=2m, flightSlow=requestId:1s) and checks that
+# the server's resident memory and the recording on disk stay bounded.
+#   scripts/soak.sh [MINUTES] [--interval-seconds 60] [--connections 32] [--flight]
 # JDK: the java on the PATH, or $JAVA_HOME/bin/java.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

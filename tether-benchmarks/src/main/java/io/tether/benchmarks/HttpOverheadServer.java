@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code als} (the handler runs in {@code AsyncLocalStorage.run(id, ...)} and the stage reads the
  * id from the storage), {@code hooks} (as {@code none}, with an async hook whose five callbacks do
  * nothing enabled), {@code trace} (as {@code als}; the runner starts it with the agent's trace
- * recorder on) and {@code soak} (as {@code als}, plus a hook that counts resources initialised and
- * destroyed, for the soak command).
+ * recorder on) and {@code soak} (as {@code als}, plus a hook with every callback, which counts
+ * resources initialised and destroyed and the other events, for the soak command).
  *
  * <p>{@code GET /stats} answers {@code requests=N mismatches=N live=N} (a mismatch is a stage that
  * saw another request's id; {@code live} is resources initialised minus destroyed, in {@code soak}
@@ -55,6 +55,7 @@ public final class HttpOverheadServer {
   private final LongAdder mismatches = new LongAdder();
   private final LongAdder inits = new LongAdder();
   private final LongAdder destroys = new LongAdder();
+  private final LongAdder otherEvents = new LongAdder();
   private final PrintStream log =
       new PrintStream(
           new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 512),
@@ -133,10 +134,11 @@ public final class HttpOverheadServer {
   private String stats() {
     return String.format(
         Locale.ROOT,
-        "requests=%d mismatches=%d live=%d%n",
+        "requests=%d mismatches=%d live=%d events=%d%n",
         ids.get(),
         mismatches.sum(),
-        inits.sum() - destroys.sum());
+        inits.sum() - destroys.sum(),
+        inits.sum() + destroys.sum() + otherEvents.sum());
   }
 
   static long heapAfterGc() {
@@ -166,6 +168,21 @@ public final class HttpOverheadServer {
           @Override
           public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
             inits.increment();
+          }
+
+          @Override
+          public void before(long asyncId) {
+            otherEvents.increment();
+          }
+
+          @Override
+          public void after(long asyncId) {
+            otherEvents.increment();
+          }
+
+          @Override
+          public void promiseResolve(long asyncId) {
+            otherEvents.increment();
           }
 
           @Override

@@ -21,8 +21,14 @@ import java.util.regex.Pattern;
  * if a stage saw another request's id. Every process it starts is stopped when it ends, also on
  * Ctrl-C.
  *
+ * <p>With {@code --flight}, the agent also keeps a flight recording ({@code flight=2m}, {@code
+ * flightSlow=requestId:1s}, its JFR repository and dumps in the output folder), and each sample
+ * adds the server's resident memory and the size of the recording on disk, which must stay bounded:
+ * the run fails if the last resident memory exceeds the first by more than 25% or 64 MB.
+ *
  * <p>Run it with {@code scripts/soak.sh}. Options: {@code --minutes N} (10), {@code
- * --interval-seconds N} (60), {@code --connections N} (32), {@code --wrk BIN}, {@code --out DIR}.
+ * --interval-seconds N} (60), {@code --connections N} (32), {@code --flight}, {@code --wrk BIN},
+ * {@code --out DIR}.
  */
 public final class HttpSoakRunner {
 
@@ -31,8 +37,17 @@ public final class HttpSoakRunner {
 
   private HttpSoakRunner() {}
 
-  /** One sample: when, heap after GC, resources alive, requests served so far. */
-  record Sample(int seconds, long heapBytes, long liveResources, long requests) {}
+  /**
+   * One sample: when, heap after GC, resources alive, requests served so far, the server's resident
+   * memory and the flight recording's bytes on disk (0 without {@code --flight}).
+   */
+  record Sample(
+      int seconds,
+      long heapBytes,
+      long liveResources,
+      long requests,
+      long residentBytes,
+      long recordingBytes) {}
 
   public static void main(String[] args) throws Exception {
     Path jar =
@@ -41,8 +56,14 @@ public final class HttpSoakRunner {
     int interval = 60;
     int connections = 32;
     String wrk = "wrk";
+    boolean flight = false;
     Path out = jar.getParent().resolve("soak");
     for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--flight")) {
+        flight = true;
+        i--;
+        continue;
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("option " + args[i] + " needs a value");
       }
@@ -57,7 +78,8 @@ public final class HttpSoakRunner {
             throw new IllegalArgumentException(
                 "unknown option "
                     + args[i]
-                    + "; accepted: --minutes, --interval-seconds, --connections, --wrk, --out");
+                    + "; accepted: --minutes, --interval-seconds, --connections, --flight, --wrk,"
+                    + " --out");
       }
     }
     if (minutes <= 0 || interval <= 0 || connections <= 0) {
@@ -77,7 +99,8 @@ public final class HttpSoakRunner {
               minutes * 60,
               interval,
               connections,
-              wrk);
+              wrk,
+              flight);
     } finally {
       processes.stopAll();
     }
@@ -91,22 +114,33 @@ public final class HttpSoakRunner {
       int seconds,
       int interval,
       int connections,
-      String wrk)
+      String wrk,
+      boolean flight)
       throws Exception {
+    Path repository = out.resolve("jfr-repository");
+    List<String> jvm = new ArrayList<>();
+    if (flight) {
+      Path dumps = Files.createDirectories(out.resolve("flight-dumps"));
+      Files.createDirectories(repository);
+      jvm.add("-XX:FlightRecorderOptions=repository=" + repository);
+      jvm.add(
+          "-javaagent:"
+              + agents.resolve("tether-agent.jar")
+              + "=flight=2m,flightSlow=requestId:1s,flightDir="
+              + dumps);
+    } else {
+      jvm.add("-javaagent:" + agents.resolve("tether-agent.jar"));
+    }
     HttpOverheadRunner.Server server =
-        processes.startJavaServer(
-            HttpOverheadServer.class,
-            "java-soak",
-            "soak",
-            List.of("-javaagent:" + agents.resolve("tether-agent.jar")),
-            out);
+        processes.startJavaServer(HttpOverheadServer.class, "java-soak", "soak", jvm, out);
     System.out.printf(
         Locale.ROOT,
         "# soak: %d s under wrk (%d connections), heap after GC every"
-            + " %d s; server pid %d, JDK %s%n",
+            + " %d s%s; server pid %d, JDK %s%n",
         seconds,
         connections,
         interval,
+        flight ? ", with the flight recording (flight=2m, flightSlow=requestId:1s)" : "",
         server.process().pid(),
         System.getProperty("java.version"));
     Process load =
@@ -139,25 +173,90 @@ public final class HttpSoakRunner {
               at,
               Long.parseLong(gc.group(1)),
               Long.parseLong(gc.group(2)),
-              Long.parseLong(stats.group(1)));
+              Long.parseLong(stats.group(1)),
+              residentBytes(server.process().pid()),
+              flight ? folderBytes(repository) : 0);
       samples.add(sample);
       System.out.printf(
           Locale.ROOT,
-          "%5d s  heap after GC %7.1f MB  live resources %6d" + "  requests %,d%n",
+          "%5d s  heap after GC %7.1f MB  live resources %6d  requests %,d  resident %6.1f MB%s%n",
           at,
           sample.heapBytes() / 1048576.0,
           sample.liveResources(),
-          sample.requests());
+          sample.requests(),
+          sample.residentBytes() / 1048576.0,
+          flight
+              ? String.format(
+                  Locale.ROOT, "  recording %6.1f MB", sample.recordingBytes() / 1048576.0)
+              : "");
       if (!stats.group(2).equals("0")) {
         System.out.println("MISMATCH: a stage saw another request's id (" + stats.group() + ")");
         return 1;
       }
     }
     String verdict = verdict(samples);
+    if (flight && verdict.startsWith("flat")) {
+      verdict = residentVerdict(samples) + "; " + verdict;
+    }
     System.out.println(verdict);
     Files.writeString(
         out.resolve("soak-" + LocalDate.now() + ".txt"), verdict, StandardCharsets.UTF_8);
-    return verdict.startsWith("flat") ? 0 : 1;
+    return verdict.startsWith("flat") || verdict.startsWith("bounded") ? 0 : 1;
+  }
+
+  /** The resident memory of process {@code pid} (Linux: VmRSS), or 0 where it cannot be read. */
+  static long residentBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux, or the process is gone: no figure
+    }
+    return 0;
+  }
+
+  /** The bytes of the files under {@code dir}. */
+  static long folderBytes(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (java.io.IOException e) {
+                  return 0; // JFR removed it meanwhile
+                }
+              })
+          .sum();
+    }
+  }
+
+  /**
+   * Whether the resident memory stayed bounded: the last sample within 25% or 64 MB of the first,
+   * whichever is larger; with the recording's largest size on disk.
+   */
+  static String residentVerdict(List<Sample> samples) {
+    Sample first = samples.get(0);
+    Sample last = samples.get(samples.size() - 1);
+    long allowed = Math.max(first.residentBytes() / 4, 64L << 20);
+    long growth = last.residentBytes() - first.residentBytes();
+    long recording = samples.stream().mapToLong(Sample::recordingBytes).max().orElse(0);
+    return String.format(
+        Locale.ROOT,
+        "%s: resident memory %.1f MB at %d s, %.1f MB at %d s (%+.1f MB; allowed +%.1f MB);"
+            + " the recording on disk at most %.1f MB",
+        growth <= allowed ? "bounded" : "GROWING resident memory",
+        first.residentBytes() / 1048576.0,
+        first.seconds(),
+        last.residentBytes() / 1048576.0,
+        last.seconds(),
+        growth / 1048576.0,
+        allowed / 1048576.0,
+        recording / 1048576.0);
   }
 
   /** Whether the heap after GC stayed flat: the last sample against the first. */

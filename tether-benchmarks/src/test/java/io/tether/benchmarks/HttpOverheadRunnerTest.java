@@ -157,15 +157,32 @@ class HttpOverheadRunnerTest {
     long mb = 1 << 20;
     List<HttpSoakRunner.Sample> flat =
         List.of(
-            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000),
-            new HttpSoakRunner.Sample(120, 24 * mb, 4, 2000),
-            new HttpSoakRunner.Sample(180, 21 * mb, 3, 3000));
+            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000, 0, 0),
+            new HttpSoakRunner.Sample(120, 24 * mb, 4, 2000, 0, 0),
+            new HttpSoakRunner.Sample(180, 21 * mb, 3, 3000, 0, 0));
     assertThat(HttpSoakRunner.verdict(flat)).startsWith("flat:");
     List<HttpSoakRunner.Sample> growing =
         List.of(
-            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000),
-            new HttpSoakRunner.Sample(120, 40 * mb, 5000, 2000));
+            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000, 0, 0),
+            new HttpSoakRunner.Sample(120, 40 * mb, 5000, 2000, 0, 0));
     assertThat(HttpSoakRunner.verdict(growing)).startsWith("GROWING:");
     assertThat(HttpSoakRunner.verdict(List.of())).startsWith("no sample");
+  }
+
+  @Test
+  void soakResidentVerdict_boundedOrGrowing() {
+    long mb = 1 << 20;
+    List<HttpSoakRunner.Sample> bounded =
+        List.of(
+            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000, 300 * mb, 40 * mb),
+            new HttpSoakRunner.Sample(120, 21 * mb, 4, 2000, 360 * mb, 90 * mb));
+    assertThat(HttpSoakRunner.residentVerdict(bounded))
+        .startsWith("bounded:")
+        .endsWith("the recording on disk at most 90.0 MB");
+    List<HttpSoakRunner.Sample> growing =
+        List.of(
+            new HttpSoakRunner.Sample(60, 20 * mb, 5, 1000, 300 * mb, 40 * mb),
+            new HttpSoakRunner.Sample(120, 21 * mb, 4, 2000, 400 * mb, 40 * mb));
+    assertThat(HttpSoakRunner.residentVerdict(growing)).startsWith("GROWING resident memory:");
   }
 }
