@@ -60,7 +60,7 @@ final class ReportCommand implements Command {
     String input = args.single("a trace file");
     String given = args.one(OUTPUT);
     OutputFile output = OutputFile.check(given == null ? "report.html" : given, "-o");
-    Trace trace = TraceFile.read(input);
+    Trace trace = TraceFile.read(input, err);
     try (Writer w = output.open()) {
       HtmlReport.write(trace, w);
     }
