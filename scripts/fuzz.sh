@@ -57,7 +57,7 @@ for target in "${targets[@]}"; do
     --target_class="$class" --target_method="$method" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 \
     -artifact_prefix="$findings/" "$corpus" "$inputs") >"$log" 2>&1 || status=$?
-  done_line="$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)"
+  done_line="$(grep -a -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)"
   if [[ $status -ne 0 ]]; then
     crashed=1
     for crash in "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-*; do
