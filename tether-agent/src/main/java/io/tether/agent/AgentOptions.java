@@ -148,7 +148,7 @@ final class AgentOptions {
           && !key.equals("flightUncaught")) {
         throw new IllegalArgumentException(
             "unknown option '"
-                + key
+                + printable(key)
                 + "'; accepted options: "
                 + acceptedKeys()
                 + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, flight=DURATION,"
@@ -161,7 +161,7 @@ final class AgentOptions {
         on = false;
       } else {
         throw new IllegalArgumentException(
-            "option '" + key + "' takes true or false, was '" + value + "'");
+            "option '" + printable(key) + "' takes true or false, was '" + printable(value) + "'");
       }
       if (key.equals("asyncStackTraces")) {
         options.asyncStackTraces = on;
@@ -237,12 +237,33 @@ final class AgentOptions {
         throw new IllegalArgumentException(
             "option 'jfrContext' takes the names of AsyncLocalStorages, separated by ';', each a"
                 + " Java identifier and given once, was '"
-                + value
+                + printable(value)
                 + "'");
       }
       names.add(n);
     }
     return List.copyOf(names);
+  }
+
+  /**
+   * {@code text} as an error message may show it on one line: control characters and line
+   * separators as {@code \\uXXXX}.
+   */
+  static String printable(String text) {
+    StringBuilder shown = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean unprintable = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+      if (unprintable && shown == null) {
+        shown = new StringBuilder(text.length() + 8).append(text, 0, i);
+      }
+      if (unprintable) {
+        shown.append(String.format("\\u%04x", (int) c));
+      } else if (shown != null) {
+        shown.append(c);
+      }
+    }
+    return shown == null ? text : shown.toString();
   }
 
   boolean enabled(Family family) {

@@ -345,7 +345,8 @@ final class Links {
         }
         declarations.add(declaration(where, words));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + ": " + e.getMessage() + ": " + line.strip());
+        throw new IllegalArgumentException(
+            where + ": " + AgentOptions.printable(e.getMessage() + ": " + line.strip()));
       }
     }
     List<Declaration> all = new ArrayList<>(declarations);

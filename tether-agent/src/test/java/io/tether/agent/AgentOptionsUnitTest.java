@@ -44,6 +44,15 @@ class AgentOptionsUnitTest {
   }
 
   @Test
+  void parse_controlCharactersInTheError_areShownEscaped_onOneLine() {
+    // found by AgentOptionsFuzzTest: a carriage return in a key made a two-line error
+    assertThatThrownBy(() -> AgentOptions.parse("ne\rw=true"))
+        .hasMessageStartingWith("unknown option 'ne\\u000dw'; accepted options: ");
+    assertThatThrownBy(() -> AgentOptions.parse("debug=tr\u2028ue"))
+        .hasMessage("option 'debug' takes true or false, was 'tr\\u2028ue'");
+  }
+
+  @Test
   void parse_jfr_offByDefault_onWithJfrOrJfrContext() {
     assertThat(AgentOptions.parse("").jfr()).isFalse();
     assertThat(AgentOptions.parse("jfr=true").jfr()).isTrue();

@@ -112,11 +112,11 @@ class TraceOptionTest {
   }
 
   @Test
-  void killed_leavesAFileThatReadsToItsLastWholeRecord() throws Exception {
+  void killed_leavesAFileThatReadsToItsLastWholeBlock_withAWarning() throws Exception {
     Path file = dir.resolve("kill.trace");
     Process p = start(file, "wait");
     awaitWaiting(p);
-    // The writer flushes whenever it has caught up: wait until the work is in the file.
+    // The writer writes a block whenever it has caught up: wait until the work is in the file.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (Files.size(file) < 200 && System.nanoTime() < deadline) {
       Thread.onSpinWait();
@@ -126,6 +126,7 @@ class TraceOptionTest {
     Trace trace = Trace.read(file);
     assertThat(trace.complete()).isFalse();
     assertThat(trace.events()).isPositive();
+    assertThat(trace.warning()).startsWith("cut short at byte " + Files.size(file) + ": ");
   }
 
   @Test

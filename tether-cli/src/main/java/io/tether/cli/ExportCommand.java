@@ -76,7 +76,7 @@ final class ExportCommand implements Command {
     }
     String given = args.one(OUTPUT);
     OutputFile output = given == null ? null : OutputFile.check(given, "-o");
-    Trace trace = TraceFile.read(input);
+    Trace trace = TraceFile.read(input, err);
     Writer w = output == null ? new OutputStreamWriter(out, StandardCharsets.UTF_8) : output.open();
     try {
       if (format.equals("chrome")) {

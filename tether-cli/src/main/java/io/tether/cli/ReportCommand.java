@@ -79,7 +79,7 @@ final class ReportCommand implements Command {
     int top = top(args.one(TOP), by);
     String given = args.one(OUTPUT);
     OutputFile output = OutputFile.check(given == null ? "report.html" : given, "-o");
-    Trace trace = TraceFile.read(input);
+    Trace trace = TraceFile.read(input, err);
     String missing = by == null ? null : RequestReport.missing(trace, by);
     if (missing != null) {
       throw new Failure(missing);

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * Results go to standard output; confirmations ({@code tether: wrote FILE (SIZE)}) and errors, one
- * line each, to standard error. Exit codes: {@link #OK}, {@link #FAILURE}, {@link #USAGE}; {@code
- * run} exits with its program's.
+ * line each, to standard error. Exit codes: {@link #OK}, {@link #FAILURE}, {@link #USAGE} and
+ * {@link #CORRUPT} (both 2: what was given is wrong, nothing was written); {@code run} exits with
+ * its program's.
  */
 public final class TetherCli {
 
@@ -35,6 +36,12 @@ public final class TetherCli {
 
   /** Exit code: the command line is wrong; nothing was read or run. */
   static final int USAGE = 2;
+
+  /**
+   * Exit code: the input trace is corrupt or not a trace; nothing was written. The same as {@link
+   * #USAGE}: what was given is wrong. (A trace only cut short is read, with a warning, exit 0.)
+   */
+  static final int CORRUPT = 2;
 
   /** Exit code: interrupted (as a shell reports SIGINT). */
   static final int INTERRUPTED = 130;
@@ -97,7 +104,7 @@ public final class TetherCli {
       return USAGE;
     } catch (Failure e) {
       err.println("tether: " + e.getMessage());
-      return FAILURE;
+      return e.exitCode();
     } catch (NoSuchFileException e) {
       err.println("tether: no such file: " + e.getFile());
       return FAILURE;
@@ -146,10 +153,12 @@ public final class TetherCli {
         .append("\nerrors, one line each, to standard error.\n")
         .append("\nexit codes:\n")
         .append("  0  done\n")
-        .append(
-            "  1  failed: a file missing or unreadable, not a trace, an output folder missing,\n")
-        .append("     a program that cannot start\n")
-        .append("  2  usage error: an unknown command or option, an argument missing\n")
+        .append("  1  failed: a file missing or unreadable, an output folder missing, a program\n")
+        .append("     that cannot start\n")
+        .append("  2  usage error: an unknown command or option, an argument missing; or the\n")
+        .append("     trace is corrupt or not a trace ('FILE: corrupt at byte N: ...'); nothing\n")
+        .append("     was written. A trace cut short is read, with a warning on standard error\n")
+        .append("     and in what is written ('cut short at byte N: ...'), exit code 0.\n")
         .append("  run exits with its program's exit code once the program has started.\n")
         .append("\nenvironment:\n")
         .append("  TETHER_AGENT   the agent jar run attaches when --agent is not given\n")

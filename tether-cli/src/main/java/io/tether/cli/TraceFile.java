@@ -3,6 +3,7 @@ package io.tether.cli;
 import io.tether.trace.Trace;
 import io.tether.trace.TraceFormatException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -14,12 +15,13 @@ final class TraceFile {
   private TraceFile() {}
 
   /**
-   * Reads the trace {@code given} on the command line.
+   * Reads the trace {@code given} on the command line; a trace cut short is read, and its warning
+   * printed on {@code err} ({@code tether: warning: FILE: cut short at byte N: ...}).
    *
-   * @throws Failure if it is missing, a folder, not a trace, or corrupt (the reader's message: the
-   *     file and the byte offset)
+   * @throws Failure if it is missing or a folder (exit code 1), not a trace or corrupt (exit code
+   *     2, the reader's message: the file and the byte offset)
    */
-  static Trace read(String given) throws Failure, IOException {
+  static Trace read(String given, PrintStream err) throws Failure, IOException {
     Path path;
     try {
       path = Path.of(given);
@@ -32,11 +34,16 @@ final class TraceFile {
     if (!Files.exists(path)) {
       throw new Failure("no such file: " + given);
     }
+    Trace trace;
     try {
-      return Trace.read(path);
+      trace = Trace.read(path);
     } catch (TraceFormatException e) {
-      throw new Failure(e.getMessage());
+      throw Failure.corrupt(e.getMessage());
     }
+    if (trace.warning() != null) {
+      err.println("tether: warning: " + given + ": " + trace.warning());
+    }
+    return trace;
   }
 
   /** {@code 1,234 resources, 5,678 events} and, when the recorder dropped any, how many. */

@@ -3,8 +3,10 @@ package io.tether.cli;
 import static io.tether.cli.Cli.tether;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.recorder.TraceFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code tether report} and {@code tether export} on a trace that {@code tether run} recorded:
  * every file written is confirmed with its path and size on standard error; a missing output folder
- * and a bad input are one line each, exit code 1, and nothing is written.
+ * and a missing input are one line each, exit code 1, and nothing is written; a corrupt input or
+ * one that is not a trace is one line, exit code 2, and nothing is written; a trace cut short is
+ * read, with its warning on standard error and in what is written, exit code 0.
  */
 @Timeout(300)
 class ReportAndExportTest {
@@ -134,22 +138,93 @@ class ReportAndExportTest {
 
   @Test
   void badInput_isOneLineNamingTheFileAndTheProblem_exit1() throws Exception {
-    assertFailure("tether: no such file: missing.trace", "report", "missing.trace");
+    assertFailure(1, "tether: no such file: missing.trace", "report", "missing.trace");
     Files.createDirectories(dir.resolve("traces"));
     assertFailure(
-        "tether: traces is a folder, not a trace file", "export", "traces", "--format", "tree");
+        1, "tether: traces is a folder, not a trace file", "export", "traces", "--format", "tree");
+  }
+
+  @Test
+  void foreignFile_isCorruptAtByteZero_exit2() throws Exception {
     Files.write(dir.resolve("foreign.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
     assertFailure(
-        "tether: foreign.bin: not a Tether trace or JFR recording (no TTHRACE or FLR header) at byte offset 0",
+        2,
+        "tether: foreign.bin: corrupt at byte 0: no TTHRACE or FLR header (not a Tether trace or"
+            + " JFR recording)",
         "export",
         "foreign.bin",
         "--format",
         "chrome");
   }
 
-  private static void assertFailure(String line, String... args) throws Exception {
+  @Test
+  void corruptTrace_isOneLineNamingTheByte_exit2_andNothingIsWritten() throws Exception {
+    byte[] bytes = Files.readAllBytes(trace);
+    int block = largestBlock(bytes);
+    bytes[block + TraceFormat.BLOCK_HEADER_LENGTH + 3] ^= 0x10;
+    Files.write(dir.resolve("corrupt.trace"), bytes);
+    String line =
+        "tether: corrupt.trace: corrupt at byte " + block + ": a block's checksum does not match";
+    assertFailure(2, line, "report", "corrupt.trace", "-o", "corrupt.html");
+    assertThat(dir.resolve("corrupt.html")).doesNotExist();
+    assertFailure(2, line, "export", "corrupt.trace", "--format", "chrome");
+    assertFailure(2, line, "export", "corrupt.trace", "--format", "tree", "-o", "corrupt.txt");
+    assertThat(dir.resolve("corrupt.txt")).doesNotExist();
+  }
+
+  @Test
+  void traceCutShort_isRead_withItsWarningOnStandardErrorAndInEveryOutput_exit0() throws Exception {
+    byte[] bytes = Files.readAllBytes(trace);
+    int block = largestBlock(bytes);
+    int length = block + TraceFormat.BLOCK_HEADER_LENGTH + 10;
+    Files.write(dir.resolve("cut.trace"), Arrays.copyOf(bytes, length));
+    String warning =
+        "cut short at byte "
+            + length
+            + ": at least the last "
+            + TraceFormat.getInt(bytes, block + 4)
+            + " events are missing";
+
+    Cli.Result report = tether(dir, "report", "cut.trace", "-o", "cut.html");
+    assertThat(report.exit()).as(report.err()).isZero();
+    assertThat(report.errLines())
+        .hasSize(2)
+        .first()
+        .isEqualTo("tether: warning: cut.trace: " + warning);
+    assertThat(report.errLines().get(1)).startsWith("tether: wrote cut.html (");
+    assertThat(Files.readString(dir.resolve("cut.html")))
+        .contains("\"warning\":\"" + warning + "\"");
+
+    Cli.Result chrome = tether(dir, "export", "cut.trace", "--format", "chrome", "-o", "cut.json");
+    assertThat(chrome.exit()).as(chrome.err()).isZero();
+    assertThat(chrome.errLines()).first().isEqualTo("tether: warning: cut.trace: " + warning);
+    assertThat(Files.readString(dir.resolve("cut.json")))
+        .contains("\"warning\":\"" + warning + "\"");
+
+    Cli.Result tree = tether(dir, "export", "cut.trace", "--format", "tree");
+    assertThat(tree.exit()).as(tree.err()).isZero();
+    assertThat(tree.errLines()).containsExactly("tether: warning: cut.trace: " + warning);
+    assertThat(tree.out().lines().limit(2)).contains("# warning: " + warning);
+  }
+
+  /** The offset of the trace's largest block (one of events, in a trace of a real program). */
+  private static int largestBlock(byte[] bytes) {
+    int largest = TraceFormat.HEADER_LENGTH;
+    for (int at = TraceFormat.HEADER_LENGTH; at < bytes.length; ) {
+      if (TraceFormat.getInt(bytes, at) > TraceFormat.getInt(bytes, largest)) {
+        largest = at;
+      }
+      at += TraceFormat.BLOCK_HEADER_LENGTH + TraceFormat.getInt(bytes, at) + 4;
+    }
+    assertThat(TraceFormat.getInt(bytes, largest + 4))
+        .as("events in the largest block")
+        .isPositive();
+    return largest;
+  }
+
+  private static void assertFailure(int exit, String line, String... args) throws Exception {
     Cli.Result result = tether(dir, args);
-    assertThat(result.exit()).as("%s", List.of(args)).isEqualTo(1);
+    assertThat(result.exit()).as("%s", List.of(args)).isEqualTo(exit);
     assertThat(result.out()).as("%s", List.of(args)).isEmpty();
     assertThat(result.errLines()).as("%s", List.of(args)).containsExactly(line);
   }

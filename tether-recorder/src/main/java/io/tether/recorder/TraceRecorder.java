@@ -4,7 +4,6 @@ import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.internal.CallSites;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * dropped and counted, and the count is written to the file (as {@code DROPPED} records and in the
  * final {@code END} record), never lost silently.
  *
- * <p>The file is complete (ends with {@code END}) after {@link #close()}, which a shutdown hook
- * also runs, so on normal exit, on {@code System.exit} and on SIGTERM. The writer flushes whenever
- * it has caught up, so a JVM killed outright leaves a file that reads up to its last whole record.
+ * <p>The writer gathers records into blocks ({@link TraceFormat}: a length, an event count and a
+ * CRC32C per block, not per event) and writes a block, in one write, when it holds {@link
+ * TraceFormat#BLOCK_TARGET} bytes or whenever the writer has caught up, so a JVM killed outright
+ * leaves a file that reads up to its last whole block. The file is complete (ends with the {@code
+ * END} block) after {@link #close()}, which a shutdown hook also runs, so on normal exit, on {@code
+ * System.exit} and on SIGTERM.
  *
  * <p>{@code init} records the first application frame of the stack that linked the resource (JDK
  * and Tether frames skipped) as its call site.
@@ -83,13 +85,9 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     types = new Object[capacity];
     sites = new Object[capacity];
     published = new AtomicLongArray(capacity);
-    out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-    byte[] header = new byte[TraceFormat.MAGIC.length + 11];
-    System.arraycopy(TraceFormat.MAGIC, 0, header, 0, TraceFormat.MAGIC.length);
-    header[TraceFormat.MAGIC.length] = TraceFormat.VERSION;
-    int n =
-        TraceFormat.putVarLong(header, TraceFormat.MAGIC.length + 1, System.currentTimeMillis());
-    out.write(header, 0, n);
+    // Unbuffered: each block goes out in one write, so a JVM killed outright leaves whole blocks.
+    out = Files.newOutputStream(file);
+    out.write(TraceFormat.header(System.currentTimeMillis()));
     writer = new Thread(this::drain, "tether-trace-writer");
     writer.setDaemon(true);
     shutdownHook = new Thread(this::close, "tether-trace-shutdown");
@@ -241,12 +239,19 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
           droppedWritten = lost;
           writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
         }
-        out.flush();
+        writeBlock();
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(20));
       }
+      long lost = dropped.get();
+      if (lost != droppedWritten) {
+        droppedWritten = lost;
+        writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
+      }
+      writeBlock();
       int n = TraceFormat.putVarLong(record, 0, written);
-      n = TraceFormat.putVarLong(record, n, dropped.get());
+      n = TraceFormat.putVarLong(record, n, lost);
       writeRecord(TraceFormat.END, n);
+      writeBlock();
       out.close();
     } catch (IOException e) {
       failure = e;
@@ -312,7 +317,11 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     }
     int index = strings.size() + 1;
     strings.put(value, index);
-    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    String kept =
+        value.length() <= TraceFormat.MAX_STRING
+            ? value
+            : value.substring(0, TraceFormat.MAX_STRING - 3) + "...";
+    byte[] utf8 = kept.getBytes(StandardCharsets.UTF_8);
     byte[] payload = new byte[utf8.length + 5];
     int n = TraceFormat.putVarLong(payload, 0, index);
     System.arraycopy(utf8, 0, payload, n, utf8.length);
@@ -324,13 +333,45 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     writeRecord(kind, record, length);
   }
 
-  private final byte[] frame = new byte[6];
+  /** The block being filled: its payload from {@link TraceFormat#BLOCK_HEADER_LENGTH}. */
+  private byte[] block =
+      new byte
+          [TraceFormat.BLOCK_HEADER_LENGTH
+              + TraceFormat.BLOCK_TARGET
+              + TraceFormat.BLOCK_TRAILER_LENGTH];
+
+  private int blockLength;
+  private int blockEvents;
+  private int blockNumber;
 
   private void writeRecord(int kind, byte[] payload, int length) throws IOException {
-    frame[0] = (byte) kind;
-    int n = TraceFormat.putVarLong(frame, 1, length);
-    out.write(frame, 0, n);
-    out.write(payload, 0, length);
+    int needed = 1 + 5 + length;
+    if (blockLength > 0 && blockLength + needed > TraceFormat.BLOCK_TARGET) {
+      writeBlock();
+    }
+    int end = TraceFormat.BLOCK_HEADER_LENGTH + blockLength + needed;
+    if (end + TraceFormat.BLOCK_TRAILER_LENGTH > block.length) {
+      block = java.util.Arrays.copyOf(block, end + TraceFormat.BLOCK_TRAILER_LENGTH);
+    }
+    int n = TraceFormat.BLOCK_HEADER_LENGTH + blockLength;
+    block[n++] = (byte) kind;
+    n = TraceFormat.putVarLong(block, n, length);
+    System.arraycopy(payload, 0, block, n, length);
+    blockLength = n + length - TraceFormat.BLOCK_HEADER_LENGTH;
+    if (TraceFormat.isEvent(kind)) {
+      blockEvents++;
+    }
+  }
+
+  /** Seals the block being filled, if it holds anything, and writes it in one write. */
+  private void writeBlock() throws IOException {
+    if (blockLength == 0) {
+      return;
+    }
+    int n = TraceFormat.seal(block, blockLength, blockEvents, blockNumber++);
+    out.write(block, 0, n);
+    blockLength = 0;
+    blockEvents = 0;
   }
 
   /**

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The recorder on its own: what it writes, checked record by record against {@link TraceFormat}
- * (kind, length, payload), not through the reader, which is tether-trace's; the reader's side,
- * resources and exports, is tether-trace's {@code TraceRoundTripTest}.
+ * The recorder on its own: what it writes, checked block by block (checksums, numbers, event
+ * counts) and record by record (kind, length, payload) against {@link TraceFormat}, not through the
+ * reader, which is tether-trace's; the reader's side, resources and exports, is tether-trace's
+ * {@code TraceRoundTripTest}.
  *
  * <p>Resources here need a manual destroy and get none: a destroy is delivered later, on another
  * thread, and could land in a later test's recording (and in its ring count).
@@ -64,26 +65,48 @@ class TraceRecorderTest {
     }
   }
 
-  /** The records of a whole file, after checking its header. */
+  /**
+   * The records of a whole file, after checking its header and, block by block, the checksums, the
+   * numbers and the event counts; the END record must be alone in the last block.
+   */
   private static List<Rec> records(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     byte[] magic = TraceFormat.magic();
     assertThat(Arrays.copyOf(bytes, magic.length)).isEqualTo(magic);
     assertThat(bytes[magic.length]).isEqualTo((byte) TraceFormat.VERSION);
-    int[] position = {magic.length + 1};
-    assertThat(varLong(bytes, position))
-        .as("start wall time")
-        .isGreaterThan(System.currentTimeMillis() - 3_600_000L);
+    assertThat(TraceFormat.getInt(bytes, 16)).isEqualTo(TraceFormat.crc(bytes, 0, 16));
+    long start =
+        (long) TraceFormat.getInt(bytes, 8) << 32 | (TraceFormat.getInt(bytes, 12) & 0xFFFFFFFFL);
+    assertThat(start).as("start wall time").isGreaterThan(System.currentTimeMillis() - 3_600_000L);
     List<Rec> records = new ArrayList<>();
-    while (position[0] < bytes.length) {
-      int kind = bytes[position[0]++];
-      int length = (int) varLong(bytes, position);
-      records.add(new Rec(kind, Arrays.copyOfRange(bytes, position[0], position[0] + length)));
-      position[0] += length;
+    int position = TraceFormat.HEADER_LENGTH;
+    int lastBlock = 0;
+    for (int number = 0; position < bytes.length; number++) {
+      lastBlock = records.size();
+      int length = TraceFormat.getInt(bytes, position);
+      assertThat(TraceFormat.getInt(bytes, position + 8)).as("block number").isEqualTo(number);
+      assertThat(TraceFormat.getInt(bytes, position + 12))
+          .isEqualTo(TraceFormat.crc(bytes, position, 12));
+      int body = position + TraceFormat.BLOCK_HEADER_LENGTH;
+      assertThat(TraceFormat.getInt(bytes, body + length))
+          .isEqualTo(TraceFormat.crc(bytes, body, length));
+      int[] at = {body};
+      int events = 0;
+      while (at[0] < body + length) {
+        int kind = bytes[at[0]++];
+        int size = (int) varLong(bytes, at);
+        records.add(new Rec(kind, Arrays.copyOfRange(bytes, at[0], at[0] + size)));
+        events += TraceFormat.isEvent(kind) ? 1 : 0;
+        at[0] += size;
+      }
+      assertThat(at[0]).as("the last record ends at its block's end").isEqualTo(body + length);
+      assertThat(TraceFormat.getInt(bytes, position + 4)).as("events").isEqualTo(events);
+      position = body + length + TraceFormat.BLOCK_TRAILER_LENGTH;
     }
-    assertThat(position[0])
-        .as("the last record ends at the end of the file")
-        .isEqualTo(bytes.length);
+    assertThat(position).as("the last block ends at the end of the file").isEqualTo(bytes.length);
+    if (!records.isEmpty() && records.get(records.size() - 1).kind() == TraceFormat.END) {
+      assertThat(records.size() - lastBlock).as("END is alone in its block").isEqualTo(1);
+    }
     return records;
   }
 

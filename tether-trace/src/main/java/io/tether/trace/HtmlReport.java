@@ -146,6 +146,8 @@ public final class HtmlReport {
         .append(trace.dropped())
         .append(",\"complete\":")
         .append(trace.complete())
+        .append(",\"warning\":")
+        .append(trace.warning() == null ? "null" : Json.string(trace.warning()))
         .append(",\"durationMs\":")
         .append(num(ms(trace.duration())))
         .append(",\"threads\":")

@@ -298,8 +298,13 @@ public final class RequestReport {
         .append(all.size())
         .append(" requests by <code>")
         .append(esc(storage))
+        .append("</code></h1>\n")
         .append(
-            "</code></h1>\n<p class=\"legend\"><span class=\"k queued\"></span> waiting in a"
+            trace.warning() == null
+                ? ""
+                : "<p class=\"warning\">" + esc(trace.warning()) + "</p>\n")
+        .append(
+            "<p class=\"legend\"><span class=\"k queued\"></span> waiting in a"
                 + " queue <span class=\"k waiting\"></span> waiting for a future or I/O"
                 + " <span class=\"k running\"></span> running <span class=\"k crit\"></span> on the"
                 + " critical path (the chain of triggers to the request's last event)</p>\n")
@@ -493,5 +498,6 @@ public final class RequestReport {
           + ".row.crit rect{stroke:#a00;stroke-width:1}line.sep{stroke:#ccc;stroke-dasharray:4}"
           + ".legend .k{display:inline-block;width:14px;height:10px;margin:0 4px 0 12px}"
           + ".k.queued{background:#bbb}.k.waiting{background:#e8a33d}.k.running{background:"
-          + "#3b7dd8}.k.crit{border:2px solid #a00;width:10px;height:6px}p.more{color:#666}\n";
+          + "#3b7dd8}.k.crit{border:2px solid #a00;width:10px;height:6px}p.more{color:#666}"
+          + "p.warning{background:#fff3cd;border:1px solid #e0c060;padding:4px 8px}\n";
 }

@@ -19,9 +19,14 @@ import java.util.Map;
 /**
  * A trace file read back: every resource with its type, trigger, call site, the thread and time of
  * its {@code init}, its runs ({@code before}/{@code after} pairs), {@code promiseResolve} and
- * {@code destroy}. A file cut short reads up to its last whole record ({@link #complete()} is then
- * false); a file that is not a trace, or whose records make no sense, is a {@link
- * TraceFormatException} naming the byte offset.
+ * {@code destroy}.
+ *
+ * <p>Damaged bytes are never read as data. A file cut short (the recorder's JVM was killed, a copy
+ * stopped) reads up to its last whole block, and {@link #warning()} says so: {@code cut short at
+ * byte N: at least the last M events are missing}; every tool shows that warning. A file that is
+ * not a trace, or is corrupt (a checksum that does not match, a length or value that cannot be, a
+ * block missing or repeated, bytes after the end), is a {@link TraceFormatException}: {@code FILE:
+ * corrupt at byte N: what}.
  *
  * <p>A JDK Flight Recorder recording with Tether's events ({@code jfr=true}) reads into the same
  * model ({@link JfrRecordings}): the file's first bytes tell which it is.
@@ -186,6 +191,14 @@ public final class Trace {
     return trace;
   }
 
+  /** Reads a trace file's {@code bytes}, named {@code file} in messages (for tests and fuzzing). */
+  static Trace read(Path file, byte[] bytes) throws IOException {
+    Trace trace = new Trace(file);
+    trace.parse(new java.io.ByteArrayInputStream(bytes));
+    trace.link();
+    return trace;
+  }
+
   public Path file() {
     return file;
   }
@@ -228,63 +241,209 @@ public final class Trace {
     return complete;
   }
 
+  /**
+   * What the tools must tell about this trace beside its data, or {@code null}: for a file cut
+   * short, {@code cut short at byte N: at least the last M events are missing} (or that how many is
+   * not known, when the file ends between blocks or in a block's header).
+   */
+  public String warning() {
+    return warning;
+  }
+
+  /** The length of a file cut short (where it ends), or {@link #NONE}. */
+  public long cutShortAt() {
+    return cutShortAt;
+  }
+
+  /**
+   * Events known to be missing from a file cut short: those of the block it ends in (more may never
+   * have been written); 0 when only the end is missing, {@link #NONE} when it is not known.
+   */
+  public long missingEvents() {
+    return missingEvents;
+  }
+
   /** The time of the last event, in nanoseconds since recording started. */
   public long duration() {
     return duration;
   }
 
   // ---------------------------------------------------------------------------------------------
+  // The trace format (TraceFormat): a header, then blocks each checked by CRC32C. Bytes are data
+  // only once their block's checksums match; a file that ends before its END block is cut short
+  // (what came before is read), anything else that is not as the writer writes it is corrupt.
 
-  private final Map<Integer, String> strings = new HashMap<>();
-  private byte[] payload = new byte[256];
+  private final Map<Long, String> strings = new HashMap<>();
+  private byte[] payload = new byte[1 << 12];
+  private long cutShortAt = NONE;
+  private long missingEvents = NONE;
+  private String warning;
 
   private void parse(InputStream in) throws IOException {
-    byte[] expected = TraceFormat.magic();
-    byte[] magic = in.readNBytes(expected.length + 1);
-    if (magic.length < expected.length + 1
-        || !Arrays.equals(Arrays.copyOf(magic, expected.length), expected)) {
+    byte[] header = in.readNBytes(TraceFormat.HEADER_LENGTH);
+    byte[] magic = TraceFormat.magic();
+    int prefix = Math.min(header.length, magic.length);
+    if (!Arrays.equals(header, 0, prefix, magic, 0, prefix)) {
       throw new TraceFormatException(
-          file, 0, "not a Tether trace or JFR recording (no TTHRACE or FLR header)");
+          file, 0, "no TTHRACE or FLR header (not a Tether trace or JFR recording)");
     }
-    if (magic[expected.length] != TraceFormat.VERSION) {
+    if (header.length > magic.length && header[magic.length] != TraceFormat.VERSION) {
       throw new TraceFormatException(
-          file, expected.length, "unsupported trace format version " + magic[expected.length]);
+          file,
+          magic.length,
+          "trace format version "
+              + header[magic.length]
+              + ", this reader reads version "
+              + TraceFormat.VERSION
+              + (header[magic.length] == 1 ? " (record it again with this Tether)" : ""));
     }
-    long offset = magic.length;
-    Reader header = new Reader(in, offset);
-    long start = header.varLong();
-    if (start == Long.MIN_VALUE) {
-      return; // cut short in the header
+    if (header.length < TraceFormat.HEADER_LENGTH) {
+      cutShort(header.length, NONE);
+      return;
     }
-    startEpochMillis = start;
-    offset = header.offset;
-    while (true) {
-      int kind = in.read();
-      if (kind < 0) {
-        return; // end of a file that is cut short, or of one without END
+    if (TraceFormat.crc(header, 0, 16) != TraceFormat.getInt(header, 16)) {
+      throw new TraceFormatException(file, 0, "the header's checksum does not match");
+    }
+    startEpochMillis =
+        (long) TraceFormat.getInt(header, 8) << 32 | (TraceFormat.getInt(header, 12) & 0xFFFFFFFFL);
+    long offset = TraceFormat.HEADER_LENGTH;
+    byte[] head = new byte[TraceFormat.BLOCK_HEADER_LENGTH];
+    for (int number = 0; ; number++) {
+      int n = in.readNBytes(head, 0, head.length);
+      if (n == 0) {
+        if (!complete) {
+          cutShort(offset, NONE);
+        }
+        return;
       }
-      long recordOffset = offset;
-      Reader lengthReader = new Reader(in, offset + 1);
-      long length = lengthReader.varLong();
-      if (length == Long.MIN_VALUE) {
-        return; // cut short in the frame
-      }
-      if (kind < TraceFormat.STRING || kind > TraceFormat.END || length > (1 << 24)) {
-        throw new TraceFormatException(
-            file, recordOffset, "corrupt record (kind " + kind + ", length " + length + ")");
-      }
-      if (payload.length < length) {
-        payload = new byte[(int) Math.max(length, payload.length * 2L)];
-      }
-      int read = in.readNBytes(payload, 0, (int) length);
-      if (read < length) {
-        return; // cut short in the payload: the last whole record is the one before
-      }
-      offset = lengthReader.offset + length;
       if (complete) {
-        throw new TraceFormatException(file, recordOffset, "record after the END record");
+        throw new TraceFormatException(file, offset, "bytes after the END block");
       }
-      record(kind, new Payload(payload, (int) length, recordOffset));
+      if (n < head.length) {
+        cutShort(offset + n, NONE);
+        return;
+      }
+      if (TraceFormat.crc(head, 0, 12) != TraceFormat.getInt(head, 12)) {
+        throw new TraceFormatException(file, offset, "a block header's checksum does not match");
+      }
+      long length = TraceFormat.getInt(head, 0) & 0xFFFFFFFFL;
+      long blockEvents = TraceFormat.getInt(head, 4) & 0xFFFFFFFFL;
+      long blockNumber = TraceFormat.getInt(head, 8) & 0xFFFFFFFFL;
+      if (length > TraceFormat.MAX_BLOCK_LENGTH) {
+        throw new TraceFormatException(
+            file,
+            offset,
+            "block of " + length + " bytes, over the maximum " + TraceFormat.MAX_BLOCK_LENGTH);
+      }
+      if (blockEvents * MIN_EVENT_BYTES > length) {
+        throw new TraceFormatException(
+            file, offset, "block of " + length + " bytes cannot hold " + blockEvents + " events");
+      }
+      if (blockNumber != number) {
+        throw new TraceFormatException(
+            file,
+            offset,
+            "block number "
+                + blockNumber
+                + " where "
+                + number
+                + " was due (a block missing or repeated)");
+      }
+      int whole = (int) length + TraceFormat.BLOCK_TRAILER_LENGTH;
+      if (payload.length < whole) {
+        payload = new byte[Math.max(whole, payload.length * 2)];
+      }
+      int read = in.readNBytes(payload, 0, whole);
+      if (read < whole) {
+        long endBlock = endBlockIn(head, payload, read);
+        if (endBlock >= 0) {
+          throw new TraceFormatException(
+              file,
+              offset,
+              "block of "
+                  + length
+                  + " bytes runs into the END block at byte "
+                  + (offset + endBlock)
+                  + " (bytes missing)");
+        }
+        cutShort(offset + head.length + read, blockEvents);
+        return;
+      }
+      if (TraceFormat.crc(payload, 0, (int) length) != TraceFormat.getInt(payload, (int) length)) {
+        throw new TraceFormatException(file, offset, "a block's checksum does not match");
+      }
+      long before = events;
+      records(payload, (int) length, offset + head.length);
+      if (events - before != blockEvents) {
+        throw new TraceFormatException(
+            file,
+            offset,
+            "block holds " + (events - before) + " events, its header says " + blockEvents);
+      }
+      offset += head.length + whole;
+    }
+  }
+
+  /** The fewest bytes an event's record takes: kind, length and three one-byte numbers. */
+  private static final int MIN_EVENT_BYTES = 5;
+
+  /**
+   * Where, in a block cut short whose header is {@code head} and whose {@code read} bytes are in
+   * {@code rest}, a whole END block starts that ends the file, or -1. A file cut short ends
+   * anywhere; one that ends with its END block but ran out inside the block before it lost bytes in
+   * the middle, which is corruption. (The END block is short, so it is in these bytes if anywhere.)
+   */
+  private static long endBlockIn(byte[] head, byte[] rest, int read) {
+    int total = head.length + read;
+    byte[] tail = new byte[total];
+    System.arraycopy(head, 0, tail, 0, head.length);
+    System.arraycopy(rest, 0, tail, head.length, read);
+    int shortest = TraceFormat.BLOCK_HEADER_LENGTH + 3 + TraceFormat.BLOCK_TRAILER_LENGTH;
+    for (int p = Math.max(1, total - 64); p <= total - shortest; p++) {
+      int length = total - p - TraceFormat.BLOCK_HEADER_LENGTH - TraceFormat.BLOCK_TRAILER_LENGTH;
+      int body = p + TraceFormat.BLOCK_HEADER_LENGTH;
+      if (TraceFormat.getInt(tail, p) == length
+          && TraceFormat.crc(tail, p, 12) == TraceFormat.getInt(tail, p + 12)
+          && tail[body] == TraceFormat.END
+          && TraceFormat.crc(tail, body, length) == TraceFormat.getInt(tail, body + length)) {
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  private void cutShort(long at, long missing) {
+    cutShortAt = at;
+    missingEvents = missing;
+    warning =
+        "cut short at byte "
+            + at
+            + (missing > 0
+                ? ": at least the last " + missing + " events are missing"
+                : missing == 0
+                    ? ": the recorder's END record is missing (no events lost in its last block)"
+                    : ": the last events are missing (how many is not known: the file ends"
+                        + " between blocks or in a block's header)");
+  }
+
+  /** The records of a block's payload, whose checksum matched, at {@code offset} in the file. */
+  private void records(byte[] bytes, int length, long offset) throws TraceFormatException {
+    Payload p = new Payload(bytes, offset);
+    while (p.position < length) {
+      long recordOffset = offset + p.position;
+      int kind = bytes[p.position++] & 0xFF;
+      p.limit = length;
+      long size = p.varLong();
+      if (size > length - p.position) {
+        throw new TraceFormatException(
+            file, recordOffset, "record of " + size + " bytes runs past its block");
+      }
+      if (complete) {
+        throw new TraceFormatException(file, recordOffset, "a record after the END record");
+      }
+      p.at(recordOffset, (int) (p.position + size));
+      record(kind, p);
+      p.position = p.limit;
     }
   }
 
@@ -292,21 +451,28 @@ public final class Trace {
     switch (kind) {
       case TraceFormat.STRING:
         {
-          int index = (int) p.varLong();
+          long index = p.varLong();
+          if (index != strings.size() + 1) {
+            throw new TraceFormatException(
+                file,
+                p.offset,
+                "string " + index + " defined where " + (strings.size() + 1) + " was due");
+          }
           strings.put(
-              index,
-              new String(p.bytes, p.position, p.length - p.position, StandardCharsets.UTF_8));
+              index, new String(p.bytes, p.position, p.limit - p.position, StandardCharsets.UTF_8));
           return;
         }
       case TraceFormat.THREAD:
         {
-          int index = (int) p.varLong();
-          p.varLong(); // thread id
-          String name = string(p);
-          while (threadNames.size() <= index) {
-            threadNames.add("?");
+          long index = p.varLong();
+          if (index != threadNames.size()) {
+            throw new TraceFormatException(
+                file,
+                p.offset,
+                "thread " + index + " defined where " + threadNames.size() + " was due");
           }
-          threadNames.set(index, name);
+          p.varLong(); // thread id
+          threadNames.add(string(p));
           return;
         }
       case TraceFormat.INIT:
@@ -314,7 +480,7 @@ public final class Trace {
           Resource r = resourceFor(p.varLong());
           r.trigger = p.varLong();
           r.type = string(p);
-          r.initThread = (int) p.varLong();
+          r.initThread = thread(p);
           r.init = time(p.varLong());
           r.callSite = string(p);
           events++;
@@ -323,7 +489,7 @@ public final class Trace {
       case TraceFormat.BEFORE:
         {
           Resource r = resourceFor(p.varLong());
-          int thread = (int) p.varLong();
+          int thread = thread(p);
           r.before(thread, time(p.varLong()));
           events++;
           return;
@@ -333,7 +499,7 @@ public final class Trace {
       case TraceFormat.RESOLVE:
         {
           Resource r = resourceFor(p.varLong());
-          p.varLong(); // thread
+          thread(p);
           long time = time(p.varLong());
           if (kind == TraceFormat.AFTER) {
             r.after(time);
@@ -349,10 +515,16 @@ public final class Trace {
         dropped = p.varLong();
         return;
       case TraceFormat.END:
-        p.varLong(); // written
-        dropped = p.varLong();
-        complete = true;
-        return;
+        {
+          long written = p.varLong();
+          if (written != events) {
+            throw new TraceFormatException(
+                file, p.offset, "END counts " + written + " events, the file holds " + events);
+          }
+          dropped = p.varLong();
+          complete = true;
+          return;
+        }
       default:
         throw new TraceFormatException(file, p.offset, "unknown record kind " + kind);
     }
@@ -370,6 +542,9 @@ public final class Trace {
 
   void ended(boolean whole) {
     complete = whole;
+    if (!whole) {
+      warning = "cut short: the recording could not be read to its end (read up to its last event)";
+    }
   }
 
   /** The index of the thread of JFR's {@code javaThreadId}, named on first sight. */
@@ -390,7 +565,7 @@ public final class Trace {
   }
 
   private String string(Payload p) throws TraceFormatException {
-    int index = (int) p.varLong();
+    long index = p.varLong();
     if (index == 0) {
       return "";
     }
@@ -399,6 +574,14 @@ public final class Trace {
       throw new TraceFormatException(file, p.offset, "string " + index + " used before defined");
     }
     return s;
+  }
+
+  private int thread(Payload p) throws TraceFormatException {
+    long index = p.varLong();
+    if (index >= threadNames.size()) {
+      throw new TraceFormatException(file, p.offset, "thread " + index + " used before defined");
+    }
+    return (int) index;
   }
 
   Resource resourceFor(long id) {
@@ -425,20 +608,24 @@ public final class Trace {
   /** A record's payload, read as varints; running past its end is a malformed record. */
   private final class Payload {
     final byte[] bytes;
-    final int length;
-    final long offset;
+    long offset;
     int position;
+    int limit;
 
-    Payload(byte[] bytes, int length, long offset) {
+    Payload(byte[] bytes, long offset) {
       this.bytes = bytes;
-      this.length = length;
       this.offset = offset;
+    }
+
+    void at(long offset, int limit) {
+      this.offset = offset;
+      this.limit = limit;
     }
 
     long varLong() throws TraceFormatException {
       long value = 0;
       for (int shift = 0; shift < 64; shift += 7) {
-        if (position >= length) {
+        if (position >= limit) {
           throw new TraceFormatException(file, offset, "malformed record (runs past its end)");
         }
         byte b = bytes[position++];
@@ -448,35 +635,6 @@ public final class Trace {
         }
       }
       throw new TraceFormatException(file, offset, "malformed record (number too long)");
-    }
-  }
-
-  /** Varints straight from the stream (the header, record lengths). */
-  private final class Reader {
-    final InputStream in;
-    long offset;
-
-    Reader(InputStream in, long offset) {
-      this.in = in;
-      this.offset = offset;
-    }
-
-    /** The value, or {@code Long.MIN_VALUE} at the end of the stream. */
-    long varLong() throws IOException {
-      long start = offset;
-      long value = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        int b = in.read();
-        if (b < 0) {
-          return Long.MIN_VALUE;
-        }
-        offset++;
-        value |= (long) (b & 0x7F) << shift;
-        if ((b & 0x80) == 0) {
-          return value;
-        }
-      }
-      throw new TraceFormatException(file, start, "malformed number");
     }
   }
 }

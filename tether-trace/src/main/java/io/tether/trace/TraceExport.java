@@ -32,7 +32,7 @@ public final class TraceExport {
             trace.resources().size(),
             trace.events(),
             trace.dropped(),
-            trace.complete() ? "" : ", file cut short (read to its last whole record)"));
+            trace.warning() == null ? "" : "\n# warning: " + trace.warning()));
     out.write(
         "# type#asyncId (trigger triggerId) at call site [thread]: start, end, duration;"
             + " wait (link to first run), run time, runs\n");
@@ -99,7 +99,11 @@ public final class TraceExport {
   public static void chrome(Trace trace, Writer out) throws IOException {
     out.write("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"source\":\"Tether\",\"file\":");
     out.write(Json.string(String.valueOf(trace.file().getFileName())));
-    out.write(",\"dropped\":" + trace.dropped() + ",\"complete\":" + trace.complete() + "},");
+    out.write(",\"dropped\":" + trace.dropped() + ",\"complete\":" + trace.complete());
+    if (trace.warning() != null) {
+      out.write(",\"warning\":" + Json.string(trace.warning()));
+    }
+    out.write("},");
     out.write("\"traceEvents\":[\n");
     boolean first = true;
     List<String> names = trace.threadNames();

@@ -3,7 +3,11 @@ package io.tether.trace;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A file that is not a Tether trace, or a record in it that makes no sense, at a byte offset. */
+/**
+ * A file that is not a Tether trace, or is corrupt: {@code FILE: corrupt at byte N: what} (a
+ * checksum that does not match, a length or value that cannot be, ...). Nothing of such a file is
+ * read as data. A file only cut short is no error: it reads, with {@link Trace#warning()}.
+ */
 public final class TraceFormatException extends IOException {
 
   private static final long serialVersionUID = 1L;
@@ -19,7 +23,7 @@ public final class TraceFormatException extends IOException {
   }
 
   TraceFormatException(Path file, long offset, String problem) {
-    super(file + ": " + problem + " at byte offset " + offset);
+    super(file + ": corrupt at byte " + offset + ": " + problem);
     this.file = file;
     this.offset = offset;
   }
@@ -29,7 +33,7 @@ public final class TraceFormatException extends IOException {
     return file;
   }
 
-  /** The byte offset of the record (or header) at fault, or -1 where it is not known. */
+  /** The byte offset of the block, record or header at fault, or -1 where it is not known. */
   public long offset() {
     return offset;
   }

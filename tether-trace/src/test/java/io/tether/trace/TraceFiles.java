@@ -10,28 +10,57 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Writes trace files directly, for tests that need a known or a very large trace. */
+/**
+ * Writes trace files directly, for tests that need a known or a very large trace: records in blocks
+ * of at most {@code blockRecords} records, the END record in a block of its own, as the recorder
+ * writes them.
+ */
 final class TraceFiles implements AutoCloseable {
 
   private final OutputStream out;
   private final Map<String, Integer> strings = new HashMap<>();
   private final byte[] payload = new byte[1024];
-  private final byte[] frame = new byte[8];
+  private final int blockRecords;
+  private byte[] block = new byte[1 << 16];
+  private int blockLength;
+  private int blockCount;
+  private int blockEvents;
+  private int blockNumber;
   private int threads;
 
   TraceFiles(Path file) throws IOException {
+    this(file, 64);
+  }
+
+  TraceFiles(Path file, int blockRecords) throws IOException {
+    this.blockRecords = blockRecords;
     out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-    out.write(TraceFormat.magic());
-    out.write(TraceFormat.VERSION);
-    int n = TraceFormat.putVarLong(payload, 0, 1_700_000_000_000L);
-    out.write(payload, 0, n);
+    out.write(TraceFormat.header(1_700_000_000_000L));
   }
 
   private void record(int kind, int length) throws IOException {
-    frame[0] = (byte) kind;
-    int n = TraceFormat.putVarLong(frame, 1, length);
-    out.write(frame, 0, n);
-    out.write(payload, 0, length);
+    if (blockLength + 16 + length + TraceFormat.BLOCK_TRAILER_LENGTH + 16 > block.length) {
+      block = java.util.Arrays.copyOf(block, block.length * 2 + length);
+    }
+    int n = TraceFormat.BLOCK_HEADER_LENGTH + blockLength;
+    block[n++] = (byte) kind;
+    n = TraceFormat.putVarLong(block, n, length);
+    System.arraycopy(payload, 0, block, n, length);
+    blockLength = n + length - TraceFormat.BLOCK_HEADER_LENGTH;
+    blockEvents += TraceFormat.isEvent(kind) ? 1 : 0;
+    if (++blockCount == blockRecords) {
+      block();
+    }
+  }
+
+  /** Writes the block being filled, if any. */
+  void block() throws IOException {
+    if (blockLength > 0) {
+      out.write(block, 0, TraceFormat.seal(block, blockLength, blockEvents, blockNumber++));
+    }
+    blockLength = 0;
+    blockCount = 0;
+    blockEvents = 0;
   }
 
   int string(String s) throws IOException {
@@ -79,13 +108,16 @@ final class TraceFiles implements AutoCloseable {
   }
 
   void end(long written) throws IOException {
+    block();
     int n = TraceFormat.putVarLong(payload, 0, written);
     n = TraceFormat.putVarLong(payload, n, 0);
     record(TraceFormat.END, n);
+    block();
   }
 
   @Override
   public void close() throws IOException {
+    block();
     out.close();
   }
 

@@ -128,19 +128,22 @@ class TraceRoundTripTest {
   }
 
   @Test
-  void fileCutAtAnyByte_readsUpToItsLastWholeRecord() throws Exception {
+  void fileCutAtAnyByte_readsUpToItsLastWholeBlock_andSaysWhereItWasCut() throws Exception {
     byte[] whole = Files.readAllBytes(recordScenario("whole.trace"));
     long events = Trace.read(dir.resolve("whole.trace")).events();
     Path cut = dir.resolve("cut.trace");
     long previous = 0;
-    for (int length = 8; length < whole.length; length++) {
+    for (int length = 0; length < whole.length; length++) {
       Files.write(cut, Arrays.copyOf(whole, length));
       Trace trace = Trace.read(cut);
       assertThat(trace.complete()).as("cut at %d", length).isFalse();
+      assertThat(trace.cutShortAt()).as("cut at %d", length).isEqualTo(length);
+      assertThat(trace.warning()).startsWith("cut short at byte " + length + ": ");
       assertThat(trace.events()).as("cut at %d", length).isBetween(previous, events);
       previous = trace.events();
     }
     assertThat(previous).isEqualTo(events);
+    assertThat(Trace.read(dir.resolve("whole.trace")).warning()).isNull();
   }
 
   @Test
@@ -151,26 +154,35 @@ class TraceRoundTripTest {
         .isInstanceOf(TraceFormatException.class)
         .hasMessage(
             text
-                + ": not a Tether trace or JFR recording (no TTHRACE or FLR header) at byte offset 0");
+                + ": corrupt at byte 0: no TTHRACE or FLR header (not a Tether trace or JFR"
+                + " recording)");
   }
 
   @Test
-  void corruptRecord_isAnErrorNamingItsOffset() throws Exception {
+  void corruptRecord_isAnErrorNamingItsBlock() throws Exception {
     byte[] bytes = Files.readAllBytes(recordScenario("good.trace"));
-    int header = TraceFormat.magic().length + 1;
-    while ((bytes[header] & 0x80) != 0) {
-      header++;
-    }
-    header++; // the first record starts here
-    final int first = header;
-    bytes[first] = 42; // no such record kind
+    int first = TraceFormat.HEADER_LENGTH; // the first block
+    bytes[first + TraceFormat.BLOCK_HEADER_LENGTH] = 42; // its first record's kind
     Path bad = dir.resolve("bad.trace");
     Files.write(bad, bytes);
     assertThatThrownBy(() -> Trace.read(bad))
         .isInstanceOf(TraceFormatException.class)
-        .hasMessageContaining("corrupt record (kind 42")
-        .hasMessageEndingWith("at byte offset " + first)
+        .hasMessage(bad + ": corrupt at byte " + first + ": a block's checksum does not match")
         .satisfies(e -> assertThat(((TraceFormatException) e).offset()).isEqualTo(first));
+  }
+
+  @Test
+  void olderFormatVersion_isRefusedNamingTheVersion() throws Exception {
+    byte[] bytes = Files.readAllBytes(recordScenario("old.trace"));
+    bytes[TraceFormat.magic().length] = 1;
+    Path old = dir.resolve("old.trace");
+    Files.write(old, bytes);
+    assertThatThrownBy(() -> Trace.read(old))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessage(
+            old
+                + ": corrupt at byte 7: trace format version 1, this reader reads version 2"
+                + " (record it again with this Tether)");
   }
 
   @Test

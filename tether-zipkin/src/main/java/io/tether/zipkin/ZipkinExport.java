@@ -33,6 +33,9 @@ import java.util.Objects;
  *   <li>A resource whose {@code init} was not recorded starts at its first run; one with neither is
  *       left out. Times are microseconds, as Zipkin keeps them; shorter spans last 1 µs.
  *   <li>Large traces are sent as one request; Zipkin's default limit on a request body applies.
+ *   <li>A trace file cut short ({@link Trace#warning()}) is sent as far as it was read, and each
+ *       root span carries the warning as the tag {@code tether.warning}; a corrupt one cannot be
+ *       read at all ({@link Trace#read} throws).
  * </ul>
  */
 public final class ZipkinExport {
@@ -75,6 +78,8 @@ public final class ZipkinExport {
         "{\"serviceName\":" + string(Objects.requireNonNull(serviceName, "serviceName")) + "}";
     long epochMicros = trace.startEpochMillis() * 1000;
     List<String> threads = trace.threadNames();
+    String warning =
+        trace.warning() == null ? "" : ",\"tether.warning\":" + string(trace.warning());
     StringBuilder b = new StringBuilder(256 * Math.max(1, trace.resources().size())).append('[');
     boolean first = true;
     for (Trace.Resource r : trace.resources()) {
@@ -94,7 +99,8 @@ public final class ZipkinExport {
           .append(spanId(r.id))
           .append('"');
       Trace.Resource trigger = trace.resource(r.trigger);
-      if (trigger != null && trigger != r && trigger.id > 0) {
+      boolean root = trigger == null || trigger == r || trigger.id <= 0;
+      if (!root) {
         b.append(",\"parentId\":\"").append(spanId(trigger.id)).append('"');
       }
       String thread =
@@ -115,7 +121,9 @@ public final class ZipkinExport {
           .append(string(thread))
           .append(",\"runs\":\"")
           .append(r.runCount())
-          .append("\"}}");
+          .append('"')
+          .append(root ? warning : "")
+          .append("}}");
     }
     return b.append(']').toString();
   }

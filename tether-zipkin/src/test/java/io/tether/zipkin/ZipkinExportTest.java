@@ -57,6 +57,21 @@ class ZipkinExportTest {
   }
 
   @Test
+  void json_ofATraceCutShort_tagsItsRootSpansWithTheWarning() throws Exception {
+    Path known = recordKnownTrace(dir.resolve("known.trace"));
+    byte[] bytes = Files.readAllBytes(known);
+    Path cut =
+        Files.write(dir.resolve("cut.trace"), java.util.Arrays.copyOf(bytes, bytes.length - 5));
+    Trace trace = Trace.read(cut);
+    assertThat(trace.warning()).startsWith("cut short at byte " + (bytes.length - 5) + ": ");
+    String json = ZipkinExport.json(trace, "0af7651916cd43dd8448eb211c80319c", "test");
+    String tag = "\"tether.warning\":\"" + trace.warning() + "\"";
+    assertThat(json.split(Pattern.quote(tag), -1)).hasSize(1 + trace.roots().size());
+    assertThat(ZipkinExport.json(Trace.read(known), "0af7651916cd43dd8448eb211c80319c", "test"))
+        .doesNotContain("tether.warning");
+  }
+
+  @Test
   @Timeout(180)
   void send_toRealZipkin_queriedBackWithNamesAndParents() throws Exception {
     Trace trace = Trace.read(recordKnownTrace(dir.resolve("known.trace")));
