@@ -133,7 +133,19 @@ abstract class RunEvents {
     return RESERVED.contains(field) ? field + "_" : field;
   }
 
+  /**
+   * The event types made so far, by their fields' storage names: made once and kept registered.
+   * Unregistering a type made by {@link EventFactory} and making another of the same name leaves
+   * the recordings dumped afterwards unreadable ("Type N is not defined"), as seen on JDK 17.
+   */
+  private static final java.util.Map<List<String>, EventFactory> FACTORIES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private static EventFactory factory(List<String> names) {
+    return FACTORIES.computeIfAbsent(List.copyOf(names), RunEvents::create);
+  }
+
+  private static EventFactory create(List<String> names) {
     List<AnnotationElement> type = new ArrayList<>();
     type.add(new AnnotationElement(Name.class, JfrFormat.RUN));
     type.add(new AnnotationElement(Label.class, "Run"));
@@ -209,7 +221,7 @@ abstract class RunEvents {
 
     @Override
     void unregister() {
-      factory.unregister();
+      // Kept registered (see FACTORIES): a recording lists the type, with no events once closed.
     }
   }
 }

@@ -215,8 +215,9 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
   }
 
   /**
-   * Stops emitting events and unregisters them (recordings started later do not list them).
-   * Idempotent.
+   * Stops emitting events and unregisters them (recordings started later do not list them), but for
+   * an {@code io.tether.Run} type with storages' fields, which stays registered, empty, for the
+   * next {@code TetherJfr} with the same storages (see {@code RunEvents}). Idempotent.
    */
   @Override
   public void close() {

@@ -3,6 +3,9 @@ package io.tether.recorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import io.tether.AsyncResource;
 import io.tether.testing.NoContextLeft;
@@ -119,7 +122,7 @@ class TetherFlightTest {
 
     clock.addAndGet(Duration.ofMillis(1_500).toNanos());
     fast.runInAsyncScope(() -> {});
-    fast.emitDestroy(); // 1.5 s: under the threshold
+    awaitDestroyed(fast); // 1.5 s: under the threshold (destroy comes on Tether's own thread)
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
     slow.runInAsyncScope(() -> {});
     slow.emitDestroy(); // 2.5 s: over it
@@ -136,6 +139,28 @@ class TetherFlightTest {
     assertThat(flight.getRootsInFlight()).isZero();
     flight.checkRunningRoots();
     assertThat(dumps).isEmpty();
+  }
+
+  /** Emits the resource's destroy and waits until hooks got it (Tether's destroy thread). */
+  private static void awaitDestroyed(AsyncResource resource) throws InterruptedException {
+    CountDownLatch destroyed = new CountDownLatch(1);
+    AsyncHook watch =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void destroy(long asyncId) {
+                    if (asyncId == resource.asyncId()) {
+                      destroyed.countDown();
+                    }
+                  }
+                })
+            .enable();
+    try {
+      resource.emitDestroy();
+      assertThat(destroyed.await(30, TimeUnit.SECONDS)).as("destroy delivered").isTrue();
+    } finally {
+      watch.disable();
+    }
   }
 
   @Test
