@@ -12,17 +12,15 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Records every async hook event into a trace file ({@link TraceFormat}): an async hook whose
- * callbacks put each event into a fixed ring of slots (no allocation on the application's threads
- * beyond the call site's string), and one writer thread that encodes them to the file. Memory is
- * bounded by the ring whatever the load: when the writer falls a whole ring behind, new events are
- * dropped and counted, and the count is written to the file (as {@code DROPPED} records and in the
- * final {@code END} record), never lost silently.
+ * callbacks put each event into a fixed ring of slots ({@link EventRing}; no allocation on the
+ * application's threads beyond the call site's string), and one writer thread that encodes them to
+ * the file. Memory is bounded by the ring whatever the load: when the writer falls a whole ring
+ * behind, new events are dropped and counted, and the count is written to the file (as {@code
+ * DROPPED} records and in the final {@code END} record), never lost silently.
  *
  * <p>The writer gathers records into blocks ({@link TraceFormat}: a length, an event count and a
  * CRC32C per block, not per event) and writes a block, in one write, when it holds {@link
@@ -41,23 +39,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 
-  /** This class's name (its nested classes' too), wherever the agent relocated it. */
-  private final int mask;
-
-  private final byte[] kinds;
-  private final long[] ids;
-  private final long[] triggers;
-  private final long[] times;
-  private final Object[] threads;
-  private final Object[] types;
-  private final Object[] sites;
-
-  /** Per slot: the sequence number + 1 of the event published in it. */
-  private final AtomicLongArray published;
-
-  private final AtomicLong tail = new AtomicLong();
-  private volatile long head;
-  private final AtomicLong dropped = new AtomicLong();
+  private final EventRing ring;
 
   private final long startNanos = System.nanoTime();
   private final Path file;
@@ -65,26 +47,13 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   private final Thread writer;
   private final Thread shutdownHook;
   private final AsyncHook hook;
-  private volatile boolean closing;
   private volatile boolean closed;
   private long written;
   private IOException failure;
 
   private TraceRecorder(Path file, int capacity) throws IOException {
-    if (capacity < 2 || Integer.bitCount(capacity) != 1) {
-      throw new IllegalArgumentException(
-          "capacity must be a power of two, at least 2, was " + capacity);
-    }
+    this.ring = new EventRing(capacity);
     this.file = file;
-    this.mask = capacity - 1;
-    kinds = new byte[capacity];
-    ids = new long[capacity];
-    triggers = new long[capacity];
-    times = new long[capacity];
-    threads = new Object[capacity];
-    types = new Object[capacity];
-    sites = new Object[capacity];
-    published = new AtomicLongArray(capacity);
     // Unbuffered: each block goes out in one write, so a JVM killed outright leaves whole blocks.
     out = Files.newOutputStream(file);
     out.write(TraceFormat.header(System.currentTimeMillis()));
@@ -135,7 +104,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   /** Events dropped so far because the writer was a whole ring behind. */
   public long dropped() {
-    return dropped.get();
+    return ring.dropped();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -168,24 +137,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   private void offer(int kind, long id, long trigger, String type, Object site) {
     long now = System.nanoTime() - startNanos;
-    long sequence;
-    do {
-      sequence = tail.get();
-      if (closing || sequence - head > mask) {
-        dropped.incrementAndGet();
-        return;
-      }
-    } while (!tail.compareAndSet(sequence, sequence + 1));
-    int slot = (int) sequence & mask;
-    kinds[slot] = (byte) kind;
-    ids[slot] = id;
-    triggers[slot] = trigger;
-    times[slot] = now;
-    threads[slot] = Thread.currentThread();
-    types[slot] = type;
-    sites[slot] = site;
-    published.lazySet(slot, sequence + 1);
-    if (sequence == head) {
+    if (ring.offer(kind, id, trigger, now, Thread.currentThread(), type, site)) {
       LockSupport.unpark(writer);
     }
   }
@@ -224,17 +176,16 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
         gate.await();
       }
       while (true) {
-        long h = head;
-        int slot = (int) h & mask;
-        if (published.get(slot) == h + 1) {
+        int slot = ring.next();
+        if (slot >= 0) {
           write(slot);
-          head = h + 1;
+          ring.release(slot);
           continue;
         }
-        if (closing && tail.get() == h) {
+        if (ring.closed() && ring.drained()) {
           break;
         }
-        long lost = dropped.get();
+        long lost = ring.dropped();
         if (lost != droppedWritten) {
           droppedWritten = lost;
           writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
@@ -242,7 +193,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
         writeBlock();
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(20));
       }
-      long lost = dropped.get();
+      long lost = ring.dropped();
       if (lost != droppedWritten) {
         droppedWritten = lost;
         writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
@@ -255,7 +206,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
       out.close();
     } catch (IOException e) {
       failure = e;
-      closing = true;
+      ring.close();
       System.err.println("tether-trace: cannot write " + file + " (" + e + "); recording stops");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -263,26 +214,23 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   }
 
   private void write(int slot) throws IOException {
-    int kind = kinds[slot];
-    Thread thread = (Thread) threads[slot];
-    String type = (String) types[slot];
-    String site = callSite((StackWalker.StackFrame) sites[slot]);
-    threads[slot] = null;
-    types[slot] = null;
-    sites[slot] = null;
+    int kind = ring.kinds[slot];
+    Thread thread = (Thread) ring.threads[slot];
+    String type = (String) ring.types[slot];
+    String site = callSite((StackWalker.StackFrame) ring.sites[slot]);
     int threadId = thread(thread);
-    int n = TraceFormat.putVarLong(record, 0, ids[slot]);
+    int n = TraceFormat.putVarLong(record, 0, ring.ids[slot]);
     if (kind == TraceFormat.INIT) {
       int typeId = string(type);
       int siteId = string(site);
-      n = TraceFormat.putVarLong(record, n, triggers[slot]);
+      n = TraceFormat.putVarLong(record, n, ring.triggers[slot]);
       n = TraceFormat.putVarLong(record, n, typeId);
       n = TraceFormat.putVarLong(record, n, threadId);
-      n = TraceFormat.putVarLong(record, n, times[slot]);
+      n = TraceFormat.putVarLong(record, n, ring.times[slot]);
       n = TraceFormat.putVarLong(record, n, siteId);
     } else {
       n = TraceFormat.putVarLong(record, n, threadId);
-      n = TraceFormat.putVarLong(record, n, times[slot]);
+      n = TraceFormat.putVarLong(record, n, ring.times[slot]);
     }
     writeRecord(kind, n);
     written++;
@@ -387,7 +335,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
       closed = true;
     }
     hook.disable();
-    closing = true;
+    ring.close();
     LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(10));
