@@ -13,7 +13,10 @@ import java.util.Map;
  * links=FILE;FILE} adds the declarations of in-house libraries' link points ({@link Links}); {@code
  * jfr=true} emits every async hook event as a JDK Flight Recorder event while a recording runs, and
  * {@code jfrContext=NAME;NAME} (which implies it) puts the values of the storages of those names on
- * them. An unknown key or a bad value is an error that names the option and what it accepts.
+ * them; {@code leaks=DURATION} turns the context leak detector on (the duration is read once
+ * tether-core is on the bootstrap class path, by {@code Leaks.parseThreshold}, the parser of the
+ * system property too). An unknown key or a bad value is an error that names the option and what it
+ * accepts.
  */
 final class AgentOptions {
 
@@ -45,6 +48,7 @@ final class AgentOptions {
   private boolean asyncStackTraces;
   private Boolean jfr;
   private List<String> jfrContext = List.of();
+  private String leaks;
 
   private AgentOptions() {
     for (Family f : Family.values()) {
@@ -57,7 +61,7 @@ final class AgentOptions {
     for (Family f : Family.values()) {
       keys.append(f.key).append(", ");
     }
-    return keys.append("debug, asyncStackTraces, trace, links, jfr, jfrContext").toString();
+    return keys.append("debug, asyncStackTraces, trace, links, jfr, jfrContext, leaks").toString();
   }
 
   static AgentOptions parse(String args) {
@@ -95,6 +99,14 @@ final class AgentOptions {
         options.links = value;
         continue;
       }
+      if (key.equals("leaks")) {
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException(
+              "option 'leaks' takes a positive duration such as 30s, 500ms, 5m or 1h, was empty");
+        }
+        options.leaks = value;
+        continue;
+      }
       if (key.equals("jfrContext")) {
         options.jfrContext = storageNames(value);
         continue;
@@ -108,8 +120,8 @@ final class AgentOptions {
                 + key
                 + "'; accepted options: "
                 + acceptedKeys()
-                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, the others =true or"
-                + " =false)");
+                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, leaks=DURATION, the others"
+                + " =true or =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -187,6 +199,11 @@ final class AgentOptions {
   /** The names of the storages whose values go on the JFR {@code Run} events; empty for none. */
   List<String> jfrContext() {
     return jfrContext;
+  }
+
+  /** The threshold of the context leak detector as given ({@code leaks=30s}), or {@code null}. */
+  String leaks() {
+    return leaks;
   }
 
   /** The links files the {@code links} option names ({@code ;}-separated), or {@code null}. */

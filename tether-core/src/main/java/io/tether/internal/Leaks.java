@@ -277,10 +277,24 @@ public final class Leaks {
       sweeper = Nesting.startOwnThread("tether-leaks", this::sweepEvery);
     }
 
+    /** Off: no event reaches the hook any more, and the sweeping thread has ended on return. */
     void stop() {
       hook.disable();
       entries.clear();
       LockSupport.unpark(sweeper);
+      if (sweeper != Thread.currentThread()) { // a handler may turn the detector off
+        boolean interrupted = false;
+        while (sweeper.isAlive()) {
+          try {
+            sweeper.join();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     /** The sweeping thread's loop: a quarter of the threshold apart, 100 ms to a minute. */
