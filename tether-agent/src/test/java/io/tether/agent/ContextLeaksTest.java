@@ -179,6 +179,7 @@ class ContextLeaksTest {
               Waits.awaitQuietly(release);
             },
             "request-worker");
+    worker.setDaemon(true); // a failed assertion below must not keep the JVM waiting for it
     inRequest("r-3", () -> startWorker(worker));
     Waits.await(started);
 
