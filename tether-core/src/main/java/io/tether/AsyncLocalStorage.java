@@ -4,6 +4,7 @@ import io.tether.internal.Bound;
 import io.tether.internal.Diagnostics;
 import io.tether.internal.ExecutionState;
 import io.tether.internal.Frame;
+import io.tether.internal.Leaks;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -39,6 +40,16 @@ import java.util.function.Supplier;
  * @param <T> the type of the stored value
  */
 public final class AsyncLocalStorage<T> {
+
+  static {
+    // -Dtether.leaks=30s: the context leak detector, on from the first storage (a frame with no
+    // storage holds nothing to leak). The constant is inlined: without the property, nothing of
+    // the detector is loaded.
+    String leaks = System.getProperty(Leaks.PROPERTY);
+    if (leaks != null) {
+      Leaks.enableFromProperty(leaks);
+    }
+  }
 
   private final String name;
   private final T defaultValue;

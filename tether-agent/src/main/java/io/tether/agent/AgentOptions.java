@@ -17,8 +17,10 @@ import java.util.Map;
  * io.tether.recorder.TetherFlight}), dumped on demand, on an uncaught exception ({@code
  * flightUncaught=false} turns that off) and, with {@code flightSlow=NAME:DURATION}, when a root of
  * work of the storage NAME takes longer; {@code flightDir=DIR} is where dumps go, {@code
- * flightStacks=true} adds call sites' stacks. An unknown key or a bad value is an error that names
- * the option and what it accepts.
+ * flightStacks=true} adds call sites' stacks. {@code leaks=DURATION} turns the context leak
+ * detector on (the duration is read once tether-core is on the bootstrap class path, by {@code
+ * Leaks.parseThreshold}, the parser of the system property too). An unknown key or a bad value is
+ * an error that names the option and what it accepts.
  */
 final class AgentOptions {
 
@@ -57,6 +59,7 @@ final class AgentOptions {
   private boolean flightStacks;
   private boolean flightUncaught = true;
   private boolean flightSwitchGiven;
+  private String leaks;
 
   private AgentOptions() {
     for (Family f : Family.values()) {
@@ -71,7 +74,7 @@ final class AgentOptions {
     }
     return keys.append(
             "debug, asyncStackTraces, trace, links, jfr, jfrContext, flight, flightDir,"
-                + " flightSlow, flightStacks, flightUncaught")
+                + " flightSlow, flightStacks, flightUncaught, leaks")
         .toString();
   }
 
@@ -108,6 +111,14 @@ final class AgentOptions {
               "option 'links' takes the paths of links files, separated by ';', was empty");
         }
         options.links = value;
+        continue;
+      }
+      if (key.equals("leaks")) {
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException(
+              "option 'leaks' takes a positive duration such as 30s, 500ms, 5m or 1h, was empty");
+        }
+        options.leaks = value;
         continue;
       }
       if (key.equals("jfrContext")) {
@@ -152,7 +163,8 @@ final class AgentOptions {
                 + "'; accepted options: "
                 + acceptedKeys()
                 + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, flight=DURATION,"
-                + " flightDir=DIR, flightSlow=NAME:DURATION, the others =true or =false)");
+                + " flightDir=DIR, flightSlow=NAME:DURATION, leaks=DURATION, the others =true or"
+                + " =false)");
       }
       boolean on;
       if (value.equals("true")) {
@@ -322,6 +334,11 @@ final class AgentOptions {
   /** Whether an uncaught exception dumps the flight recording. */
   boolean flightUncaught() {
     return flightUncaught;
+  }
+
+  /** The threshold of the context leak detector as given ({@code leaks=30s}), or {@code null}. */
+  String leaks() {
+    return leaks;
   }
 
   /** The links files the {@code links} option names ({@code ;}-separated), or {@code null}. */

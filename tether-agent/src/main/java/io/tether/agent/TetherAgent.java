@@ -93,6 +93,19 @@ public final class TetherAgent {
     if (options.asyncStackTraces()) {
       io.tether.internal.AsyncStackTraces.enable();
     }
+    if (options.leaks() != null) {
+      try {
+        io.tether.ContextLeaks.enable(
+            io.tether.internal.Leaks.parseThreshold(options.leaks(), "option 'leaks'"));
+      } catch (IllegalArgumentException e) {
+        System.err.println("tether-agent: " + e.getMessage());
+        System.err.flush();
+        if (atStart) {
+          Runtime.getRuntime().halt(1);
+        }
+        return;
+      }
+    }
     Installer.install(inst, options, links, libraries);
     installed = true;
     if (options.trace() != null) {

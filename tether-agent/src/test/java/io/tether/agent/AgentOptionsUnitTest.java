@@ -53,6 +53,15 @@ class AgentOptionsUnitTest {
   }
 
   @Test
+  void parse_leaks_offByDefault_keptAsGivenForCore_emptyIsAnError() {
+    assertThat(AgentOptions.parse("").leaks()).isNull();
+    assertThat(AgentOptions.parse("leaks=30s").leaks()).isEqualTo("30s");
+    assertThatThrownBy(() -> AgentOptions.parse("leaks="))
+        .hasMessage(
+            "option 'leaks' takes a positive duration such as 30s, 500ms, 5m or 1h, was empty");
+  }
+
+  @Test
   void parse_jfr_offByDefault_onWithJfrOrJfrContext() {
     assertThat(AgentOptions.parse("").jfr()).isFalse();
     assertThat(AgentOptions.parse("jfr=true").jfr()).isTrue();

@@ -48,9 +48,21 @@ class AgentStartupTest {
         .containsExactly(
             "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
                 + " threads, timers, http, nio, coroutines, libraries, debug, asyncStackTraces, trace,"
-                + " links, jfr, jfrContext"
-                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, the others =true or"
-                + " =false)");
+                + " links, jfr, jfrContext, leaks"
+                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, leaks=DURATION, the others"
+                + " =true or =false)");
+  }
+
+  @Test
+  void badLeaksThreshold_stopsTheJvmWithOneLineNamingIt() throws Exception {
+    Result r = java("leaks=soon", "-version");
+    assertThat(r.exit).isNotZero();
+    // Read by tether-core's parser, once the agent has put it on the bootstrap class path: the
+    // JVM's own line about that append (docs/agent.md) comes first.
+    assertThat(r.output.strip().lines().filter(l -> !l.contains("VM warning: Sharing")))
+        .containsExactly(
+            "tether-agent: option 'leaks' takes a positive duration such as 30s, 500ms, 5m or 1h,"
+                + " got 'soon'");
   }
 
   @Test

@@ -153,6 +153,11 @@ class ServerIsolationTest {
         new io.tether.AsyncResource("MARK", AsyncHooks.executionAsyncId(), true);
     long firstId = mark.asyncId();
     mark.emitDestroy();
+    // The context leak detector watches the whole run: no request's context may be held past it.
+    List<io.tether.ContextLeak> leaks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.tether.ContextLeakHandler previousLeakHandler =
+        io.tether.ContextLeaks.setHandler(leaks::add);
+    io.tether.ContextLeaks.enable(java.time.Duration.ofHours(1));
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
     server.setExecutor(handlers);
     server.createContext(
@@ -204,6 +209,13 @@ class ServerIsolationTest {
         }
       }
       assertThat(stores).as("request stores still reachable after the load").isEmpty();
+      // An hour on, as the detector sees it: nothing of the load holds a context any more.
+      assertThat(
+              io.tether.internal.Leaks.checkAfterCollection(
+                  System.nanoTime() + TimeUnit.HOURS.toNanos(2)))
+          .as("context leaks")
+          .isEmpty();
+      assertThat(leaks).as("context leaks reported").isEmpty();
       assertThat(
               destroys.entrySet().stream()
                   .filter(e -> e.getValue().get() > 1)
@@ -218,6 +230,8 @@ class ServerIsolationTest {
           .as("destroyed without an init")
           .isEmpty();
     } finally {
+      io.tether.ContextLeaks.disable();
+      io.tether.ContextLeaks.setHandler(previousLeakHandler);
       hook.disable();
       unblock.countDown();
       server.stop(0);

@@ -14,7 +14,7 @@ public final class Bound {
 
   /** A bound {@link Runnable}. */
   public static final class BoundRunnable extends ResourceCore implements Runnable {
-    private final Runnable fn;
+    final Runnable fn;
 
     /** {@code fn} bound to the current context. */
     public BoundRunnable(Runnable fn) {
@@ -35,7 +35,7 @@ public final class Bound {
 
   /** A bound {@link Callable}. */
   public static final class BoundCallable<R> extends ResourceCore implements Callable<R> {
-    private final Callable<R> fn;
+    final Callable<R> fn;
 
     /** {@code fn} bound to the current context. */
     public BoundCallable(Callable<R> fn) {

@@ -100,6 +100,15 @@ public final class TaskLinks {
   }
 
   /**
+   * The task object {@code link} is attached to, or {@code null}: a scan of every attached task,
+   * for the leak detector's reports ({@link Leaks}), never on a task's path.
+   */
+  static Object taskOf(Link link) {
+    return TASKS.keyWhere(
+        held -> held == link || held instanceof Slot && ((Slot) held).holds(link));
+  }
+
+  /**
    * The task was dropped without running (rejected, cancelled, removed, drained): its most recent
    * link is detached and ended, so that it holds no context any more.
    */
@@ -183,6 +192,15 @@ public final class TaskLinks {
         tail.next = link;
       }
       return true;
+    }
+
+    synchronized boolean holds(Link link) {
+      for (Link l = head; l != null; l = l.next) {
+        if (l == link) {
+          return true;
+        }
+      }
+      return false;
     }
 
     synchronized Link peek() {

@@ -43,6 +43,22 @@ final class WeakIdentityMap<V> {
     return map.putIfAbsent(new WeakKey(key, map), value);
   }
 
+  /**
+   * A key, still alive, whose value {@code wanted} accepts, or {@code null}: a scan of the whole
+   * map, for the rare reports that must name the object a value is attached to.
+   */
+  Object keyWhere(java.util.function.Predicate<? super V> wanted) {
+    for (java.util.Map.Entry<Object, V> e : map.entrySet()) {
+      if (wanted.test(e.getValue())) {
+        Object key = ((WeakKey) e.getKey()).get();
+        if (key != null) {
+          return key;
+        }
+      }
+    }
+    return null;
+  }
+
   /** Entries held now, stale ones expunged first: for tests of the map's own hygiene. */
   int size() {
     Expunger.expungeNow();

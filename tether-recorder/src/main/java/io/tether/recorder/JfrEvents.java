@@ -6,6 +6,7 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
 
 /**
  * Tether's JFR event classes ({@link JfrFormat}). {@code Init} keeps JFR's stack trace (the linking
@@ -69,5 +70,41 @@ final class JfrEvents {
     @AsyncId
     @Label("Async Id")
     long asyncId;
+  }
+
+  @Name(JfrFormat.LEAK)
+  @Label("Context Leak")
+  @Category(JfrFormat.CATEGORY)
+  @Description(
+      "A context kept alive past the leak detector's threshold by a long-lived holder (the values'"
+          + " types only, never the values)")
+  @StackTrace(false)
+  static final class Leak extends Event {
+    @AsyncId
+    @Label("Async Id")
+    @Description("The resource that captured the context")
+    long asyncId;
+
+    @Label("Holder")
+    @Description("periodic task, thread, listener or snapshot")
+    String holder;
+
+    @Label("Holder Class")
+    String holderClass;
+
+    @Label("Holder Detail")
+    String holderDetail;
+
+    @Label("Call Site")
+    @Description("Where the context was captured")
+    String callSite;
+
+    @Label("Held")
+    @Description("The storages held and their values' types")
+    String held;
+
+    @Label("Held For")
+    @Timespan(Timespan.MILLISECONDS)
+    long heldFor;
   }
 }

@@ -12,6 +12,8 @@ package io.tether.recorder;
  *                           before to after, on the thread that ran the continuation
  * io.tether.PromiseResolve  asyncId
  * io.tether.Destroy         asyncId
+ * io.tether.Leak            asyncId, holder, holderClass, holderDetail, callSite, held, heldFor:
+ *                           a context leak the detector reported (see io.tether.ContextLeaks)
  * </pre>
  *
  * <p>Public for the tools that read recordings: this class is the format, as {@link TraceFormat} is
@@ -33,6 +35,27 @@ public final class JfrFormat {
 
   /** A resource ended: Tether's {@code destroy}. */
   public static final String DESTROY = "io.tether.Destroy";
+
+  /** A context kept alive past the leak detector's threshold: {@code io.tether.ContextLeak}. */
+  public static final String LEAK = "io.tether.Leak";
+
+  /** Field of {@link #LEAK}: the kind of holder, in words ({@code periodic task}). */
+  public static final String HOLDER = "holder";
+
+  /** Field of {@link #LEAK}: the holder's class name. */
+  public static final String HOLDER_CLASS = "holderClass";
+
+  /** Field of {@link #LEAK}: more about the holder (a thread's name), or empty. */
+  public static final String HOLDER_DETAIL = "holderDetail";
+
+  /** Field of {@link #LEAK}: where the context was captured, a stack trace line. */
+  public static final String CALL_SITE = "callSite";
+
+  /** Field of {@link #LEAK}: the storages held and their values' types, {@code name=Type, ...}. */
+  public static final String HELD = "held";
+
+  /** Field of {@link #LEAK}: how long the context had been held, in milliseconds. */
+  public static final String HELD_FOR = "heldFor";
 
   /** The name of the {@link AsyncId} annotation in recordings. */
   public static final String ASYNC_ID_ANNOTATION = "io.tether.AsyncId";

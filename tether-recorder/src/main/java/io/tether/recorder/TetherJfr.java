@@ -4,12 +4,15 @@ import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
+import io.tether.ContextLeak;
+import io.tether.internal.Leaks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import jdk.jfr.Event;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -20,9 +23,10 @@ import jdk.jfr.RecordingState;
 /**
  * Tether's async hook events as JDK Flight Recorder events ({@link JfrFormat}): {@code
  * io.tether.Init}, {@code io.tether.Run} (a duration event from {@code before} to {@code after}),
- * {@code io.tether.PromiseResolve} and {@code io.tether.Destroy}, in the category "Tether", beside
- * the JDK's own events in any recording: one started with {@code -XX:StartFlightRecording}, {@code
- * jcmd PID JFR.start} or {@link Recording}.
+ * {@code io.tether.PromiseResolve} and {@code io.tether.Destroy}, and the context leak detector's
+ * reports as {@code io.tether.Leak} (see {@code io.tether.ContextLeaks}), in the category "Tether",
+ * beside the JDK's own events in any recording: one started with {@code -XX:StartFlightRecording},
+ * {@code jcmd PID JFR.start} or {@link Recording}.
  *
  * <pre>{@code
  * static final AsyncLocalStorage<String> REQUEST_ID = new AsyncLocalStorage<>("requestId");
@@ -59,6 +63,7 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
   private final RunEvents runs;
   private final EventType runType;
   private final List<String> contextualFields;
+  private final Consumer<ContextLeak> leaks = TetherJfr::leak;
   private final ThreadLocal<RunStack> stacks = ThreadLocal.withInitial(RunStack::new);
   private final FlightRecorderListener listener =
       new FlightRecorderListener() {
@@ -131,7 +136,12 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
     FlightRecorder.register(JfrEvents.Init.class);
     FlightRecorder.register(JfrEvents.PromiseResolve.class);
     FlightRecorder.register(JfrEvents.Destroy.class);
+    // Never unregistered: on JDK 17, a recording taken after it was unregistered and registered
+    // again could not be read ("Type ... is not defined" for one of its annotations). Registered,
+    // with no recording taking it, it costs nothing.
+    FlightRecorder.register(JfrEvents.Leak.class);
     TetherJfr jfr = new TetherJfr(runs, List.copyOf(fields));
+    Leaks.addObserver(jfr.leaks);
     FlightRecorder.addListener(jfr.listener);
     if (FlightRecorder.isInitialized()) { // else no recording can be running yet
       for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
@@ -215,9 +225,36 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
   }
 
   /**
+   * A report of the context leak detector, as an {@code io.tether.Leak} event if a recording takes
+   * it; on the detector's thread, with or without the hook on.
+   */
+  private static void leak(ContextLeak leak) {
+    JfrEvents.Leak e = new JfrEvents.Leak();
+    if (e.isEnabled()) {
+      e.asyncId = leak.asyncId();
+      e.holder = leak.holder().words();
+      e.holderClass = leak.holderClass();
+      e.holderDetail = leak.holderDetail();
+      e.callSite = leak.callSite();
+      StringBuilder held = new StringBuilder();
+      leak.held()
+          .forEach(
+              (storage, type) ->
+                  held.append(held.length() == 0 ? "" : ", ")
+                      .append(storage)
+                      .append('=')
+                      .append(type));
+      e.held = held.toString();
+      e.heldFor = leak.heldFor().toMillis();
+      e.commit();
+    }
+  }
+
+  /**
    * Stops emitting events and unregisters them (recordings started later do not list them), but for
-   * an {@code io.tether.Run} type with storages' fields, which stays registered, empty, for the
-   * next {@code TetherJfr} with the same storages (see {@code RunEvents}). Idempotent.
+   * {@code io.tether.Leak} and an {@code io.tether.Run} type with storages' fields, which stay
+   * registered, empty, for the next {@code TetherJfr} (see {@code RunEvents}: on JDK 17, a type
+   * unregistered and registered again left later recordings unreadable). Idempotent.
    */
   @Override
   public void close() {
@@ -233,6 +270,7 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
     FlightRecorder.unregister(JfrEvents.Init.class);
     FlightRecorder.unregister(JfrEvents.PromiseResolve.class);
     FlightRecorder.unregister(JfrEvents.Destroy.class);
+    Leaks.removeObserver(leaks);
     runs.unregister();
   }
 

@@ -259,6 +259,57 @@ class TetherJfrTest {
   }
 
   @Test
+  void contextLeak_isRecordedAsALeakEvent_withTypesNeverValues() throws Exception {
+    jfr = TetherJfr.enable();
+    List<io.tether.ContextLeak> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.tether.ContextLeakHandler previous = io.tether.ContextLeaks.setHandler(reported::add);
+    io.tether.ContextLeaks.enable(Duration.ofHours(1));
+    Path file = dir.resolve("leak.jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable(JfrFormat.LEAK);
+      recording.start();
+      io.tether.AsyncSnapshot kept = REQUEST_ID.run("s3cr3t", () -> AsyncLocalStorage.snapshot());
+      io.tether.internal.Leaks.checkAfterCollection(
+          System.nanoTime() + Duration.ofHours(2).toNanos());
+      java.lang.ref.Reference.reachabilityFence(kept);
+      recording.stop();
+      recording.dump(file);
+    } finally {
+      io.tether.ContextLeaks.disable();
+      io.tether.ContextLeaks.setHandler(previous);
+    }
+
+    assertThat(reported).hasSize(1);
+    List<RecordedEvent> leaks = events(file, JfrFormat.LEAK);
+    assertThat(leaks).hasSize(1);
+    RecordedEvent e = leaks.get(0);
+    assertThat(e.getLong(JfrFormat.ASYNC_ID)).isEqualTo(reported.get(0).asyncId());
+    assertThat(e.getString(JfrFormat.HOLDER)).isEqualTo("snapshot");
+    assertThat(e.getString(JfrFormat.HOLDER_CLASS)).isEqualTo("io.tether.AsyncSnapshot");
+    assertThat(e.getString(JfrFormat.HOLDER_DETAIL)).isEmpty();
+    assertThat(e.getString(JfrFormat.CALL_SITE))
+        .startsWith(TetherJfrTest.class.getName() + ".lambda$contextLeak_isRecordedAsALeakEvent_");
+    assertThat(e.getString(JfrFormat.HELD))
+        .isEqualTo("AsyncLocalStorage(requestId)=java.lang.String");
+    assertThat(e.getLong(JfrFormat.HELD_FOR))
+        .isGreaterThanOrEqualTo(Duration.ofHours(2).toMillis());
+    assertThat(e.getFields().stream().map(ValueDescriptor::getName))
+        .containsExactly(
+            "startTime",
+            "duration",
+            "eventThread",
+            "stackTrace",
+            JfrFormat.ASYNC_ID,
+            JfrFormat.HOLDER,
+            JfrFormat.HOLDER_CLASS,
+            JfrFormat.HOLDER_DETAIL,
+            JfrFormat.CALL_SITE,
+            JfrFormat.HELD,
+            JfrFormat.HELD_FOR);
+    assertThat(RecordingFile.readAllEvents(file).toString()).doesNotContain("s3cr3t");
+  }
+
+  @Test
   void noRecording_noHookEnabled() throws Exception {
     jfr = TetherJfr.enable(REQUEST_ID);
     assertThat(Hooks.destroyTracked()).as("no recording is running").isFalse();

@@ -62,8 +62,8 @@ final class JfrRecordings {
           break;
         }
         String name = e.getEventType().getName();
-        if (!name.startsWith("io.tether.")) {
-          continue;
+        if (!name.startsWith("io.tether.") || name.equals(JfrFormat.LEAK)) {
+          continue; // the leak detector's reports are about resources, not events of one
         }
         Event t = new Event(name, e.getLong(JfrFormat.ASYNC_ID), nanos(e.getStartTime()));
         t.end = nanos(e.getEndTime());

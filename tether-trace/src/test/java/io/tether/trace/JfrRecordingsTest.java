@@ -6,16 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tether.AsyncExecutors;
 import io.tether.AsyncLocalStorage;
 import io.tether.AsyncResource;
+import io.tether.AsyncSnapshot;
+import io.tether.ContextLeak;
+import io.tether.ContextLeakHandler;
+import io.tether.ContextLeaks;
+import io.tether.internal.Leaks;
 import io.tether.recorder.JfrFormat;
 import io.tether.recorder.TetherJfr;
 import java.io.StringWriter;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,6 +101,39 @@ class JfrRecordingsTest {
     assertThat(task.destroy).isGreaterThanOrEqualTo(task.runAfter(0));
     assertThat(trace.events()).isGreaterThanOrEqualTo(2 + 2 + 2 + 2 + 1);
     assertThat(trace.startEpochMillis()).isPositive();
+  }
+
+  @Test
+  void read_aRecordingWithALeakReport_makesNoResourceOfIt() throws Exception {
+    ContextLeakHandler previous = ContextLeaks.setHandler(leak -> {});
+    ContextLeaks.enable(Duration.ofHours(1));
+    Path file = dir.resolve("leak.jfr");
+    TetherJfr jfr = TetherJfr.enable();
+    long leakId;
+    try {
+      // Captured before the recording: its init is not in it, its leak report is.
+      AsyncSnapshot kept = request.run("r1", () -> AsyncLocalStorage.snapshot());
+      try (Recording recording = new Recording()) {
+        recording.enable(JfrFormat.LEAK);
+        recording.start();
+        List<ContextLeak> leaks =
+            Leaks.checkAfterCollection(System.nanoTime() + Duration.ofHours(2).toNanos());
+        assertThat(leaks).hasSize(1);
+        leakId = leaks.get(0).asyncId();
+        Reference.reachabilityFence(kept);
+        recording.stop();
+        recording.dump(file);
+      }
+    } finally {
+      jfr.close();
+      ContextLeaks.disable();
+      ContextLeaks.setHandler(previous);
+    }
+    assertThat(RecordingFile.readAllEvents(file))
+        .filteredOn(e -> e.getEventType().getName().equals(JfrFormat.LEAK))
+        .hasSize(1);
+
+    assertThat(Trace.read(file).resource(leakId)).isNull();
   }
 
   @Test
