@@ -48,9 +48,10 @@ class AgentStartupTest {
         .containsExactly(
             "tether-agent: unknown option 'bogus'; accepted options: executors, forkjoin, futures,"
                 + " threads, timers, http, nio, coroutines, libraries, debug, asyncStackTraces, trace,"
-                + " links, jfr, jfrContext, leaks"
-                + " (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME, leaks=DURATION, the others"
-                + " =true or =false)");
+                + " links, jfr, jfrContext, flight, flightDir, flightSlow, flightStacks,"
+                + " flightUncaught, leaks (trace=FILE, links=FILE;FILE, jfrContext=NAME;NAME,"
+                + " flight=DURATION, flightDir=DIR, flightSlow=NAME:DURATION, leaks=DURATION, the"
+                + " others =true or =false)");
   }
 
   @Test

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.AsyncExecutors;
+import io.tether.AsyncHook;
+import io.tether.AsyncHookCallbacks;
+import io.tether.AsyncHooks;
 import io.tether.AsyncLocalStorage;
 import io.tether.recorder.TetherJfr;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The per-request view of a JFR recording made with the request id on Tether's runs (without the
  * agent): two requests through a wrapped pool, a task and a dependent stage each, the slow one
- * spanning the fast one (it waits on a latch the fast one's end opens), grouped by the id, slowest
- * first, each with its waterfall and critical path.
+ * spanning the fast one (it waits on a latch opened once the fast one's tasks are destroyed),
+ * grouped by the id, slowest first, each with its waterfall and critical path.
  */
 @Timeout(60)
 class RequestReportTest {
@@ -57,6 +62,26 @@ class RequestReportTest {
     Path file = dir.resolve(withValues ? "requests.jfr" : "plain.jfr");
     AsyncLocalStorage<String> requestId = new AsyncLocalStorage<>("requestId");
     ExecutorService pool = AsyncExecutors.wrap(Executors.newFixedThreadPool(2));
+    Set<Long> fastTasks = ConcurrentHashMap.newKeySet();
+    CountDownLatch fastOver = new CountDownLatch(2);
+    AsyncHook watch =
+        AsyncHooks.createHook(
+                new AsyncHookCallbacks() {
+                  @Override
+                  public void init(long id, String type, long trigger, Object resource) {
+                    if ("fast-1".equals(requestId.getStore())) {
+                      fastTasks.add(id);
+                    }
+                  }
+
+                  @Override
+                  public void destroy(long id) {
+                    if (fastTasks.remove(id)) {
+                      fastOver.countDown();
+                    }
+                  }
+                })
+            .enable();
     TetherJfr jfr = withValues ? TetherJfr.enable(requestId) : TetherJfr.enable();
     try (Recording recording = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
       recording.start();
@@ -64,12 +89,16 @@ class RequestReportTest {
       CompletableFuture<String> slow = request(requestId, pool, "slow-1", slowGate);
       CompletableFuture<String> fast = request(requestId, pool, "fast-1", new CountDownLatch(0));
       assertThat(fast.get(10, TimeUnit.SECONDS)).isEqualTo("fast-1 done");
-      slowGate.countDown(); // the slow request began first and ends after the fast one
+      // The fast request's future completes inside its last task, before that task's after and
+      // destroy: the slow one goes on once those came, so that it ends after it as it began before.
+      assertThat(fastOver.await(10, TimeUnit.SECONDS)).as("the fast request's tasks over").isTrue();
+      slowGate.countDown();
       assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("slow-1 done");
       pool.submit(() -> {}).get(10, TimeUnit.SECONDS);
       recording.stop();
       recording.dump(file);
     } finally {
+      watch.disable();
       jfr.close();
       pool.shutdown();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
