@@ -133,7 +133,8 @@ class ContextLeaksTest {
   }
 
   @Test
-  void scheduleAtFixedRate_insideARequest_isReportedOnceUntilCancelled() {
+  void scheduleAtFixedRate_insideARequest_isReportedOnceUntilCancelled()
+      throws InterruptedException {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     pools.add(scheduler);
     CountDownLatch ran = new CountDownLatch(2);
@@ -148,6 +149,10 @@ class ContextLeaksTest {
     assertThat(checkLater()).as("reported once").isEmpty();
 
     scheduled.get(0).cancel(false);
+    // A run in progress when it was cancelled ends first (the task is forgotten when its link is
+    // over): the scheduler's end waits for it.
+    scheduler.shutdown();
+    assertThat(scheduler.awaitTermination(10, TimeUnit.SECONDS)).as("the scheduler ended").isTrue();
     assertThat(checkLater()).isEmpty();
     assertThat(Leaks.watched()).as("the cancelled task is forgotten").isZero();
   }

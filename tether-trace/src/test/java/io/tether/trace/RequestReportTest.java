@@ -64,27 +64,30 @@ class RequestReportTest {
     ExecutorService pool = AsyncExecutors.wrap(Executors.newFixedThreadPool(2));
     Set<Long> fastTasks = ConcurrentHashMap.newKeySet();
     CountDownLatch fastOver = new CountDownLatch(2);
-    AsyncHook watch =
-        AsyncHooks.createHook(
-                new AsyncHookCallbacks() {
-                  @Override
-                  public void init(long id, String type, long trigger, Object resource) {
-                    if ("fast-1".equals(requestId.getStore())) {
-                      fastTasks.add(id);
-                    }
-                  }
-
-                  @Override
-                  public void destroy(long id) {
-                    if (fastTasks.remove(id)) {
-                      fastOver.countDown();
-                    }
-                  }
-                })
-            .enable();
+    AsyncHook watch = null;
     TetherJfr jfr = withValues ? TetherJfr.enable(requestId) : TetherJfr.enable();
     try (Recording recording = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
       recording.start();
+      // Enabled after the recording started, so after TetherJfr's hook: a destroy reaches this
+      // one once its JFR event is committed.
+      watch =
+          AsyncHooks.createHook(
+                  new AsyncHookCallbacks() {
+                    @Override
+                    public void init(long id, String type, long trigger, Object resource) {
+                      if ("fast-1".equals(requestId.getStore())) {
+                        fastTasks.add(id);
+                      }
+                    }
+
+                    @Override
+                    public void destroy(long id) {
+                      if (fastTasks.remove(id)) {
+                        fastOver.countDown();
+                      }
+                    }
+                  })
+              .enable();
       CountDownLatch slowGate = new CountDownLatch(1);
       CompletableFuture<String> slow = request(requestId, pool, "slow-1", slowGate);
       CompletableFuture<String> fast = request(requestId, pool, "fast-1", new CountDownLatch(0));
@@ -98,7 +101,9 @@ class RequestReportTest {
       recording.stop();
       recording.dump(file);
     } finally {
-      watch.disable();
+      if (watch != null) {
+        watch.disable();
+      }
       jfr.close();
       pool.shutdown();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
