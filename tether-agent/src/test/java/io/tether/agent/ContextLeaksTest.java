@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -247,6 +248,25 @@ class ContextLeaksTest {
       periodic.get(0).cancel(false);
       threads.get(0).join();
     }
+    // A task is forgotten when its run is over, which comes after what it completed or counted
+    // down: let every pool, the common pool and the timer finish what they were running.
+    pool.shutdown();
+    scheduler.shutdown();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("the pool ended").isTrue();
+    assertThat(scheduler.awaitTermination(10, TimeUnit.SECONDS)).as("the scheduler ended").isTrue();
+    assertThat(ForkJoinPool.commonPool().awaitQuiescence(10, TimeUnit.SECONDS))
+        .as("the common pool idle")
+        .isTrue();
+    CountDownLatch timerIdle = new CountDownLatch(1);
+    timer.schedule(
+        new TimerTask() {
+          @Override
+          public void run() {
+            timerIdle.countDown();
+          }
+        },
+        0);
+    Waits.await(timerIdle);
 
     assertThat(checkLater()).isEmpty();
     assertThat(handled).isEmpty();
