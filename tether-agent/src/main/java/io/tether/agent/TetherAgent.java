@@ -63,11 +63,7 @@ public final class TetherAgent {
       links = Links.load(options);
       libraries = Links.builtInLibraries(options);
     } catch (IllegalArgumentException e) {
-      System.err.println("tether-agent: " + e.getMessage());
-      System.err.flush();
-      if (atStart) {
-        Runtime.getRuntime().halt(1);
-      }
+      refuse(e.getMessage(), atStart);
       return;
     }
     if (!atStart) {
@@ -98,11 +94,7 @@ public final class TetherAgent {
         io.tether.ContextLeaks.enable(
             io.tether.internal.Leaks.parseThreshold(options.leaks(), "option 'leaks'"));
       } catch (IllegalArgumentException e) {
-        System.err.println("tether-agent: " + e.getMessage());
-        System.err.flush();
-        if (atStart) {
-          Runtime.getRuntime().halt(1);
-        }
+        refuse(e.getMessage(), atStart);
         return;
       }
     }
@@ -142,6 +134,15 @@ public final class TetherAgent {
           "tether-agent: cannot start the flight recording ("
               + e
               + "); the application runs without it");
+    }
+  }
+
+  /** A bad option or declaration: one line, and at start the JVM stops (exit status 1). */
+  private static void refuse(String message, boolean atStart) {
+    System.err.println("tether-agent: " + message);
+    System.err.flush();
+    if (atStart) {
+      Runtime.getRuntime().halt(1);
     }
   }
 
