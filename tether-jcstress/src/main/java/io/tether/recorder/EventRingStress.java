@@ -19,8 +19,8 @@ import org.openjdk.jcstress.infra.results.LL_Result;
  *
  * <p>The {@code Broken} twins run the real ring with one side replaced by a copy that skips one
  * step: a producer that claims its slot by a read and a write of {@code tail} instead of a
- * compare-and-set, and a writer that reads every claimed slot instead of waiting for it to be
- * published.
+ * compare-and-set, a writer that reads every claimed slot instead of waiting for it to be
+ * published, and a close that only raises a flag instead of sealing {@code tail}.
  */
 public final class EventRingStress {
 
@@ -196,6 +196,107 @@ public final class EventRingStress {
     public void arbiter(LL_Result r) {
       r.r1 = drain(ring, seen);
       r.r2 = ring.dropped();
+    }
+  }
+
+  /**
+   * What the writer does once the ring is closed: takes events until the ring is closed and
+   * drained, waiting for those claimed but not yet published; the events taken, or {@code none}.
+   */
+  static String writeUntilDrained(EventRing ring) {
+    StringBuilder b = new StringBuilder();
+    while (true) {
+      int slot = ring.next();
+      if (slot >= 0) {
+        b.append(b.length() == 0 ? "" : "-").append(take(ring, slot));
+      } else if (ring.drained()) {
+        return b.length() == 0 ? "none" : b.toString();
+      } else {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  /**
+   * A producer offers an event while the recorder closes: the ring is closed and the writer writes
+   * what is left and stops. The event is written, or dropped and counted; never lost uncounted (the
+   * writer deciding it is done in the instant between the producer's check and its claim).
+   */
+  @JCStressTest
+  @Description("An event offered while the recorder's ring is closed and drained")
+  @Outcome(
+      id = {"1, 0", "none, 1"},
+      expect = ACCEPTABLE,
+      desc = "the event written, or dropped and counted")
+  @Outcome(expect = FORBIDDEN, desc = "the event lost uncounted, torn or written twice")
+  @State
+  public static class Close {
+    private final EventRing ring = new EventRing(2);
+
+    @Actor
+    public void producer() {
+      offer(ring, 1);
+    }
+
+    @Actor
+    public void closer(LL_Result r) {
+      ring.close();
+      r.r1 = writeUntilDrained(ring);
+    }
+
+    @Arbiter
+    public void arbiter(LL_Result r) {
+      r.r2 = ring.dropped();
+    }
+  }
+
+  /**
+   * {@link Close} with a close that raises a flag instead of sealing {@code tail}: the producer
+   * checks the flag and claims its slot in two steps, so the writer may find the ring empty and
+   * stop in between, and the event is published after the writer is gone. Must fail.
+   */
+  @JCStressTest
+  @Description("Close, with a flag instead of a sealed tail: must fail")
+  @Outcome(
+      id = {"1, 0", "none, 1"},
+      expect = ACCEPTABLE,
+      desc = "the event written, or dropped and counted")
+  @Outcome(expect = FORBIDDEN, desc = "the event lost uncounted, torn or written twice")
+  @State
+  public static class CloseBroken {
+    private final EventRing ring = new EventRing(2);
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong dropped =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    @Actor
+    public void producer() {
+      // EventRing.offer with the defect: the closed check is apart from the claim.
+      long sequence;
+      do {
+        sequence = ring.tail.get();
+        if (closed) {
+          dropped.incrementAndGet();
+          return;
+        }
+      } while (!ring.tail.compareAndSet(sequence, sequence + 1));
+      int slot = (int) sequence & ring.mask;
+      ring.kinds[slot] = TraceFormat.INIT;
+      ring.ids[slot] = 1;
+      ring.triggers[slot] = 10;
+      ring.times[slot] = 100;
+      ring.published.lazySet(slot, sequence + 1);
+    }
+
+    @Actor
+    public void closer(LL_Result r) {
+      closed = true;
+      r.r1 = writeUntilDrained(ring);
+    }
+
+    @Arbiter
+    public void arbiter(LL_Result r) {
+      r.r2 = dropped.get();
     }
   }
 }

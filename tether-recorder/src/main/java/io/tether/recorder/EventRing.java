@@ -15,6 +15,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code head} only once {@code published[slot]} says {@code head + 1}, so it never reads a slot
  * being filled nor a previous round's event; it clears the slot's references and then advances
  * {@code head} (a volatile write), which is what frees the slot for the producer a ring later.
+ *
+ * <p>Closing seals {@code tail}: one atomic update sets its {@link #SEALED} bit, after which no
+ * compare-and-set from an unsealed value succeeds, so every producer either claimed its sequence
+ * before the seal (and publishes it; the writer waits for it) or sees the bit and drops and counts
+ * its event. The writer is done when the ring is sealed and {@code head} has reached the sealed
+ * tail: no event offered in the instant of closing is lost uncounted.
  */
 final class EventRing {
   final int mask;
@@ -29,10 +35,12 @@ final class EventRing {
   /** Per slot: the sequence number + 1 of the event published in it. */
   final AtomicLongArray published;
 
+  /** The bit of {@link #tail} that says the ring is closed; the rest is the sequence claimed. */
+  static final long SEALED = 1L << 62;
+
   final AtomicLong tail = new AtomicLong();
   private volatile long head;
   private final AtomicLong dropped = new AtomicLong();
-  private volatile boolean closed;
 
   /**
    * A ring of {@code capacity} slots.
@@ -66,7 +74,7 @@ final class EventRing {
     long sequence;
     do {
       sequence = tail.get();
-      if (closed || sequence - head > mask) {
+      if ((sequence & SEALED) != 0 || sequence - head > mask) {
         dropped.incrementAndGet();
         return false;
       }
@@ -105,7 +113,7 @@ final class EventRing {
 
   /** Whether every event claimed so far has been released by the writer. */
   boolean drained() {
-    return tail.get() == head;
+    return (tail.get() & ~SEALED) == head;
   }
 
   /** Events dropped so far. */
@@ -113,13 +121,16 @@ final class EventRing {
     return dropped.get();
   }
 
-  /** From now on every event is dropped. */
+  /**
+   * From now on every event is dropped; the events claimed before are still published and taken.
+   * Idempotent.
+   */
   void close() {
-    closed = true;
+    tail.getAndUpdate(t -> t | SEALED);
   }
 
   /** Whether {@link #close} was called. */
   boolean closed() {
-    return closed;
+    return (tail.get() & SEALED) != 0;
   }
 }

@@ -182,8 +182,13 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
           ring.release(slot);
           continue;
         }
-        if (ring.closed() && ring.drained()) {
-          break;
+        if (ring.closed()) {
+          if (ring.drained()) {
+            break;
+          }
+          // Claimed before the ring was sealed, published in a moment: wait for it.
+          Thread.yield();
+          continue;
         }
         long lost = ring.dropped();
         if (lost != droppedWritten) {
