@@ -100,6 +100,11 @@ public final class TetherAgent {
     }
     Installer.install(inst, options, links, libraries);
     installed = true;
+    if (options.trace() != null || options.flight() != null || options.jfr()) {
+      // Before the application's classes load: their linking calls get numbered call sites, which
+      // the recorders take instead of walking the stack at every init.
+      CallSiteMarker.install(inst);
+    }
     if (options.trace() != null) {
       startTrace(options.trace());
     }

@@ -133,12 +133,17 @@ final class Weaver implements ClassFileTransformer {
     byte[] woven = transform(loader, name, redefined, domain, bytes);
     java.lang.instrument.Instrumentation i = inst;
     if (woven != null && i != null && module != null && module.isNamed()) {
-      Module tether = io.tether.AsyncLocalStorage.class.getModule();
-      if (!module.canRead(tether)) {
-        i.redefineModule(module, Set.of(tether), Map.of(), Map.of(), Set.of(), Map.of());
-      }
+      letRead(i, module);
     }
     return woven;
+  }
+
+  /** Lets the named {@code module}, whose classes now call tether-core, read it. */
+  static void letRead(java.lang.instrument.Instrumentation inst, Module module) {
+    Module tether = io.tether.AsyncLocalStorage.class.getModule();
+    if (!module.canRead(tether)) {
+      inst.redefineModule(module, Set.of(tether), Map.of(), Map.of(), Set.of(), Map.of());
+    }
   }
 
   @Override

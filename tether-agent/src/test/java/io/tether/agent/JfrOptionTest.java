@@ -77,9 +77,12 @@ class JfrOptionTest {
 
     long task = Long.parseLong(seen.get("task")[1]);
     String taskThread = seen.get("task")[2];
+    // The call site, as the agent numbered the application's call: the line of pool.submit.
+    String site = "io\\.tether\\.agent\\.JfrMain\\.lambda\\$main\\$\\d+\\(JfrMain\\.java:\\d+\\)";
     assertThat(events(all, "io.tether.Init", task))
         .singleElement()
-        .satisfies(e -> assertThat(e.getString("type")).isEqualTo("EXECUTOR_TASK"));
+        .satisfies(e -> assertThat(e.getString("type")).isEqualTo("EXECUTOR_TASK"))
+        .satisfies(e -> assertThat(e.getString("callSite")).matches(site));
     RecordedEvent run = events(all, "io.tether.Run", task).get(0);
     assertThat(run.getThread().getJavaName()).isEqualTo(taskThread);
     assertThat(run.getString("requestId")).isEqualTo("req-1");
@@ -88,7 +91,8 @@ class JfrOptionTest {
     long supplied = Long.parseLong(seen.get("supplied")[1]);
     assertThat(events(all, "io.tether.Init", supplied))
         .singleElement()
-        .satisfies(e -> assertThat(e.getString("type")).isEqualTo("COMPLETABLE_FUTURE"));
+        .satisfies(e -> assertThat(e.getString("type")).isEqualTo("COMPLETABLE_FUTURE"))
+        .satisfies(e -> assertThat(e.getString("callSite")).matches(site));
     assertThat(events(all, "io.tether.PromiseResolve", supplied)).hasSize(1);
     long stage = Long.parseLong(seen.get("stage")[1]);
     RecordedEvent stageInit = events(all, "io.tether.Init", stage).get(0);

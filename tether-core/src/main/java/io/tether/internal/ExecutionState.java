@@ -66,6 +66,13 @@ public final class ExecutionState {
    */
   byte poolThread;
 
+  /**
+   * The call site ({@link CallSiteIds}) of the application's call this thread is in, while the
+   * agent marks call sites for the trace recorder: set around each marked call, {@code 0} outside
+   * one or once a callback begins or ends inside it.
+   */
+  public int site;
+
   private static final int SAVED_REFS = 3;
   private static final int SAVED_IDS = 3;
   private Object[] savedRefs = new Object[SAVED_REFS * 4];

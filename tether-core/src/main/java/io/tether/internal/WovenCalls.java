@@ -29,6 +29,18 @@ public final class WovenCalls {
 
   private WovenCalls() {}
 
+  // Call sites, woven around the application's calls (the agent's trace recording)
+
+  /** The application's call numbered {@code site} ({@link CallSiteIds}) begins. */
+  public static void siteEnter(int site) {
+    ExecutionState.current().site = site;
+  }
+
+  /** The application's call that {@link #siteEnter} began has returned. */
+  public static void siteExit() {
+    ExecutionState.current().site = 0;
+  }
+
   // Linking nesting
 
   /** Enters a linking method; whether it should link. Leave with {@link #linkEnd()}. */

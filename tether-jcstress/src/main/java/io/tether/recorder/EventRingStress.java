@@ -27,7 +27,7 @@ public final class EventRingStress {
   private EventRingStress() {}
 
   static void offer(EventRing ring, long id) {
-    ring.offer(TraceFormat.INIT, id, id * 10, id * 100, null, null, null);
+    ring.offer(TraceFormat.INIT, id, id * 10, id * 100, null, null, 0, null);
   }
 
   /** The event in {@code slot}, by its id, or {@code torn}; then released. */

@@ -32,6 +32,9 @@ final class EventRing {
   final Object[] types;
   final Object[] sites;
 
+  /** Per slot: the numbered call site ({@code io.tether.internal.CallSiteIds}), or 0. */
+  final int[] siteIds;
+
   /** Per slot: the sequence number + 1 of the event published in it. */
   final AtomicLongArray published;
 
@@ -60,6 +63,7 @@ final class EventRing {
     threads = new Object[capacity];
     types = new Object[capacity];
     sites = new Object[capacity];
+    siteIds = new int[capacity];
     published = new AtomicLongArray(capacity);
   }
 
@@ -70,7 +74,14 @@ final class EventRing {
    * @return whether the ring was empty, so that the writer may be waiting for this event
    */
   boolean offer(
-      int kind, long id, long trigger, long time, Thread thread, String type, Object site) {
+      int kind,
+      long id,
+      long trigger,
+      long time,
+      Thread thread,
+      String type,
+      int siteId,
+      Object site) {
     long sequence;
     do {
       sequence = tail.get();
@@ -86,6 +97,7 @@ final class EventRing {
     times[slot] = time;
     threads[slot] = thread;
     types[slot] = type;
+    siteIds[slot] = siteId;
     sites[slot] = site;
     published.lazySet(slot, sequence + 1);
     return sequence == head;

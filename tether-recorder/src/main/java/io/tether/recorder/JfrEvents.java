@@ -37,6 +37,12 @@ final class JfrEvents {
 
     @Label("Resource Class")
     Class<?> resourceClass;
+
+    @Label("Call Site")
+    @Description(
+        "The application's call that linked the resource, as the agent numbered it when its class"
+            + " loaded; empty where no numbered call was in progress (then the stack trace says)")
+    String callSite;
   }
 
   @Name(JfrFormat.RUN)

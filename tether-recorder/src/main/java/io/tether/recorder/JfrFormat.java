@@ -7,7 +7,8 @@ package io.tether.recorder;
  * jdk.jfr.Relational}, so that JFR tools can relate events by it.
  *
  * <pre>
- * io.tether.Init            asyncId, triggerAsyncId, type, resourceClass; the linking stack
+ * io.tether.Init            asyncId, triggerAsyncId, type, resourceClass, callSite (the call the
+ *                           agent numbered, or empty); the linking stack
  * io.tether.Run             asyncId, then one field per contextual storage; a duration event from
  *                           before to after, on the thread that ran the continuation
  * io.tether.PromiseResolve  asyncId

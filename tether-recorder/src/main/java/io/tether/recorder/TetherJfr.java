@@ -186,12 +186,18 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
       e.triggerAsyncId = triggerAsyncId;
       e.type = type;
       e.resourceClass = resource == null ? null : resource.getClass();
+      int site = io.tether.internal.ExecutionState.current().site;
+      if (site != 0) {
+        e.callSite = io.tether.internal.CallSiteIds.describe(site);
+      }
       e.commit();
     }
   }
 
   @Override
   public void before(long asyncId) {
+    // A callback run inside a numbered call (an executor that runs tasks inline) is not that call.
+    io.tether.internal.ExecutionState.current().site = 0;
     if (runType.isEnabled()) {
       RunStack stack = stacks.get();
       stack.push(generation, asyncId, runs.begin(asyncId));
@@ -200,6 +206,7 @@ public final class TetherJfr implements AsyncHookCallbacks, AutoCloseable {
 
   @Override
   public void after(long asyncId) {
+    io.tether.internal.ExecutionState.current().site = 0;
     Event e = stacks.get().pop(generation, asyncId);
     if (e != null) {
       e.commit();

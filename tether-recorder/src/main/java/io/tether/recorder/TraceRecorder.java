@@ -3,7 +3,9 @@ package io.tether.recorder;
 import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
+import io.tether.internal.CallSiteIds;
 import io.tether.internal.CallSites;
+import io.tether.internal.ExecutionState;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * END} block) after {@link #close()}, which a shutdown hook also runs, so on normal exit, on {@code
  * System.exit} and on SIGTERM.
  *
- * <p>{@code init} records the first application frame of the stack that linked the resource (JDK
- * and Tether frames skipped) as its call site.
+ * <p>{@code init} records the call site of the resource: the application's call that linked it,
+ * numbered once per site by the agent when it loaded the class ({@code CallSiteIds}, read from the
+ * thread's state: no stack walk), or, where no numbered call is in progress, the first application
+ * frame of the stack that linked it (JDK and Tether frames skipped).
  */
 public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
@@ -112,32 +116,38 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   @Override
   public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
-    offer(TraceFormat.INIT, asyncId, triggerAsyncId, type, callSiteFrame());
+    // The call the agent numbered, if this thread is in one; else the first frame of the stack.
+    int site = ExecutionState.current().site;
+    offer(
+        TraceFormat.INIT, asyncId, triggerAsyncId, type, site, site == 0 ? callSiteFrame() : null);
   }
 
   @Override
   public void before(long asyncId) {
-    offer(TraceFormat.BEFORE, asyncId, 0, null, null);
+    // A callback run inside a marked call (an executor that runs tasks inline) is not that call.
+    ExecutionState.current().site = 0;
+    offer(TraceFormat.BEFORE, asyncId, 0, null, 0, null);
   }
 
   @Override
   public void after(long asyncId) {
-    offer(TraceFormat.AFTER, asyncId, 0, null, null);
+    ExecutionState.current().site = 0;
+    offer(TraceFormat.AFTER, asyncId, 0, null, 0, null);
   }
 
   @Override
   public void destroy(long asyncId) {
-    offer(TraceFormat.DESTROY, asyncId, 0, null, null);
+    offer(TraceFormat.DESTROY, asyncId, 0, null, 0, null);
   }
 
   @Override
   public void promiseResolve(long asyncId) {
-    offer(TraceFormat.RESOLVE, asyncId, 0, null, null);
+    offer(TraceFormat.RESOLVE, asyncId, 0, null, 0, null);
   }
 
-  private void offer(int kind, long id, long trigger, String type, Object site) {
+  private void offer(int kind, long id, long trigger, String type, int siteId, Object site) {
     long now = System.nanoTime() - startNanos;
-    if (ring.offer(kind, id, trigger, now, Thread.currentThread(), type, site)) {
+    if (ring.offer(kind, id, trigger, now, Thread.currentThread(), type, siteId, site)) {
       LockSupport.unpark(writer);
     }
   }
@@ -147,7 +157,21 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
    * writer, off the application's thread), or {@code null}.
    */
   static StackWalker.StackFrame callSiteFrame() {
+    STACK_WALKS.increment();
     return CallSites.first(WALKER, TraceRecorder::internal);
+  }
+
+  /** Inits whose call site was found by walking the stack (no numbered call in progress). */
+  private static final java.util.concurrent.atomic.LongAdder STACK_WALKS =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /**
+   * How many {@code init}s so far, of every recorder of this JVM, took their call site from a walk
+   * of the stack rather than from the call the agent numbered: a diagnostic for tests and
+   * benchmarks.
+   */
+  public static long stackWalks() {
+    return STACK_WALKS.sum();
   }
 
   /** A frame as a stack trace line. */
@@ -222,12 +246,15 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     int kind = ring.kinds[slot];
     Thread thread = (Thread) ring.threads[slot];
     String type = (String) ring.types[slot];
-    String site = callSite((StackWalker.StackFrame) ring.sites[slot]);
     int threadId = thread(thread);
     int n = TraceFormat.putVarLong(record, 0, ring.ids[slot]);
     if (kind == TraceFormat.INIT) {
       int typeId = string(type);
-      int siteId = string(site);
+      int numbered = ring.siteIds[slot];
+      int siteId =
+          numbered != 0
+              ? numberedSite(numbered)
+              : string(callSite((StackWalker.StackFrame) ring.sites[slot]));
       n = TraceFormat.putVarLong(record, n, ring.triggers[slot]);
       n = TraceFormat.putVarLong(record, n, typeId);
       n = TraceFormat.putVarLong(record, n, threadId);
@@ -239,6 +266,23 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     }
     writeRecord(kind, n);
     written++;
+  }
+
+  /** The string index of each numbered call site written so far, by its number; 0 not yet. */
+  private int[] numberedSites = new int[256];
+
+  /** The string index of the call site numbered {@code number}, written once. */
+  private int numberedSite(int number) throws IOException {
+    if (number >= numberedSites.length) {
+      numberedSites =
+          java.util.Arrays.copyOf(numberedSites, Math.max(number + 1, numberedSites.length * 2));
+    }
+    int index = numberedSites[number];
+    if (index == 0) {
+      index = string(CallSiteIds.describe(number));
+      numberedSites[number] = index;
+    }
+    return index;
   }
 
   private int thread(Thread thread) throws IOException {

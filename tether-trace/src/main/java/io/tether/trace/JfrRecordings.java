@@ -81,7 +81,9 @@ final class JfrRecordings {
         if (name.equals(JfrFormat.INIT)) {
           t.trigger = e.getLong(JfrFormat.TRIGGER_ASYNC_ID);
           t.type = e.getString(JfrFormat.TYPE);
-          t.site = callSite(e.getStackTrace());
+          String numbered =
+              e.hasField(JfrFormat.CALL_SITE) ? e.getString(JfrFormat.CALL_SITE) : null;
+          t.site = numbered != null && !numbered.isEmpty() ? numbered : callSite(e.getStackTrace());
         }
         events.add(t);
       }

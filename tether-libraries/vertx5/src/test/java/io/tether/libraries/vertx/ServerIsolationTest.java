@@ -12,7 +12,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -167,8 +166,16 @@ class ServerIsolationTest {
         int sent = n;
         client
             .request(HttpMethod.GET, port, "127.0.0.1", uri)
-            .compose(request -> request.send())
-            .compose(HttpClientResponse::body)
+            .compose(
+                request -> {
+                  clientStep(sent, "client sending", request.connection());
+                  return request.send();
+                })
+            .compose(
+                response -> {
+                  clientStep(sent, "client response " + response.statusCode(), null);
+                  return response.body();
+                })
             .map(Buffer::toString)
             .onComplete(
                 result -> {
@@ -221,6 +228,16 @@ class ServerIsolationTest {
       assertThat(completers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       VertxTests.close(vertx);
     }
+  }
+
+  /** The client's side of request {@code n}: where a lost request stopped, if on this side. */
+  private void clientStep(int n, String where, io.vertx.core.http.HttpConnection connection) {
+    lastStep.put(
+        n,
+        where
+            + " on "
+            + Thread.currentThread().getName()
+            + (connection == null ? "" : " over " + connection.localAddress()));
   }
 
   private void wrong(String answer) {
@@ -350,8 +367,17 @@ class ServerIsolationTest {
         .onComplete(
             reply -> {
               step("reply", n);
+              lastStep.put(n, lastStep.get(n) + " to " + request.connection().remoteAddress());
               boolean ok = reply.succeeded() && reply.result().body() == n;
-              request.response().end(n + " " + kind + (ok ? " ok" : " failed"));
+              request
+                  .response()
+                  .end(n + " " + kind + (ok ? " ok" : " failed"))
+                  .onComplete(
+                      written -> {
+                        if (written.failed()) {
+                          lastStep.put(n, "reply not written: " + written.cause());
+                        }
+                      });
             });
   }
 }
