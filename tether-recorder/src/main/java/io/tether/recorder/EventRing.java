@@ -71,7 +71,8 @@ final class EventRing {
    * Puts one event in the ring, or drops and counts it when the writer is a whole ring behind or
    * the ring is closed.
    *
-   * @return whether the ring was empty, so that the writer may be waiting for this event
+   * @return whether this event filled the ring to a quarter of its slots, so that the writer, which
+   *     otherwise looks by itself every few milliseconds, should be woken now
    */
   boolean offer(
       int kind,
@@ -100,7 +101,7 @@ final class EventRing {
     siteIds[slot] = siteId;
     sites[slot] = site;
     published.lazySet(slot, sequence + 1);
-    return sequence == head;
+    return sequence - head == (mask + 1) >>> 2;
   }
 
   /** The writer's next event: its slot once published, or -1 if it is not (yet). Writer only. */

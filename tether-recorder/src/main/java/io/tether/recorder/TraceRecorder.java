@@ -20,9 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * Records every async hook event into a trace file ({@link TraceFormat}): an async hook whose
  * callbacks put each event into a fixed ring of slots ({@link EventRing}; no allocation on the
  * application's threads beyond the call site's string), and one writer thread that encodes them to
- * the file. Memory is bounded by the ring whatever the load: when the writer falls a whole ring
- * behind, new events are dropped and counted, and the count is written to the file (as {@code
- * DROPPED} records and in the final {@code END} record), never lost silently.
+ * the file, looking for them by itself every 1 to 20 ms (the application's threads wake it only
+ * when the ring is a quarter full). Memory is bounded by the ring whatever the load: when the
+ * writer falls a whole ring behind, new events are dropped and counted, and the count is written to
+ * the file (as {@code DROPPED} records and in the final {@code END} record), never lost silently.
  *
  * <p>The writer gathers records into blocks ({@link TraceFormat}: a length, an event count and a
  * CRC32C per block, not per event) and writes a block, in one write, when it holds {@link
@@ -194,16 +195,28 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   private java.util.concurrent.CountDownLatch gate;
 
+  /**
+   * The writer's sleep when it finds the ring empty: 1 ms after it wrote something, doubling up to
+   * 20 ms while nothing comes. The application's threads wake it only when the ring is a quarter
+   * full (or the recorder closes), so that an event costs them no system call.
+   */
+  private static final long MIN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
   private void drain() {
     try {
       if (gate != null) {
         gate.await();
       }
+      // How long the writer sleeps when it finds nothing: short after work, longer while idle.
+      long idle = MIN_IDLE_NANOS;
       while (true) {
         int slot = ring.next();
         if (slot >= 0) {
           write(slot);
           ring.release(slot);
+          idle = MIN_IDLE_NANOS;
           continue;
         }
         if (ring.closed()) {
@@ -220,7 +233,8 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
           writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
         }
         writeBlock();
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(20));
+        LockSupport.parkNanos(this, idle);
+        idle = Math.min(idle * 2, MAX_IDLE_NANOS);
       }
       long lost = ring.dropped();
       if (lost != droppedWritten) {

@@ -131,7 +131,16 @@ class ServerIsolationTest {
     ExecutorService completers = Executors.newFixedThreadPool(2);
     AsyncLocalStorage<String> other = new AsyncLocalStorage<>("completer");
     vertx.eventBus().<Integer>consumer("isolation.echo", message -> message.reply(message.body()));
-    HttpClient innerClient = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
+    // Vert.x 5.0's client can drop the end of a response whose body() is asked on the request's
+    // event loop while its connection's event loop ends it (eclipse-vertx/vert.x#6038, a hang
+    // seen here about once in a million requests, with and without the agent): each client is
+    // used from one event loop only, so that its connections live on the loop of their requests.
+    java.util.Map<Thread, HttpClient> innerClients = new ConcurrentHashMap<>();
+    java.util.function.Supplier<HttpClient> innerClient =
+        () ->
+            innerClients.computeIfAbsent(
+                Thread.currentThread(),
+                loop -> vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(IN_FLIGHT)));
     // Every resource's life, in memory that does not grow with the run.
     ResourceLedger ledger = ResourceLedger.enable();
     HttpServer server =
@@ -154,6 +163,7 @@ class ServerIsolationTest {
                     })
                 .listen(0, "127.0.0.1"));
     HttpClient client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
+    io.vertx.core.Context clientContext = vertx.getOrCreateContext();
     try {
       java.util.Random random = new java.util.Random(20261206);
       Semaphore slots = new Semaphore(IN_FLIGHT);
@@ -164,30 +174,7 @@ class ServerIsolationTest {
         int port = server.actualPort();
         String uri = "/outer?n=" + n + "&kind=" + kind;
         int sent = n;
-        client
-            .request(HttpMethod.GET, port, "127.0.0.1", uri)
-            .compose(
-                request -> {
-                  clientStep(sent, "client sending", request.connection());
-                  return request.send();
-                })
-            .compose(
-                response -> {
-                  clientStep(sent, "client response " + response.statusCode(), null);
-                  return response.body();
-                })
-            .map(Buffer::toString)
-            .onComplete(
-                result -> {
-                  String answer = result.succeeded() ? result.result() : result.cause().toString();
-                  if (answer.equals(kind.answer(sent))) {
-                    lastStep.remove(sent);
-                  } else {
-                    wrong("response " + sent + " (" + kind + "): " + answer);
-                  }
-                  slots.release();
-                  answered.countDown();
-                });
+        clientContext.runOnContext(v -> send(client, port, uri, sent, kind, slots, answered));
         if (n % 1024 == 0) {
           forgetCollected();
         }
@@ -212,7 +199,9 @@ class ServerIsolationTest {
           .as("request stores still reachable after the load, with the clients' connections open")
           .isEmpty();
       VertxTests.await(client.close());
-      VertxTests.await(innerClient.close());
+      for (HttpClient inner : innerClients.values()) {
+        VertxTests.await(inner.close());
+      }
       awaitCollected();
       assertThat(reachableStores())
           .as("request stores still reachable after the load and the clients closed")
@@ -228,6 +217,41 @@ class ServerIsolationTest {
       assertThat(completers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       VertxTests.close(vertx);
     }
+  }
+
+  /** Sends request {@code n} on the client's event loop and checks its answer when it comes. */
+  private void send(
+      HttpClient client,
+      int port,
+      String uri,
+      int sent,
+      Kind kind,
+      Semaphore slots,
+      CountDownLatch answered) {
+    client
+        .request(HttpMethod.GET, port, "127.0.0.1", uri)
+        .compose(
+            request -> {
+              clientStep(sent, "client sending", request.connection());
+              return request.send();
+            })
+        .compose(
+            response -> {
+              clientStep(sent, "client response " + response.statusCode(), null);
+              return response.body();
+            })
+        .map(Buffer::toString)
+        .onComplete(
+            result -> {
+              String answer = result.succeeded() ? result.result() : result.cause().toString();
+              if (answer.equals(kind.answer(sent))) {
+                lastStep.remove(sent);
+              } else {
+                wrong("response " + sent + " (" + kind + "): " + answer);
+              }
+              slots.release();
+              answered.countDown();
+            });
   }
 
   /** The client's side of request {@code n}: where a lost request stopped, if on this side. */
@@ -279,7 +303,7 @@ class ServerIsolationTest {
    */
   private void handle(
       Vertx vertx,
-      HttpClient innerClient,
+      java.util.function.Supplier<HttpClient> innerClient,
       ExecutorService completers,
       AsyncLocalStorage<String> other,
       HttpServerRequest request,
@@ -348,6 +372,7 @@ class ServerIsolationTest {
                 return Promise.<Buffer>promise().future().timeout(2, TimeUnit.MILLISECONDS);
               }
               return innerClient
+                  .get()
                   .request(
                       HttpMethod.GET, request.localAddress().port(), "127.0.0.1", "/inner?n=" + n)
                   .compose(inner -> inner.send())
