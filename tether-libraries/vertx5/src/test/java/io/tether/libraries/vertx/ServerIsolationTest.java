@@ -136,11 +136,16 @@ class ServerIsolationTest {
     // seen here about once in a million requests, with and without the agent): each client is
     // used from one event loop only, so that its connections live on the loop of their requests.
     java.util.Map<Thread, HttpClient> innerClients = new ConcurrentHashMap<>();
+    // Made outside the request's context: a client's periodic pool check would keep the context
+    // it was made in for as long as the client lives (as a timer made in a request does).
     java.util.function.Supplier<HttpClient> innerClient =
         () ->
             innerClients.computeIfAbsent(
                 Thread.currentThread(),
-                loop -> vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(IN_FLIGHT)));
+                loop ->
+                    ID.exit(
+                        () ->
+                            vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(IN_FLIGHT))));
     // Every resource's life, in memory that does not grow with the run.
     ResourceLedger ledger = ResourceLedger.enable();
     HttpServer server =
