@@ -34,7 +34,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,16 +80,8 @@ class ServerIsolationTest {
   private final ReferenceQueue<RequestId> collected = new ReferenceQueue<>();
   private final Set<Reference<RequestId>> stores = ConcurrentHashMap.newKeySet();
 
-  /** The first wrong answers (at most a hundred kept; all counted). */
-  private final ConcurrentLinkedQueue<String> wrongAnswers = new ConcurrentLinkedQueue<>();
-
-  private final AtomicInteger wrongAnswerCount = new AtomicInteger();
-
-  private void wrong(String answer) {
-    if (wrongAnswerCount.incrementAndGet() <= 100) {
-      wrongAnswers.add(answer);
-    }
-  }
+  /** The wrong answers: counted, the first hundred kept. */
+  private final io.tether.testing.Tally<String> wrongAnswers = new io.tether.testing.Tally<>(100);
 
   /** Forgets the stores already collected, so that a long run's set holds only live ones. */
   private void forgetCollected() {
@@ -193,7 +184,7 @@ class ServerIsolationTest {
                 (response, failure) -> {
                   String body = response == null ? String.valueOf(failure) : response.body();
                   if (!body.startsWith(sent + " ") || !body.endsWith(" seen " + sent)) {
-                    wrong("response " + sent + ": " + body);
+                    wrongAnswers.add("response " + sent + ": " + body);
                   }
                   slots.release();
                   answered.countDown();
@@ -206,8 +197,8 @@ class ServerIsolationTest {
       assertThat(answered.await(120, TimeUnit.SECONDS))
           .as("requests answered or failed (%d of %d left)", answered.getCount(), requests)
           .isTrue();
-      assertThat(wrongAnswers)
-          .as("wrong answers (%d in all, the first kept)", wrongAnswerCount.get())
+      assertThat(wrongAnswers.first())
+          .as("wrong answers (%d in all, the first kept)", wrongAnswers.count())
           .isEmpty();
       assertThat(mismatches).as("steps that saw another request's id").isEmpty();
 

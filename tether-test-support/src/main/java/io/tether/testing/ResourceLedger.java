@@ -4,7 +4,6 @@ import io.tether.AsyncHook;
 import io.tether.AsyncHookCallbacks;
 import io.tether.AsyncHooks;
 import io.tether.AsyncResource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,9 +53,9 @@ public final class ResourceLedger implements AsyncHookCallbacks {
   private final Set<Long> otherDestroys = ConcurrentHashMap.newKeySet();
   private final AtomicLong inits = new AtomicLong();
   private final AtomicLong destroys = new AtomicLong();
-  private final Faults initialisedTwice = new Faults();
-  private final Faults destroyedTwice = new Faults();
-  private final Faults destroyedWithoutInit = new Faults();
+  private final Tally<Long> initialisedTwice = new Tally<>(KEPT);
+  private final Tally<Long> destroyedTwice = new Tally<>(KEPT);
+  private final Tally<Long> destroyedWithoutInit = new Tally<>(KEPT);
   private final AsyncHook hook = AsyncHooks.createHook(this);
 
   private ResourceLedger(long firstId) {
@@ -115,19 +114,19 @@ public final class ResourceLedger implements AsyncHookCallbacks {
 
   /** The ids given to more than one {@code init} (the first {@value #KEPT}). */
   public List<Long> initialisedTwice() {
-    return initialisedTwice.ids();
+    return initialisedTwice.first();
   }
 
   /** The ids destroyed more than once (the first {@value #KEPT}). */
   public List<Long> destroyedTwice() {
-    return destroyedTwice.ids();
+    return destroyedTwice.first();
   }
 
   /**
    * The ids made after {@link #enable()} destroyed without an {@code init} (first {@value #KEPT}).
    */
   public List<Long> destroyedWithoutInit() {
-    return destroyedWithoutInit.ids();
+    return destroyedWithoutInit.first();
   }
 
   /** One line with the counts, for a run's output. */
@@ -137,11 +136,11 @@ public final class ResourceLedger implements AsyncHookCallbacks {
         + " inits, "
         + destroys()
         + " destroys, "
-        + initialisedTwice.count.get()
+        + initialisedTwice.count()
         + " ids initialised twice, "
-        + destroyedTwice.count.get()
+        + destroyedTwice.count()
         + " destroyed twice, "
-        + destroyedWithoutInit.count.get()
+        + destroyedWithoutInit.count()
         + " destroyed without an init";
   }
 
@@ -181,25 +180,5 @@ public final class ResourceLedger implements AsyncHookCallbacks {
       words = bits.compareAndSet(index, null, made) ? made : bits.get(index);
     }
     return words;
-  }
-
-  /** A count of one kind of fault, with the first ids of it. */
-  private static final class Faults {
-    final AtomicLong count = new AtomicLong();
-    final List<Long> first = new ArrayList<>();
-
-    void add(long id) {
-      if (count.incrementAndGet() <= KEPT) {
-        synchronized (first) {
-          first.add(id);
-        }
-      }
-    }
-
-    List<Long> ids() {
-      synchronized (first) {
-        return List.copyOf(first);
-      }
-    }
   }
 }

@@ -89,11 +89,8 @@ class ServerIsolationTest {
   private final java.util.Map<Reference<RequestId>, Integer> storeIds = new ConcurrentHashMap<>();
   private final Set<Reference<RequestId>> stores = storeIds.keySet();
 
-  /** The first wrong answers (at most a hundred kept; all counted). */
-  private final ConcurrentLinkedQueue<String> wrongAnswers = new ConcurrentLinkedQueue<>();
-
-  private final java.util.concurrent.atomic.AtomicInteger wrongAnswerCount =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /** The wrong answers: counted, the first hundred kept. */
+  private final io.tether.testing.Tally<String> wrongAnswers = new io.tether.testing.Tally<>(100);
 
   /**
    * The last step each request in flight reached, and on which thread: what a lost request names. A
@@ -190,8 +187,8 @@ class ServerIsolationTest {
                 + " requests lost, with the last step each reached: "
                 + new java.util.TreeMap<>(lastStep));
       }
-      assertThat(wrongAnswers)
-          .as("wrong answers (%d in all, the first kept)", wrongAnswerCount.get())
+      assertThat(wrongAnswers.first())
+          .as("wrong answers (%d in all, the first kept)", wrongAnswers.count())
           .isEmpty();
       assertThat(mismatches).as("steps that saw another request's id, or none").isEmpty();
 
@@ -252,7 +249,7 @@ class ServerIsolationTest {
               if (answer.equals(kind.answer(sent))) {
                 lastStep.remove(sent);
               } else {
-                wrong("response " + sent + " (" + kind + "): " + answer);
+                wrongAnswers.add("response " + sent + " (" + kind + "): " + answer);
               }
               slots.release();
               answered.countDown();
@@ -267,12 +264,6 @@ class ServerIsolationTest {
             + " on "
             + Thread.currentThread().getName()
             + (connection == null ? "" : " over " + connection.localAddress()));
-  }
-
-  private void wrong(String answer) {
-    if (wrongAnswerCount.incrementAndGet() <= 100) {
-      wrongAnswers.add(answer);
-    }
   }
 
   /** Forgets the stores already collected, so that a long run's map holds only live ones. */
