@@ -12,6 +12,7 @@ import io.tether.recorder.TetherJfr;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,23 +36,31 @@ class RequestReportTest {
 
   @TempDir Path dir;
 
-  /** One request: a task on the pool that waits for {@code gate}, then a dependent stage. */
+  /**
+   * One request: a task on the pool that waits for {@code gate}, then a dependent stage, which
+   * waits until the first task is destroyed ({@code firstOver}), so that the stage's task is the
+   * request's last resource and its critical path is both tasks.
+   */
   private static CompletableFuture<String> request(
-      AsyncLocalStorage<String> requestId, ExecutorService pool, String id, CountDownLatch gate) {
+      AsyncLocalStorage<String> requestId,
+      ExecutorService pool,
+      String id,
+      CountDownLatch gate,
+      CountDownLatch firstOver) {
     return requestId.run(
         id,
         () ->
-            CompletableFuture.supplyAsync(
-                    () -> {
-                      try {
-                        assertThat(gate.await(10, TimeUnit.SECONDS)).isTrue();
-                      } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                      }
-                      return requestId.getStore();
-                    },
-                    pool)
-                .thenApplyAsync(v -> v + " done", pool));
+            CompletableFuture.supplyAsync(() -> await(gate, requestId.getStore()), pool)
+                .thenApplyAsync(v -> await(firstOver, v + " done"), pool));
+  }
+
+  private static String await(CountDownLatch latch, String value) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    return value;
   }
 
   /**
@@ -64,6 +73,11 @@ class RequestReportTest {
     ExecutorService pool = AsyncExecutors.wrap(Executors.newFixedThreadPool(2));
     Set<Long> fastTasks = ConcurrentHashMap.newKeySet();
     CountDownLatch fastOver = new CountDownLatch(2);
+    // Each request's first task, by its id, and the latch its destroy opens.
+    Map<String, CountDownLatch> firstOver =
+        Map.of("slow-1", new CountDownLatch(1), "fast-1", new CountDownLatch(1));
+    Map<Long, CountDownLatch> firstTasks = new ConcurrentHashMap<>();
+    Set<String> started = ConcurrentHashMap.newKeySet();
     AsyncHook watch = null;
     TetherJfr jfr = withValues ? TetherJfr.enable(requestId) : TetherJfr.enable();
     try (Recording recording = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
@@ -75,8 +89,12 @@ class RequestReportTest {
                   new AsyncHookCallbacks() {
                     @Override
                     public void init(long id, String type, long trigger, Object resource) {
-                      if ("fast-1".equals(requestId.getStore())) {
+                      String request = requestId.getStore();
+                      if ("fast-1".equals(request)) {
                         fastTasks.add(id);
+                      }
+                      if (request != null && started.add(request)) {
+                        firstTasks.put(id, firstOver.get(request));
                       }
                     }
 
@@ -85,12 +103,18 @@ class RequestReportTest {
                       if (fastTasks.remove(id)) {
                         fastOver.countDown();
                       }
+                      CountDownLatch first = firstTasks.remove(id);
+                      if (first != null) {
+                        first.countDown();
+                      }
                     }
                   })
               .enable();
       CountDownLatch slowGate = new CountDownLatch(1);
-      CompletableFuture<String> slow = request(requestId, pool, "slow-1", slowGate);
-      CompletableFuture<String> fast = request(requestId, pool, "fast-1", new CountDownLatch(0));
+      CompletableFuture<String> slow =
+          request(requestId, pool, "slow-1", slowGate, firstOver.get("slow-1"));
+      CompletableFuture<String> fast =
+          request(requestId, pool, "fast-1", new CountDownLatch(0), firstOver.get("fast-1"));
       assertThat(fast.get(10, TimeUnit.SECONDS)).isEqualTo("fast-1 done");
       // The fast request's future completes inside its last task, before that task's after and
       // destroy: the slow one goes on once those came, so that it ends after it as it began before.
