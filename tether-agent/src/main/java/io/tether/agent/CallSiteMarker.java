@@ -13,12 +13,13 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Call sites resolved once per site, for the trace recorder: installed only while it records
- * ({@code trace=FILE}), this transformer gives every call of the application's that may link async
- * work a number ({@link CallSiteIds}: its class, method and line, from the class file) when the
- * class is loaded, and weaves {@code WovenCalls.siteEnter(number)} before the call and {@code
- * WovenCalls.siteExit()} after it. The recorder then takes a resource's call site from the thread's
- * state instead of walking the stack at every {@code init}.
+ * Call sites resolved once per site, for the recorders: installed only when the agent starts one
+ * ({@code trace=FILE}, {@code flight=}, {@code jfr=}, {@code jfrContext=}), this transformer gives
+ * every call of the application's that may link async work a number ({@link CallSiteIds}: its
+ * class, method and line, from the class file) when the class is loaded, and weaves {@code
+ * WovenCalls.siteEnter(number)} before the call and {@code WovenCalls.siteExit()} after it. The
+ * trace recorder and {@code TetherJfr} then take a resource's call site from the thread's state
+ * instead of walking the stack at every {@code init}.
  *
  * <p>Which calls: in the application's classes (not the JDK's, not Tether's, not the libraries
  * Tether knows, whose calls belong to the application line that called them), calls of the JDK's
