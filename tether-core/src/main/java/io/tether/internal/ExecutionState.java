@@ -73,6 +73,16 @@ public final class ExecutionState {
    */
   public int site;
 
+  /**
+   * The trace recorder's buffer for this thread's events, or a marker of the recorder for a thread
+   * that writes into its shared ring (a virtual thread), or {@code null}: kept here so that an
+   * event costs the recorder no thread-local lookup besides this state's. One recorder at a time
+   * uses it (another recorder running at once keeps its own); the recorder clears it when it
+   * closes, the only write from another thread, and harmless: a thread that finds it cleared makes
+   * a new buffer.
+   */
+  public Object recorderSlot;
+
   private static final int SAVED_REFS = 3;
   private static final int SAVED_IDS = 3;
   private Object[] savedRefs = new Object[SAVED_REFS * 4];

@@ -100,6 +100,10 @@ public final class TraceFormat {
    * position} (at most 10 bytes); returns the position after it.
    */
   public static int putVarLong(byte[] buffer, int position, long value) {
+    if ((value & ~0x7FL) == 0) { // the most common: small indexes
+      buffer[position] = (byte) value;
+      return position + 1;
+    }
     while ((value & ~0x7FL) != 0) {
       buffer[position++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;

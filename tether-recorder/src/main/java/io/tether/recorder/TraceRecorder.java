@@ -18,12 +18,17 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Records every async hook event into a trace file ({@link TraceFormat}): an async hook whose
- * callbacks put each event into a fixed ring of slots ({@link EventRing}; no allocation on the
- * application's threads beyond the call site's string), and one writer thread that encodes them to
- * the file, looking for them by itself every 1 to 20 ms (the application's threads wake it only
- * when the ring is a quarter full). Memory is bounded by the ring whatever the load: when the
- * writer falls a whole ring behind, new events are dropped and counted, and the count is written to
- * the file (as {@code DROPPED} records and in the final {@code END} record), never lost silently.
+ * callbacks put each event into a buffer of the thread's own ({@link ThreadBuffer}, held in the
+ * thread's {@code ExecutionState}: no claim shared with other threads, no allocation on the
+ * application's threads), or, on a virtual thread, into one ring they share ({@link EventRing}),
+ * and one writer thread that encodes them to the file, looking for them by itself every 1 to 20 ms
+ * (the application's threads wake it only when a buffer has to grow, or is half full at its
+ * largest). The writer takes one thread's buffer after another, so the file holds each thread's
+ * events in order and the threads' interleaved by those passes; the reader puts them back in time
+ * order. Memory is bounded by the buffers whatever the load (a thread's is forgotten once the
+ * thread ended and its events are written): when the writer falls a whole buffer behind a thread,
+ * that thread's new events are dropped and counted, and the count is written to the file (as {@code
+ * DROPPED} records and in the final {@code END} record), never lost silently.
  *
  * <p>The writer gathers records into blocks ({@link TraceFormat}: a length, an event count and a
  * CRC32C per block, not per event) and writes a block, in one write, when it holds {@link
@@ -39,12 +44,36 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
-  /** Slots in the ring by default: events that may wait for the writer before any is dropped. */
-  public static final int DEFAULT_CAPACITY = 1 << 16;
+  /**
+   * Events each platform thread's buffer may hold by default: events that may wait for the writer
+   * before any of that thread's is dropped. A buffer starts at 256 events (10 KB) and doubles when
+   * the writer falls behind, up to this (640 KB).
+   */
+  public static final int DEFAULT_CAPACITY = 1 << 14;
+
+  /**
+   * How many times a thread's capacity the ring shared by virtual threads holds, at most 65,536.
+   */
+  static final int SHARED_RING_FACTOR = 64;
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 
+  /** Virtual threads' events (a buffer each would cost memory by the million). */
   private final EventRing ring;
+
+  private final int capacity;
+
+  /**
+   * Every platform thread's buffer that the writer takes from; a thread's is removed once it ended.
+   */
+  private final java.util.List<ThreadBuffer> buffers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** A thread's buffer while another recorder holds its state's slot. */
+  private final ThreadLocal<ThreadBuffer> ownBuffers = new ThreadLocal<>();
+
+  /** Drops of the buffers removed so far (their threads ended). Writer only. */
+  private volatile long droppedByEnded;
 
   private final long startNanos = System.nanoTime();
   private final Path file;
@@ -53,11 +82,20 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   private final Thread shutdownHook;
   private final AsyncHook hook;
   private volatile boolean closed;
+
+  /** No event is taken any more: set by {@link #close} and when the file cannot be written. */
+  private volatile boolean stopped;
+
   private long written;
   private IOException failure;
 
   private TraceRecorder(Path file, int capacity) throws IOException {
-    this.ring = new EventRing(capacity);
+    if (capacity < 2 || Integer.bitCount(capacity) != 1) {
+      throw new IllegalArgumentException(
+          "capacity must be a power of two, at least 2, was " + capacity);
+    }
+    this.capacity = capacity;
+    this.ring = new EventRing(Math.min(capacity * SHARED_RING_FACTOR, 1 << 16));
     this.file = file;
     // Unbuffered: each block goes out in one write, so a JVM killed outright leaves whole blocks.
     out = Files.newOutputStream(file);
@@ -69,8 +107,8 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   }
 
   /**
-   * Starts recording every async hook event into {@code file} (created or truncated), with a ring
-   * of {@link #DEFAULT_CAPACITY} events.
+   * Starts recording every async hook event into {@code file} (created or truncated), with buffers
+   * of {@link #DEFAULT_CAPACITY} events a thread.
    *
    * @throws IOException if the file cannot be created
    */
@@ -79,7 +117,9 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   }
 
   /**
-   * Starts recording into {@code file} with a ring of {@code capacity} events (a power of two).
+   * Starts recording into {@code file} with buffers of up to {@code capacity} events a platform
+   * thread (a power of two), and a ring of {@value #SHARED_RING_FACTOR} times that (at most 65,536)
+   * shared by virtual threads.
    *
    * @throws IOException if the file cannot be created
    * @throws IllegalArgumentException if {@code capacity} is not a power of two of at least 2
@@ -107,9 +147,22 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     return file;
   }
 
-  /** Events dropped so far because the writer was a whole ring behind. */
+  /** Events dropped so far because the writer was a whole buffer behind. */
   public long dropped() {
-    return ring.dropped();
+    long lost = ring.dropped() + droppedByEnded;
+    for (ThreadBuffer buffer : buffers) {
+      lost += buffer.dropped();
+    }
+    return lost;
+  }
+
+  /** For tests: the ids of the threads whose buffers the writer takes from. */
+  java.util.List<Long> bufferedThreads() {
+    java.util.List<Long> ids = new java.util.ArrayList<>();
+    for (ThreadBuffer buffer : buffers) {
+      ids.add(buffer.threadId);
+    }
+    return ids;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -117,40 +170,116 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
 
   @Override
   public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+    ExecutionState state = ExecutionState.current();
     // The call the agent numbered, if this thread is in one; else the first frame of the stack.
-    int site = ExecutionState.current().site;
+    int site = state.site;
     offer(
-        TraceFormat.INIT, asyncId, triggerAsyncId, type, site, site == 0 ? callSiteFrame() : null);
+        state,
+        TraceFormat.INIT,
+        asyncId,
+        triggerAsyncId,
+        type,
+        site,
+        site == 0 ? callSiteFrame() : null);
   }
 
   @Override
   public void before(long asyncId) {
+    ExecutionState state = ExecutionState.current();
     // A callback run inside a marked call (an executor that runs tasks inline) is not that call.
-    ExecutionState.current().site = 0;
-    offer(TraceFormat.BEFORE, asyncId, 0, null, 0, null);
+    state.site = 0;
+    offer(state, TraceFormat.BEFORE, asyncId, 0, null, 0, null);
   }
 
   @Override
   public void after(long asyncId) {
-    ExecutionState.current().site = 0;
-    offer(TraceFormat.AFTER, asyncId, 0, null, 0, null);
+    ExecutionState state = ExecutionState.current();
+    state.site = 0;
+    offer(state, TraceFormat.AFTER, asyncId, 0, null, 0, null);
   }
 
   @Override
   public void destroy(long asyncId) {
-    offer(TraceFormat.DESTROY, asyncId, 0, null, 0, null);
+    offer(ExecutionState.current(), TraceFormat.DESTROY, asyncId, 0, null, 0, null);
   }
 
   @Override
   public void promiseResolve(long asyncId) {
-    offer(TraceFormat.RESOLVE, asyncId, 0, null, 0, null);
+    offer(ExecutionState.current(), TraceFormat.RESOLVE, asyncId, 0, null, 0, null);
   }
 
-  private void offer(int kind, long id, long trigger, String type, int siteId, Object site) {
+  private void offer(
+      ExecutionState state, int kind, long id, long trigger, String type, int siteId, Object site) {
     long now = System.nanoTime() - startNanos;
-    if (ring.offer(kind, id, trigger, now, Thread.currentThread(), type, siteId, site)) {
+    Object slot = state.recorderSlot;
+    boolean wake =
+        slot instanceof ThreadBuffer && ((ThreadBuffer) slot).owner == this
+            ? ((ThreadBuffer) slot).offer(kind, id, trigger, now, siteId, type, site)
+            : offerElsewhere(state, slot, kind, id, trigger, now, type, siteId, site);
+    if (wake) {
       LockSupport.unpark(writer);
     }
+  }
+
+  /**
+   * An event of a thread that has no buffer of this recorder in its state yet, or writes into the
+   * shared ring: a virtual thread (a buffer each would cost memory by the million), or any thread
+   * while another recorder holds its state's slot (then a buffer of this recorder's own
+   * thread-local).
+   */
+  private boolean offerElsewhere(
+      ExecutionState state,
+      Object slot,
+      int kind,
+      long id,
+      long trigger,
+      long now,
+      String type,
+      int siteId,
+      Object site) {
+    Thread thread = Thread.currentThread();
+    if (slot == this) {
+      return ring.offer(kind, id, trigger, now, thread, type, siteId, site);
+    }
+    if (isVirtual(thread)) {
+      if (slot == null || isClosedRecorders(slot)) {
+        state.recorderSlot = this;
+      }
+      return ring.offer(kind, id, trigger, now, thread, type, siteId, site);
+    }
+    ThreadBuffer buffer;
+    if (slot == null || isClosedRecorders(slot)) {
+      buffer = register(state, thread);
+      state.recorderSlot = buffer;
+    } else {
+      buffer = ownBuffers.get();
+      if (buffer == null) {
+        buffer = register(state, thread);
+        ownBuffers.set(buffer);
+      }
+    }
+    return buffer.offer(kind, id, trigger, now, siteId, type, site);
+  }
+
+  /** Whether a state's slot holds what a closed recorder left there. */
+  private static boolean isClosedRecorders(Object slot) {
+    Object owner = slot instanceof ThreadBuffer ? ((ThreadBuffer) slot).owner : slot;
+    return owner instanceof TraceRecorder && ((TraceRecorder) owner).stopped;
+  }
+
+  private static boolean isVirtual(Thread thread) {
+    String name = thread.getClass().getName();
+    return name.startsWith("java.lang.") && name.endsWith("VirtualThread");
+  }
+
+  /** A new buffer for the current thread, which the writer takes from now on. */
+  private ThreadBuffer register(ExecutionState state, Thread thread) {
+    ThreadBuffer buffer = new ThreadBuffer(this, state, thread, capacity);
+    buffers.add(buffer);
+    if (stopped) {
+      buffer.seal(); // the writer may have sealed the buffers it knew already: this one drops
+    }
+    return buffer;
   }
 
   /**
@@ -196,9 +325,10 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
   private java.util.concurrent.CountDownLatch gate;
 
   /**
-   * The writer's sleep when it finds the ring empty: 1 ms after it wrote something, doubling up to
-   * 20 ms while nothing comes. The application's threads wake it only when the ring is a quarter
-   * full (or the recorder closes), so that an event costs them no system call.
+   * The writer's sleep when it finds nothing to write: 1 ms after it wrote something, doubling up
+   * to 20 ms while nothing comes. The application's threads wake it only when a buffer had to grow
+   * or is half full at its largest, or the shared ring is a quarter full (or the recorder closes),
+   * so that an event costs them no system call.
    */
   private static final long MIN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -211,23 +341,29 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
       }
       // How long the writer sleeps when it finds nothing: short after work, longer while idle.
       long idle = MIN_IDLE_NANOS;
+      int pass = 0;
       while (true) {
-        int slot = ring.next();
-        if (slot >= 0) {
-          write(slot);
-          ring.release(slot);
+        if (stopped) {
+          // Read before the list: a buffer registered from now on sees `stopped`, seals itself.
+          for (ThreadBuffer buffer : buffers) {
+            buffer.seal();
+          }
+          takeBuffers(false); // sealed: what each has published now is all it ever will
+          while (!ring.drained()) {
+            if (!takeRing()) {
+              Thread.yield(); // claimed before the ring was sealed, published in a moment
+            }
+          }
+          break;
+        }
+        // Whether threads have ended is asked every 32nd pass: it is a call into the JVM a thread.
+        boolean wrote = takeBuffers((++pass & 31) == 0);
+        wrote |= takeRing();
+        if (wrote) {
           idle = MIN_IDLE_NANOS;
           continue;
         }
-        if (ring.closed()) {
-          if (ring.drained()) {
-            break;
-          }
-          // Claimed before the ring was sealed, published in a moment: wait for it.
-          Thread.yield();
-          continue;
-        }
-        long lost = ring.dropped();
+        long lost = dropped();
         if (lost != droppedWritten) {
           droppedWritten = lost;
           writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
@@ -236,7 +372,7 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
         LockSupport.parkNanos(this, idle);
         idle = Math.min(idle * 2, MAX_IDLE_NANOS);
       }
-      long lost = ring.dropped();
+      long lost = dropped();
       if (lost != droppedWritten) {
         droppedWritten = lost;
         writeRecord(TraceFormat.DROPPED, TraceFormat.putVarLong(record, 0, lost));
@@ -249,38 +385,124 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
       out.close();
     } catch (IOException e) {
       failure = e;
+      stopped = true;
       ring.close();
+      for (ThreadBuffer buffer : buffers) {
+        buffer.seal();
+      }
       System.err.println("tether-trace: cannot write " + file + " (" + e + "); recording stops");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      // The threads that live on no longer hold this recorder's buffers.
+      for (ThreadBuffer buffer : buffers) {
+        if (buffer.state.recorderSlot == buffer) {
+          buffer.state.recorderSlot = null;
+        }
+      }
     }
   }
 
-  private void write(int slot) throws IOException {
-    int kind = ring.kinds[slot];
-    Thread thread = (Thread) ring.threads[slot];
-    String type = (String) ring.types[slot];
-    int threadId = thread(thread);
-    int n = TraceFormat.putVarLong(record, 0, ring.ids[slot]);
-    if (kind == TraceFormat.INIT) {
-      int typeId = string(type);
-      int numbered = ring.siteIds[slot];
-      int siteId =
-          numbered != 0
-              ? numberedSite(numbered)
-              : string(callSite((StackWalker.StackFrame) ring.sites[slot]));
-      n = TraceFormat.putVarLong(record, n, ring.triggers[slot]);
-      n = TraceFormat.putVarLong(record, n, typeId);
-      n = TraceFormat.putVarLong(record, n, threadId);
-      n = TraceFormat.putVarLong(record, n, ring.times[slot]);
-      n = TraceFormat.putVarLong(record, n, siteId);
-    } else {
-      n = TraceFormat.putVarLong(record, n, threadId);
-      n = TraceFormat.putVarLong(record, n, ring.times[slot]);
+  /**
+   * Writes what every thread's buffer has published, and forgets the buffers of threads that ended
+   * once they are empty (when {@code lookForEnded}).
+   *
+   * @return whether anything was written
+   */
+  private boolean takeBuffers(boolean lookForEnded) throws IOException {
+    boolean wrote = false;
+    for (ThreadBuffer buffer : buffers) {
+      // Asked before reading what it published: a thread that ended publishes nothing more.
+      boolean ended = lookForEnded && buffer.ended();
+      if (buffer.take(sink) > 0) {
+        wrote = true;
+      } else if (ended) {
+        droppedByEnded += buffer.dropped();
+        buffers.remove(buffer);
+      }
     }
-    writeRecord(kind, n);
+    return wrote;
+  }
+
+  /** Writes what virtual threads put in the shared ring. @return whether anything was written */
+  private boolean takeRing() throws IOException {
+    boolean wrote = false;
+    int slot;
+    while ((slot = ring.next()) >= 0) {
+      int kind = ring.kinds[slot];
+      write(
+          kind,
+          ring.ids[slot],
+          ring.triggers[slot],
+          ring.times[slot],
+          thread((Thread) ring.threads[slot]),
+          (String) ring.types[slot],
+          ring.siteIds[slot],
+          ring.sites[slot]);
+      ring.release(slot);
+      wrote = true;
+    }
+    return wrote;
+  }
+
+  /** Writes each event the writer takes from a thread's buffer. */
+  private final ThreadBuffer.Sink sink =
+      (buffer, words, w, refs, r) ->
+          write(
+              (int) (words[w] & 0xFF),
+              words[w + 1],
+              words[w + 2],
+              words[w + 3],
+              thread(buffer),
+              (String) refs[r],
+              (int) (words[w] >>> 8),
+              refs[r + 1]);
+
+  private void write(
+      int kind,
+      long id,
+      long trigger,
+      long time,
+      int threadIndex,
+      String type,
+      int numbered,
+      Object frame)
+      throws IOException {
+    int typeId = 0;
+    int siteId = 0;
+    if (kind == TraceFormat.INIT) {
+      // First, as they may write records of their own (a string's first use).
+      typeId = string(type);
+      siteId =
+          numbered != 0 ? numberedSite(numbered) : string(callSite((StackWalker.StackFrame) frame));
+    }
+    // Encoded in place in the block: kind, a one-byte length (an event's numbers take at most 45
+    // bytes), the numbers.
+    if (blockLength > 0 && blockLength + 2 + MAX_EVENT_PAYLOAD > TraceFormat.BLOCK_TARGET) {
+      writeBlock();
+    }
+    byte[] b = block;
+    int start = TraceFormat.BLOCK_HEADER_LENGTH + blockLength;
+    b[start] = (byte) kind;
+    int n = TraceFormat.putVarLong(b, start + 2, id);
+    if (kind == TraceFormat.INIT) {
+      n = TraceFormat.putVarLong(b, n, trigger);
+      n = TraceFormat.putVarLong(b, n, typeId);
+      n = TraceFormat.putVarLong(b, n, threadIndex);
+      n = TraceFormat.putVarLong(b, n, time);
+      n = TraceFormat.putVarLong(b, n, siteId);
+    } else {
+      n = TraceFormat.putVarLong(b, n, threadIndex);
+      n = TraceFormat.putVarLong(b, n, time);
+    }
+    b[start + 1] = (byte) (n - start - 2);
+    blockLength = n - TraceFormat.BLOCK_HEADER_LENGTH;
+    blockEvents++;
     written++;
   }
+
+  /** The most bytes an event's numbers take: three longs and three ints as varints. */
+  private static final int MAX_EVENT_PAYLOAD = 3 * 10 + 3 * 5;
 
   /** The string index of each numbered call site written so far, by its number; 0 not yet. */
   private int[] numberedSites = new int[256];
@@ -299,6 +521,20 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     return index;
   }
 
+  /** The index of a buffer's thread, whose record is written on first sight. */
+  private int thread(ThreadBuffer buffer) throws IOException {
+    if (buffer.index == 0) {
+      Thread thread = buffer.thread.get();
+      buffer.index =
+          thread != null ? thread(thread) : threadRecord(buffer.threadName, buffer.threadId);
+    }
+    return buffer.index;
+  }
+
+  /**
+   * The index of a thread, whose record is written on first sight (a thread with events in its
+   * buffer and in the shared ring, or two buffers, has one index).
+   */
   private int thread(Thread thread) throws IOException {
     if (thread == null) {
       return 0;
@@ -307,12 +543,17 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
     if (known != null) {
       return known;
     }
-    int name = string(thread.getName());
-    int index = nextThread++;
+    int index = threadRecord(thread.getName(), thread.getId());
     threadIndex.put(thread, index);
+    return index;
+  }
+
+  private int threadRecord(String threadName, long threadId) throws IOException {
+    int name = string(threadName);
+    int index = nextThread++;
     byte[] payload = new byte[30];
     int n = TraceFormat.putVarLong(payload, 0, index);
-    n = TraceFormat.putVarLong(payload, n, thread.getId());
+    n = TraceFormat.putVarLong(payload, n, threadId);
     n = TraceFormat.putVarLong(payload, n, name);
     writeRecord(TraceFormat.THREAD, payload, n);
     return index;
@@ -398,7 +639,8 @@ public final class TraceRecorder implements AsyncHookCallbacks, AutoCloseable {
       closed = true;
     }
     hook.disable();
-    ring.close();
+    stopped = true;
+    ring.close(); // the writer seals each thread's buffer
     LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(10));

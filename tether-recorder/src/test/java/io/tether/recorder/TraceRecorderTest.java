@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tether.AsyncHooks;
 import io.tether.AsyncResource;
+import io.tether.internal.ExecutionState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,6 +174,65 @@ class TraceRecorderTest {
     recorder.close();
     assertThat(Files.size(file)).isEqualTo(size);
     assertThat(ofKind(records(file), TraceFormat.END)).hasSize(1);
+  }
+
+  @Test
+  void endedThreads_theirBuffersAreWrittenThenForgotten() throws Exception {
+    Path file = dir.resolve("ended.trace");
+    List<Long> threadIds = new java.util.ArrayList<>();
+    try (TraceRecorder recorder = TraceRecorder.start(file)) {
+      for (int i = 0; i < 3; i++) {
+        Thread t =
+            new Thread(() -> new AsyncResource("ENDED", AsyncHooks.executionAsyncId(), true));
+        t.start();
+        t.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(t.isAlive()).isFalse();
+        threadIds.add(t.getId());
+      }
+      // The writer looks for ended threads every 32nd pass: wait for it, bounded.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (threadIds.stream().anyMatch(recorder.bufferedThreads()::contains)) {
+        assertThat(System.nanoTime()).as("buffers of ended threads forgotten").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+    }
+    assertThat(ofKind(records(file), TraceFormat.INIT)).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(
+            ofKind(records(file), TraceFormat.STRING).stream()
+                .filter(r -> "ENDED".equals(r.text())))
+        .hasSize(1);
+  }
+
+  @Test
+  void close_takesItsBufferOutOfTheThreadsState_andANextRecorderRecords() throws Exception {
+    Path first = dir.resolve("first.trace");
+    TraceRecorder recorder = TraceRecorder.start(first);
+    new AsyncResource("FIRST", AsyncHooks.executionAsyncId(), true);
+    assertThat(ExecutionState.current().recorderSlot).isInstanceOf(ThreadBuffer.class);
+    recorder.close();
+    assertThat(ExecutionState.current().recorderSlot).isNull();
+    Path second = dir.resolve("second.trace");
+    try (TraceRecorder next = TraceRecorder.start(second)) {
+      new AsyncResource("SECOND", AsyncHooks.executionAsyncId(), true);
+      assertThat(next.dropped()).isZero();
+    }
+    assertThat(ofKind(records(second), TraceFormat.INIT)).hasSize(1);
+  }
+
+  @Test
+  void twoRecordersAtOnce_bothRecordEveryEventOfAThread() throws Exception {
+    Path one = dir.resolve("one.trace");
+    Path two = dir.resolve("two.trace");
+    try (TraceRecorder a = TraceRecorder.start(one);
+        TraceRecorder b = TraceRecorder.start(two)) {
+      for (int i = 0; i < 5; i++) {
+        new AsyncResource("BOTH", AsyncHooks.executionAsyncId(), true);
+      }
+      assertThat(a.dropped() + b.dropped()).isZero();
+    }
+    assertThat(ofKind(records(one), TraceFormat.INIT)).hasSize(5);
+    assertThat(ofKind(records(two), TraceFormat.INIT)).hasSize(5);
+    assertThat(ExecutionState.current().recorderSlot).isNull();
   }
 
   @Test

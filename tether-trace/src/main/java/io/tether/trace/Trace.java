@@ -139,13 +139,45 @@ public final class Trace {
       runs[runCount * 3 - 1] = after;
     }
 
-    void after(long time) {
+    /**
+     * Ends the run that {@code thread} began last and has not ended. (The recorder writes each
+     * thread's events in order, but the threads' after one another, so the runs of a resource that
+     * ran on several threads at once may come in any order between threads.)
+     */
+    void after(int thread, long time) {
       for (int i = runCount - 1; i >= 0; i--) {
-        if (runs[i * 3 + 2] == NONE) {
+        if (runs[i * 3 + 2] == NONE && runs[i * 3] == thread) {
           runs[i * 3 + 2] = time;
           return;
         }
       }
+    }
+
+    /** Its runs in the order they began. */
+    void sortRuns() {
+      for (int i = 1; i < runCount; i++) {
+        for (int j = i; j > 0 && runs[j * 3 + 1] < runs[(j - 1) * 3 + 1]; j--) {
+          for (int k = 0; k < 3; k++) {
+            long swap = runs[j * 3 + k];
+            runs[j * 3 + k] = runs[(j - 1) * 3 + k];
+            runs[(j - 1) * 3 + k] = swap;
+          }
+        }
+      }
+    }
+
+    /** The first time anything happened to it: its init, or what was recorded if that was not. */
+    long start() {
+      if (init != NONE) {
+        return init;
+      }
+      long start = Long.MAX_VALUE;
+      for (long t : new long[] {resolve, destroy, runCount > 0 ? runBefore(0) : NONE}) {
+        if (t != NONE) {
+          start = Math.min(start, t);
+        }
+      }
+      return start;
     }
 
     @Override
@@ -499,10 +531,10 @@ public final class Trace {
       case TraceFormat.RESOLVE:
         {
           Resource r = resourceFor(p.varLong());
-          thread(p);
+          int thread = thread(p);
           long time = time(p.varLong());
           if (kind == TraceFormat.AFTER) {
-            r.after(time);
+            r.after(thread, time);
           } else if (kind == TraceFormat.DESTROY) {
             r.destroy = time;
           } else {
@@ -593,7 +625,21 @@ public final class Trace {
     return r;
   }
 
+  /**
+   * Puts the resources in the order of their init and each one's runs in the order they began (the
+   * recorder writes each thread's events in order, and the threads' one after another; a JFR
+   * recording's chunks are per thread as well), then links each to its trigger.
+   */
   private void link() {
+    List<Resource> byStart = new ArrayList<>(resources.values());
+    for (Resource r : byStart) {
+      r.sortRuns();
+    }
+    byStart.sort(java.util.Comparator.comparingLong(Resource::start));
+    resources.clear();
+    for (Resource r : byStart) {
+      resources.put(r.id, r);
+    }
     for (Resource r : resources.values()) {
       Resource parent = r.trigger == r.id ? null : resources.get(r.trigger);
       if (parent != null && parent.init != NONE && (r.init == NONE || parent.init <= r.init)) {

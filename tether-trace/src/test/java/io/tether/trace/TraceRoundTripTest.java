@@ -230,6 +230,152 @@ class TraceRoundTripTest {
     assertThat(json).contains("\"thread_name\"", "DB_QUERY", "EXECUTOR_TASK");
   }
 
+  /**
+   * Threads record into buffers of their own, which the writer takes one after another, so a
+   * resource run on several threads at once has its befores and afters in the file in any order
+   * between threads: each run is still the before and after of one thread, and the runs and the
+   * resources are read back in time order.
+   */
+  @Test
+  void threadsRecordingAtOnce_everyEventReadBack_runsPairedByThread() throws Exception {
+    Path file = dir.resolve("threads.trace");
+    int threads = 4;
+    int each = 300;
+    AsyncResource shared = new AsyncResource("SHARED");
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(threads);
+    List<Long> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (TraceRecorder recorder = TraceRecorder.start(file, 1 << 12)) {
+      Thread[] started = new Thread[threads];
+      for (int t = 0; t < threads; t++) {
+        started[t] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < each; i++) {
+                    AsyncResource own = new AsyncResource("OWN");
+                    ids.add(own.asyncId());
+                    own.runInAsyncScope(() -> null);
+                  }
+                  // All four inside a run of the same resource at once, then out one by one.
+                  shared.runInAsyncScope(
+                      () -> {
+                        try {
+                          together.await(10, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                          throw new IllegalStateException(e);
+                        }
+                        return null;
+                      });
+                },
+                "recording-" + t);
+        started[t].start();
+      }
+      for (Thread t : started) {
+        t.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(t.isAlive()).isFalse();
+      }
+      assertThat(recorder.dropped()).isZero();
+    }
+    Trace trace = Trace.read(file);
+    assertThat(trace.complete()).isTrue();
+    assertThat(ids).hasSize(threads * each);
+    for (long id : ids) {
+      Trace.Resource r = trace.resource(id);
+      assertThat(r.type).isEqualTo("OWN");
+      assertThat(r.runCount()).as("runs of %s", id).isEqualTo(1);
+      assertThat(r.runThread(0)).isEqualTo(r.initThread);
+      assertThat(r.runAfter(0)).isGreaterThanOrEqualTo(r.runBefore(0));
+    }
+    Trace.Resource runTogether = trace.resource(shared.asyncId());
+    assertThat(runTogether.runCount()).isEqualTo(threads);
+    java.util.Set<Integer> runThreads = new java.util.HashSet<>();
+    for (int i = 0; i < threads; i++) {
+      runThreads.add(runTogether.runThread(i));
+      assertThat(TraceExport.thread(trace, runTogether.runThread(i))).startsWith("recording-");
+      assertThat(runTogether.runAfter(i)).isGreaterThanOrEqualTo(runTogether.runBefore(i));
+      if (i > 0) {
+        assertThat(runTogether.runBefore(i)).isGreaterThanOrEqualTo(runTogether.runBefore(i - 1));
+      }
+    }
+    assertThat(runThreads).as("one run on each thread").hasSize(threads);
+    long previous = Long.MIN_VALUE;
+    for (Trace.Resource r : trace.resources()) {
+      if (r.init != Trace.NONE) {
+        assertThat(r.init)
+            .as("resources in the order of their init")
+            .isGreaterThanOrEqualTo(previous);
+        previous = r.init;
+      }
+    }
+  }
+
+  /**
+   * The file as the writer leaves it when it takes one thread's buffer after another: a later
+   * thread's events before an earlier one's, and a resource's runs on two threads interleaved.
+   */
+  @Test
+  void eventsOfThreadsOutOfTimeOrder_readInTimeOrder_eachAfterEndingItsThreadsRun()
+      throws Exception {
+    Path file = dir.resolve("out-of-order.trace");
+    try (TraceFiles t = new TraceFiles(file)) {
+      int first = t.thread("first");
+      int second = t.thread("second");
+      // The writer's first pass: the second thread's buffer, then the first's.
+      t.init(3, 1, "LATER", second, 110, "app.Main.later(Main.java:2)");
+      t.init(2, 1, "EARLIER", first, 100, "app.Main.earlier(Main.java:1)");
+      t.event(TraceFormat.BEFORE, 2, first, 120);
+      // Its second pass: the second thread began a run of the same resource.
+      t.event(TraceFormat.BEFORE, 2, second, 150);
+      // Its third: the first thread's run ended, then the second's.
+      t.event(TraceFormat.AFTER, 2, first, 200);
+      t.event(TraceFormat.AFTER, 2, second, 300);
+      t.end(6);
+    }
+    Trace trace = Trace.read(file);
+    assertThat(trace.resources().stream().map(r -> r.type)).containsExactly("EARLIER", "LATER");
+    Trace.Resource r = trace.resource(2);
+    assertThat(r.runCount()).isEqualTo(2);
+    assertThat(TraceExport.thread(trace, r.runThread(0))).isEqualTo("first");
+    assertThat(new long[] {r.runBefore(0), r.runAfter(0)}).containsExactly(120, 200);
+    assertThat(TraceExport.thread(trace, r.runThread(1))).isEqualTo("second");
+    assertThat(new long[] {r.runBefore(1), r.runAfter(1)}).containsExactly(150, 300);
+  }
+
+  /** Virtual threads share one ring (a buffer each would cost memory by the million). */
+  @Test
+  void virtualThreads_areRecordedThroughTheSharedRing() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Runtime.version().feature() >= 21, "virtual threads need JDK 21");
+    Path file = dir.resolve("virtual.trace");
+    List<Long> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (TraceRecorder recorder = TraceRecorder.start(file)) {
+      Runnable work =
+          () -> {
+            AsyncResource own = new AsyncResource("IN_VIRTUAL");
+            ids.add(own.asyncId());
+            own.runInAsyncScope(() -> null);
+          };
+      List<Thread> started = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        started.add(
+            (Thread)
+                Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, work));
+      }
+      for (Thread t : started) {
+        t.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(t.isAlive()).isFalse();
+      }
+      assertThat(recorder.dropped()).isZero();
+    }
+    Trace trace = Trace.read(file);
+    assertThat(ids).hasSize(50);
+    for (long id : ids) {
+      Trace.Resource r = trace.resource(id);
+      assertThat(r.type).isEqualTo("IN_VIRTUAL");
+      assertThat(r.runCount()).isEqualTo(1);
+      assertThat(r.runThread(0)).isEqualTo(r.initThread);
+    }
+  }
+
   private static long count(String text, String needle) {
     long n = 0;
     for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
