@@ -10,7 +10,9 @@
 # runOnContext on an event loop, executeBlocking to the worker pool, a map stage that reads the id).
 # --jfr: the modes none, als and, with a JFR recording of the default settings running in the
 # process, jfr-jdk (the agent as for als), jfr (the agent's jfrContext=requestId: Tether's events
-# too) and jfr-nostack (the same, io.tether.Init without stack traces).
+# too), jfr-nostack (the same, io.tether.Init without stack traces) and flight (the agent's
+# flight=2m: the flight recorder, which keeps the last two minutes of Tether's events and the JDK's
+# in JFR's repository, Init without stack traces; nothing dumped).
 # --trace: the modes none, als and trace (the agent as for als, recording Tether's trace format with
 # trace=FILE, a file in a temporary directory, deleted after each process).
 # JDK: the java on the PATH, or $JAVA_HOME/bin/java. Builds first. With TETHER_BEFORE=JAR (another
@@ -50,7 +52,7 @@ agent="$root/tether-benchmarks/target/agents/tether-agent.jar"
 echo "# request path ($harness): $("$java" -version 2>&1 | head -1); $reps processes a mode, $rounds rounds of $requests requests each (first a warm-up)"
 
 modes="none als hooks"
-[ -z "$jfr" ] || modes="none als jfr-jdk jfr jfr-nostack"
+[ -z "$jfr" ] || modes="none als jfr-jdk jfr jfr-nostack flight"
 [ -z "$trace" ] || modes="none als trace"
 if [ -n "${TETHER_BEFORE:-}" ]; then
   [ -f "$TETHER_BEFORE" ] || { echo "TETHER_BEFORE: no such agent jar: $TETHER_BEFORE" >&2; exit 2; }
@@ -69,15 +71,16 @@ for rep in $(seq 1 "$reps"); do
       trace) args=("-javaagent:$agent=trace=$traces/run.trace") ;;
       *-before) args=("-javaagent:$TETHER_BEFORE") ;;
       jfr|jfr-nostack) args=("-javaagent:$agent=jfrContext=requestId") ;;
+      flight) args=("-javaagent:$agent=flight=2m,flightDir=$traces") ;;
       *) args=("-javaagent:$agent") ;;
     esac
     # The harness knows none, als, hooks and the JFR modes; a trace run is als under the recorder.
     harness_mode="${mode%-before}"
-    [ "$harness_mode" != trace ] || harness_mode=als
+    [ "$harness_mode" != trace ] && [ "$harness_mode" != flight ] || harness_mode=als
     line="$("$java" -Xms512m -Xmx512m -XX:+UseG1GC "${args[@]}" -cp "$jar" \
       "io.tether.benchmarks.$harness" "$harness_mode" "$requests" "$rounds" 2>/dev/null \
       | tail -1)"
-    rm -f "$traces/run.trace"
+    rm -rf "${traces:?}"/*
     ns="$(echo "$line" | awk '{print $2}')"
     mismatches="$(echo "$line" | awk '{print $NF}')"
     echo "process $rep $mode: $ns ns CPU/request, mismatches $mismatches"
