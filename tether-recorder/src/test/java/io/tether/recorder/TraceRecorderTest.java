@@ -203,6 +203,51 @@ class TraceRecorderTest {
         .hasSize(1);
   }
 
+  /**
+   * A platform thread gets a buffer of its own; a virtual thread (JDK 21 and later) writes into the
+   * shared ring and gets none.
+   */
+  @Test
+  void aThreadsBuffer_forPlatformThreadsOnly() throws Exception {
+    Path file = dir.resolve("route.trace");
+    boolean virtual = Runtime.version().feature() >= 21;
+    CountDownLatch recorded = new CountDownLatch(1);
+    CountDownLatch checked = new CountDownLatch(1);
+    Runnable work =
+        () -> {
+          new AsyncResource("ROUTED", AsyncHooks.executionAsyncId(), true);
+          recorded.countDown();
+          try {
+            checked.await(10, TimeUnit.SECONDS); // alive while the buffers are looked at
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    try (TraceRecorder recorder = TraceRecorder.start(file)) {
+      Thread thread =
+          virtual
+              ? (Thread)
+                  Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, work)
+              : new Thread(work);
+      if (!virtual) {
+        thread.start();
+      }
+      try {
+        assertThat(recorded.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(recorder.bufferedThreads().contains(thread.getId()))
+            .as("a buffer of its own (virtual: %s)", virtual)
+            .isEqualTo(!virtual);
+      } finally {
+        checked.countDown();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+      }
+    }
+    assertThat(
+            ofKind(records(file), TraceFormat.STRING).stream()
+                .filter(r -> "ROUTED".equals(r.text())))
+        .hasSize(1);
+  }
+
   @Test
   void close_takesItsBufferOutOfTheThreadsState_andANextRecorderRecords() throws Exception {
     Path first = dir.resolve("first.trace");
