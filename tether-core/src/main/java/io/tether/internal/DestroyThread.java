@@ -8,8 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * is a plain thread fed by a lock-free queue, not an executor, so that no instrumentation ever
  * treats its work as application work. Under a steady stream of events (every completed future of a
  * busy server) it wakes about once a millisecond and delivers what gathered, rather than once an
- * event, and never sleeps so deeply that an event must wake it; idle for {@value
- * #IDLE_GATHERS_BEFORE_SLEEP} milliseconds, it parks until the next event unparks it.
+ * event; idle, it parks until the next event unparks it.
  */
 final class DestroyThread {
   private static final ConcurrentLinkedQueue<Long> QUEUE = new ConcurrentLinkedQueue<>();
@@ -28,34 +27,22 @@ final class DestroyThread {
     }
   }
 
-  /**
-   * Gathering periods that must pass with no event before the thread parks until the next one
-   * unparks it: under a steady stream it never does, so the application's threads never pay a
-   * system call for a destroy.
-   */
-  private static final int IDLE_GATHERS_BEFORE_SLEEP = 16;
-
   private static void drain() {
     ExecutionState.current().asyncId = 0;
-    int idleGathers = 0;
     while (true) {
       try {
         Thread.interrupted(); // a stray interrupt must not turn park() into a busy loop
         Long id;
-        boolean delivered = false;
         while ((id = QUEUE.poll()) != null) {
           Hooks.destroyNow(id);
-          delivered = true;
         }
-        idleGathers = delivered ? 0 : idleGathers + 1;
         LockSupport.parkNanos(GATHER_NANOS);
-        if (idleGathers >= IDLE_GATHERS_BEFORE_SLEEP && QUEUE.isEmpty()) {
+        if (QUEUE.isEmpty()) {
           sleeping = true;
           if (QUEUE.isEmpty()) { // re-read after announcing the sleep: no event is missed
             LockSupport.park();
           }
           sleeping = false;
-          idleGathers = 0;
         }
       } catch (Throwable t) {
         // destroyNow reports callback failures itself; keep delivering whatever else happens

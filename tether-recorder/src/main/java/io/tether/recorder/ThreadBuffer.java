@@ -259,9 +259,4 @@ final class ThreadBuffer {
     Thread t = thread.get();
     return t == null || !t.isAlive();
   }
-
-  /** The events the producer's segment holds at most now. For tests. */
-  int capacity() {
-    return writing.mask + 1;
-  }
 }

@@ -171,13 +171,11 @@ public final class Trace {
       if (init != NONE) {
         return init;
       }
+      // Called by the sort's comparator: no allocation. NONE (-1) is below every time.
       long start = Long.MAX_VALUE;
-      for (long t : new long[] {resolve, destroy, runCount > 0 ? runBefore(0) : NONE}) {
-        if (t != NONE) {
-          start = Math.min(start, t);
-        }
-      }
-      return start;
+      start = resolve == NONE ? start : Math.min(start, resolve);
+      start = destroy == NONE ? start : Math.min(start, destroy);
+      return runCount == 0 ? start : Math.min(start, runBefore(0));
     }
 
     @Override
