@@ -55,10 +55,11 @@ public final class AsyncLocalStorage<T> {
   private final T defaultValue;
 
   /**
-   * Entries set under another epoch are stale: {@link #disable()} replaces the epoch. Volatile so
-   * that a disable on one thread is seen by reads on every other.
+   * The key of this storage's entries in frames: entries set under another key are stale, as {@link
+   * #disable()} replaces it. Volatile so that a disable on one thread is seen by reads on every
+   * other (an opaque read measured the same).
    */
-  private volatile Object epoch = new Object();
+  private volatile Frame.Key key = new Frame.Key(this);
 
   /** Set by {@link #disable()}, cleared by the next {@code run} or {@code enterWith}. */
   private volatile boolean disabled;
@@ -111,16 +112,14 @@ public final class AsyncLocalStorage<T> {
    */
   @SuppressWarnings("unchecked")
   public T getStore() {
-    ExecutionState s = ExecutionState.current();
-    if (s.key0 == this) {
-      return s.epoch0 == epoch ? (T) s.value0 : null;
-    }
-    Frame f = s.frame;
-    int i = f.indexOf(this);
-    if (i >= 0) {
-      return f.epochAt(i) == epoch ? (T) f.valueAt(i) : null;
-    }
-    if (disabled) {
+    Frame f = ExecutionState.current().frame;
+    Object v = f.get(key);
+    return v != Frame.NONE ? (T) v : noEntry(f);
+  }
+
+  /** {@link #getStore()} where the frame has no live entry of this storage. */
+  private T noEntry(Frame f) {
+    if (disabled || f.indexOfStorage(this) >= 0) { // set before a disable: stale
       return null;
     }
     if (Diagnostics.ENABLED && setSomewhere) {
@@ -235,7 +234,7 @@ public final class AsyncLocalStorage<T> {
    * ends the values.
    */
   public void disable() {
-    epoch = new Object();
+    key = new Frame.Key(this);
     disabled = true;
     ExecutionState s = ExecutionState.current();
     s.setFrame(s.frame.without(this));
@@ -287,7 +286,7 @@ public final class AsyncLocalStorage<T> {
     if (Diagnostics.ENABLED) {
       setSomewhere = true;
     }
-    return frame.with(this, epoch, store);
+    return frame.with(key, store);
   }
 
   /**

@@ -306,7 +306,7 @@ class AsyncLocalStorageTest {
               als.enterWith("x");
               other.enterWith("y");
               als.disable();
-              assertThat(ExecutionState.current().frame.indexOf(als)).isNegative();
+              assertThat(ExecutionState.current().frame.indexOfStorage(als)).isNegative();
               assertThat(other.getStore()).isEqualTo("y");
             });
   }

@@ -12,19 +12,22 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Reading the current value: Tether {@code AsyncLocalStorage.getStore()} beside {@code
+ * Reading the current values: Tether {@code AsyncLocalStorage.getStore()} beside {@code
  * ThreadLocal.get()}, TTL {@code TransmittableThreadLocal.get()} and OpenTelemetry {@code
- * Context.current().get(key)}, each with one value set on the benchmark thread (Tether with {@code
- * enterWith}, OpenTelemetry with {@code makeCurrent}). None of them should allocate: check {@code
- * gc.alloc.rate.norm}. {@code ScopedValue.get()} is compared in {@code ScopedValueBenchmark} (JDK
- * 25 builds only).
+ * Context.current().get(key)}, with {@code storages} values set on the benchmark thread (Tether
+ * with {@code enterWith}, OpenTelemetry with {@code makeCurrent}) and each of them read once per
+ * op, as separate reads (an application reads one value here, another there). None of them should
+ * allocate: check {@code gc.alloc.rate.norm}. {@code ScopedValue.get()} is compared in {@code
+ * ScopedValueBenchmark} (JDK 25 builds only).
  *
  * <p>Run: {@code java -jar tether-benchmarks/target/benchmarks.jar GetStoreBenchmark -prof gc}
  */
@@ -36,23 +39,35 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class GetStoreBenchmark {
 
-  private final AsyncLocalStorage<String>[] storages = Harness.tetherStorages(1);
-  private final ThreadLocal<String>[] threadLocals = Harness.threadLocals(1);
-  private final TransmittableThreadLocal<String>[] ttls = Harness.ttls(1);
-  private final ContextKey<String>[] keys = Harness.otelKeys(1);
+  /** How many values are set, and read, in each mechanism. */
+  @Param({"1", "10"})
+  public int storages;
+
+  private AsyncLocalStorage<String>[] tether;
+  private ThreadLocal<String>[] threadLocals;
+  private TransmittableThreadLocal<String>[] ttls;
+  private ContextKey<String>[] keys;
   private io.opentelemetry.context.Scope otelScope;
+
+  @Setup
+  public void create() {
+    tether = Harness.tetherStorages(storages);
+    threadLocals = Harness.threadLocals(storages);
+    ttls = Harness.ttls(storages);
+    keys = Harness.otelKeys(storages);
+  }
 
   /** Per iteration, so that the values are surely set on the thread that runs the iteration. */
   @Setup(Level.Iteration)
   public void setUp() {
-    Harness.enter(storages);
+    Harness.enter(tether);
     Harness.set(threadLocals);
     Harness.set(ttls);
     otelScope = Harness.makeCurrent(keys);
-    Harness.check("tether", tether());
-    Harness.check("threadLocal", threadLocal());
-    Harness.check("ttl", ttl());
-    Harness.check("otel", otel());
+    Harness.check("tether", tether[0].getStore());
+    Harness.check("threadLocal", threadLocals[0].get());
+    Harness.check("ttl", ttls[0].get());
+    Harness.check("otel", Context.current().get(keys[0]));
   }
 
   @TearDown(Level.Iteration)
@@ -60,26 +75,34 @@ public class GetStoreBenchmark {
     otelScope.close();
     Harness.remove(ttls);
     Harness.remove(threadLocals);
-    Harness.exit(storages);
+    Harness.exit(tether);
   }
 
   @Benchmark
-  public String tether() {
-    return storages[0].getStore();
+  public void tether(Blackhole bh) {
+    for (AsyncLocalStorage<String> storage : tether) {
+      bh.consume(storage.getStore());
+    }
   }
 
   @Benchmark
-  public String threadLocal() {
-    return threadLocals[0].get();
+  public void threadLocal(Blackhole bh) {
+    for (ThreadLocal<String> local : threadLocals) {
+      bh.consume(local.get());
+    }
   }
 
   @Benchmark
-  public String ttl() {
-    return ttls[0].get();
+  public void ttl(Blackhole bh) {
+    for (TransmittableThreadLocal<String> local : ttls) {
+      bh.consume(local.get());
+    }
   }
 
   @Benchmark
-  public String otel() {
-    return Context.current().get(keys[0]);
+  public void otel(Blackhole bh) {
+    for (ContextKey<String> key : keys) {
+      bh.consume(Context.current().get(key));
+    }
   }
 }

@@ -11,6 +11,13 @@ package io.tether.internal;
  * enterWith}, an exception, an error). The saved-state stack is a pair of growable arrays, so
  * entering and leaving a continuation allocates nothing once the thread has reached its deepest
  * nesting.
+ *
+ * <p>Cost: a thread's state lives long, so the collector counts it old, and under G1 every store of
+ * a reference into an old object from another region pays a memory fence (the post-write barrier's
+ * StoreLoad, some tens of cycles: measured, it was most of a snapshot run's time). The hot paths
+ * therefore store as few references here as they can: a frame that is already current is not stored
+ * again, {@link #enterKeeping} leaves the caller's frame and resource in the caller's locals
+ * instead of the saved-state stack, and reading a storage copies nothing here.
  */
 public final class ExecutionState {
 
@@ -29,15 +36,6 @@ public final class ExecutionState {
   /** The current frame; change it only through {@link #setFrame}. */
   public Frame frame = Frame.EMPTY;
 
-  /**
-   * Copies of the current frame's first entry, so that {@code AsyncLocalStorage.getStore()} of the
-   * first storage reads the thread's state object alone: one dependent load fewer on the hottest
-   * path there is.
-   */
-  public Object key0;
-
-  public Object epoch0;
-  public Object value0;
   public long asyncId;
   public long triggerAsyncId;
   public Object resource;
@@ -83,6 +81,23 @@ public final class ExecutionState {
    */
   public Object recorderSlot;
 
+  /**
+   * The async ids this thread hands out next: {@code nextId} up to {@code idEnd} (exclusive), a
+   * block taken from the global counter, {@code idBlock} ids long the next time.
+   */
+  private long nextId;
+
+  private long idEnd;
+  private int idBlock = FIRST_ID_BLOCK;
+
+  /**
+   * A thread's first block of ids is small, as most threads link little (a virtual thread per
+   * request); each next one is twice as long, up to {@link #MAX_ID_BLOCK}.
+   */
+  private static final int FIRST_ID_BLOCK = 8;
+
+  private static final int MAX_ID_BLOCK = 1024;
+
   private static final int SAVED_REFS = 3;
   private static final int SAVED_IDS = 3;
   private Object[] savedRefs = new Object[SAVED_REFS * 4];
@@ -113,26 +128,83 @@ public final class ExecutionState {
         && "system".equals(group.getParent().getName());
   }
 
-  /** Makes {@code f} the current frame. */
-  public void setFrame(Frame f) {
-    frame = f;
-    key0 = f.key0;
-    epoch0 = f.epoch0;
-    value0 = f.value0;
+  /**
+   * A new async id, never handed out before on any thread. Ids of one thread increase in the order
+   * they are drawn; ids of different threads interleave in blocks (Node has one thread per id
+   * space: a worker's ids are its own).
+   */
+  long newAsyncId() {
+    long id = nextId;
+    if (id == idEnd) {
+      return newIdBlock();
+    }
+    nextId = id + 1;
+    return id;
   }
 
-  /** Makes {@code frame} and the resource current, saving what was current for {@link #exit}. */
+  private long newIdBlock() {
+    int n = idBlock;
+    if (n < MAX_ID_BLOCK) {
+      idBlock = n * 2;
+    }
+    long id = ResourceCore.NEXT_ID.getAndAdd(n);
+    nextId = id + 1;
+    idEnd = id + n;
+    return id;
+  }
+
+  /** Makes {@code f} the current frame (no store when it already is: see the class comment). */
+  public void setFrame(Frame f) {
+    if (frame != f) {
+      frame = f;
+    }
+  }
+
+  /**
+   * Makes {@code frame} and the resource current, saving what was current for {@link #exit}: for
+   * callers that cannot keep it themselves (the agent's advice, whose enter and exit are separate
+   * calls).
+   */
   void enter(Frame newFrame, Object newResource, long newAsyncId, long newTriggerAsyncId) {
-    int d = depth;
-    int r = SAVED_REFS * d;
-    int i = SAVED_IDS * d;
-    if (r == savedRefs.length) {
-      savedRefs = java.util.Arrays.copyOf(savedRefs, r * 2);
-      savedIds = java.util.Arrays.copyOf(savedIds, i * 2);
+    int r = SAVED_REFS * depth;
+    if (r >= savedRefs.length) { // the keeping callers' levels took no slots: r may lie beyond
+      savedRefs = java.util.Arrays.copyOf(savedRefs, 2 * (r + SAVED_REFS));
     }
     savedRefs[r] = frame;
     savedRefs[r + 1] = resource;
-    savedRefs[r + 2] = pendingFuture;
+    Link pending = pendingFuture;
+    if (pending != null) {
+      savedRefs[r + 2] = pending;
+    }
+    enterKeeping(newFrame, newResource, newAsyncId, newTriggerAsyncId);
+  }
+
+  /** Restores what the matching {@link #enter} saved, and lets go of the references it kept. */
+  void exit() {
+    int r = SAVED_REFS * (depth - 1);
+    Object[] saved = savedRefs;
+    Frame f = (Frame) saved[r];
+    Object res = saved[r + 1];
+    Link pending = (Link) saved[r + 2];
+    saved[r] = null;
+    saved[r + 1] = null;
+    if (pending != null) {
+      saved[r + 2] = null;
+    }
+    leave(f, res, pending);
+  }
+
+  /**
+   * Makes {@code frame} and the resource current; the caller has read {@link #frame}, {@link
+   * #resource} and {@link #pendingFuture} first and hands them back to {@link #leave} in a {@code
+   * finally}. The ids and nesting counters are saved here (primitives cost no barrier).
+   */
+  void enterKeeping(Frame newFrame, Object newResource, long newAsyncId, long newTriggerAsyncId) {
+    int d = depth;
+    int i = SAVED_IDS * d;
+    if (i == savedIds.length) {
+      savedIds = java.util.Arrays.copyOf(savedIds, i * 2);
+    }
     savedIds[i] = asyncId;
     savedIds[i + 1] = triggerAsyncId;
     savedIds[i + 2] = ((long) linkDepth << 32) | (stageDepth & 0xffffffffL);
@@ -146,20 +218,21 @@ public final class ExecutionState {
     // what it links, it links afresh.
     linkDepth = 0;
     stageDepth = 0;
-    pendingFuture = null;
+    if (pendingFuture != null) {
+      pendingFuture = null;
+    }
   }
 
-  /** Restores what the matching {@link #enter} saved, and lets go of the references it kept. */
-  void exit() {
-    int d = --depth;
-    int r = SAVED_REFS * d;
-    int i = SAVED_IDS * d;
-    setFrame((Frame) savedRefs[r]);
-    resource = savedRefs[r + 1];
-    pendingFuture = (Link) savedRefs[r + 2];
-    savedRefs[r] = null;
-    savedRefs[r + 1] = null;
-    savedRefs[r + 2] = null;
+  /** Restores what the matching {@link #enterKeeping} found, handed back by its caller. */
+  void leave(Frame oldFrame, Object oldResource, Link oldPendingFuture) {
+    int i = SAVED_IDS * --depth;
+    setFrame(oldFrame);
+    if (resource != oldResource) {
+      resource = oldResource;
+    }
+    if (pendingFuture != oldPendingFuture) {
+      pendingFuture = oldPendingFuture;
+    }
     asyncId = savedIds[i];
     triggerAsyncId = savedIds[i + 1];
     linkDepth = (int) (savedIds[i + 2] >>> 32);

@@ -434,7 +434,7 @@ public final class Leaks {
       Frame f = r.frame;
       for (int n = 0; n < f.size(); n++) {
         Object storage = f.storageAt(n);
-        Object value = f.valueAt(f.indexOf(storage));
+        Object value = f.valueOfEntry(n);
         held.put(String.valueOf(storage), value == null ? "null" : value.getClass().getName());
       }
       return new ContextLeak(

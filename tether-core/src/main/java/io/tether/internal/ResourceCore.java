@@ -23,8 +23,12 @@ public abstract class ResourceCore {
   /** Trigger id meaning "the execution async id at the link point". */
   protected static final long CURRENT_TRIGGER = Long.MIN_VALUE;
 
-  /** Async id 1 is the main thread's top level; resources count up from 2, never reused. */
-  private static final AtomicLong NEXT_ID = new AtomicLong(2);
+  /**
+   * Async id 1 is the main thread's top level; resources count up from 2, never reused. Threads
+   * take ids from here in blocks ({@link ExecutionState#newAsyncId()}), so that linking a resource
+   * touches no memory shared with other threads.
+   */
+  static final AtomicLong NEXT_ID = new AtomicLong(2);
 
   private static final AtomicIntegerFieldUpdater<ResourceCore> DESTROYED =
       AtomicIntegerFieldUpdater.newUpdater(ResourceCore.class, "destroyed");
@@ -59,7 +63,7 @@ public abstract class ResourceCore {
   @SuppressWarnings("this-escape") // see above
   ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable, ExecutionState s) {
     this.type = type;
-    this.asyncId = NEXT_ID.getAndIncrement();
+    this.asyncId = s.newAsyncId();
     this.triggerAsyncId = triggerAsyncId == CURRENT_TRIGGER ? s.asyncId : triggerAsyncId;
     this.frame = s.frame;
     this.silent = s.inHook;
@@ -95,39 +99,73 @@ public abstract class ResourceCore {
     s.exit();
   }
 
+  /**
+   * {@link #enterScope()} for a caller that keeps what was current in its own locals: it reads
+   * {@code s.frame}, {@code s.resource} and {@code s.pendingFuture} first and hands them back to
+   * {@link #leaveKeeping} in a {@code finally} (see {@link ExecutionState} for why).
+   */
+  final void enterKeeping(ExecutionState s) {
+    s.enterKeeping(frame, this, asyncId, triggerAsyncId);
+    Hooks.HookSet h = Hooks.active;
+    if (h != null && !silent) {
+      h.before(s, asyncId);
+    }
+  }
+
+  /** {@link #exitScope} for a caller of {@link #enterKeeping}. */
+  final void leaveKeeping(ExecutionState s, Frame oldFrame, Object oldResource, Link oldPending) {
+    Hooks.HookSet h = Hooks.active;
+    if (h != null && !silent) {
+      h.after(s, asyncId);
+    }
+    s.leave(oldFrame, oldResource, oldPending);
+  }
+
   protected final void runInScope(Runnable fn) {
-    ExecutionState s = enterScope();
+    ExecutionState s = ExecutionState.current();
+    Frame oldFrame = s.frame;
+    Object oldResource = s.resource;
+    Link oldPending = s.pendingFuture;
+    enterKeeping(s);
     try {
       fn.run();
     } catch (RuntimeException | Error e) {
       AsyncStackTraces.attach(e, this);
       throw e;
     } finally {
-      exitScope(s);
+      leaveKeeping(s, oldFrame, oldResource, oldPending);
     }
   }
 
   protected final <R> R getInScope(Supplier<R> fn) {
-    ExecutionState s = enterScope();
+    ExecutionState s = ExecutionState.current();
+    Frame oldFrame = s.frame;
+    Object oldResource = s.resource;
+    Link oldPending = s.pendingFuture;
+    enterKeeping(s);
     try {
       return fn.get();
     } catch (RuntimeException | Error e) {
       AsyncStackTraces.attach(e, this);
       throw e;
     } finally {
-      exitScope(s);
+      leaveKeeping(s, oldFrame, oldResource, oldPending);
     }
   }
 
   protected final <R> R callInScope(Callable<R> fn) throws Exception {
-    ExecutionState s = enterScope();
+    ExecutionState s = ExecutionState.current();
+    Frame oldFrame = s.frame;
+    Object oldResource = s.resource;
+    Link oldPending = s.pendingFuture;
+    enterKeeping(s);
     try {
       return fn.call();
     } catch (Exception | Error e) {
       AsyncStackTraces.attach(e, this);
       throw e;
     } finally {
-      exitScope(s);
+      leaveKeeping(s, oldFrame, oldResource, oldPending);
     }
   }
 

@@ -40,6 +40,10 @@ public final class TaskRuns {
    */
   static void end(Link link, ExecutionState s, boolean finished) {
     link.exitScope(s);
+    finish(link, finished);
+  }
+
+  private static void finish(Link link, boolean finished) {
     link.running = false;
     if (!link.periodic || finished || link.over) {
       link.ended();
@@ -69,7 +73,11 @@ public final class TaskRuns {
       return;
     }
     link.running = true;
-    ExecutionState s = link.enterScope();
+    ExecutionState s = ExecutionState.current();
+    Frame oldFrame = s.frame;
+    Object oldResource = s.resource;
+    Link oldPending = s.pendingFuture;
+    link.enterKeeping(s);
     boolean threw = true;
     try {
       task.run();
@@ -81,7 +89,8 @@ public final class TaskRuns {
       if (threw) {
         endThrown(link, s);
       } else {
-        end(link, s, link.periodic && task instanceof Future && ((Future<?>) task).isDone());
+        link.leaveKeeping(s, oldFrame, oldResource, oldPending);
+        finish(link, link.periodic && task instanceof Future && ((Future<?>) task).isDone());
       }
     }
   }
