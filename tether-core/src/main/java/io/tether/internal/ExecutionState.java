@@ -98,6 +98,12 @@ public final class ExecutionState {
 
   private static final int MAX_ID_BLOCK = 1024;
 
+  /** A number that tells threads apart (consecutive as states are made), for striping. */
+  final int stripe = STRIPES.getAndIncrement();
+
+  private static final java.util.concurrent.atomic.AtomicInteger STRIPES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private static final int SAVED_REFS = 3;
   private static final int SAVED_IDS = 3;
   private Object[] savedRefs = new Object[SAVED_REFS * 4];

@@ -69,7 +69,7 @@ public abstract class ResourceCore {
     this.silent = s.inHook;
     Hooks.HookSet h = Hooks.active;
     if (h != null && !silent) {
-      watch = destroyWhenUnreachable && h.destroy.length > 0 ? DestroyWatch.watch(this) : null;
+      watch = destroyWhenUnreachable && h.destroy.length > 0 ? DestroyWatch.watch(this, s) : null;
       h.init(s, asyncId, type, this.triggerAsyncId, this);
     } else {
       watch = null;
@@ -186,6 +186,9 @@ public abstract class ResourceCore {
     }
     if (watch != null) {
       watch.cancel();
+      // Reachable until the watch is done: were it collected between the claim and the cancel,
+      // the cleaner would raise its destroy a second time.
+      java.lang.ref.Reference.reachabilityFence(this);
     }
     return true;
   }

@@ -4,170 +4,150 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.tether.AsyncResource;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.ZZZ_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 /**
- * The destroy watch lists ({@link DestroyWatch}) under races: a watch registered while its
- * neighbour in the same stripe is cancelled. Both change the links next to the stripe's head; the
- * new watch must end up in the list, correctly linked both ways, and the cancelled one out of it.
- * The arbiter reads the private links through {@link VarHandle}s, under the stripe's lock.
+ * Where destroy watches are held ({@link DestroyWatch.Stacks}) under races: two threads pushing
+ * watches on the same stripe at once, and a push racing a sweep. A watch not done must stay held
+ * (or its resource, collected, would never get its destroy); a done one is dropped by a sweep. Each
+ * state has stacks of its own; the arbiter sweeps them and asks which watches are held.
+ *
+ * <p>The {@code Broken} twin pushes with a read and a write of the stack's top instead of a
+ * compare-and-set.
  */
 public final class DestroyWatchStress {
 
-  private static final VarHandle NEXT;
-  private static final VarHandle PREV;
-  private static final VarHandle HEAD;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup =
-          MethodHandles.privateLookupIn(DestroyWatch.class, MethodHandles.lookup());
-      NEXT = lookup.findVarHandle(DestroyWatch.class, "next", DestroyWatch.class);
-      PREV = lookup.findVarHandle(DestroyWatch.class, "prev", DestroyWatch.class);
-      HEAD = lookup.findVarHandle(DestroyWatch.class, "head", DestroyWatch.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private DestroyWatchStress() {}
 
-  /** Two resources whose watches share a stripe (the stripe is the async id's low bits). */
-  static ResourceCore[] sameStripe() {
-    ResourceCore first = new AsyncResource("watched");
-    while (true) {
-      ResourceCore second = new AsyncResource("watched");
-      if (((second.asyncId - first.asyncId) & 15) == 0) {
-        return new ResourceCore[] {first, second};
-      }
-    }
+  /**
+   * A watch of a resource of {@code resources}, which the state holds: a watch of a collected
+   * resource is done once the cleaner raised its destroy, and a sweep rightly drops it.
+   */
+  static DestroyWatch watch(AsyncResource[] resources, int i) {
+    resources[i] = new AsyncResource("watched");
+    return new DestroyWatch(resources[i]);
   }
 
-  /** A registration racing the cancellation of the watch next to the stripe's head. */
+  /** Two watches pushed on the same stripe at once. */
   @JCStressTest
-  @Description("A destroy watch registered while its neighbour is cancelled")
-  @Outcome(
-      id = "true, true",
-      expect = ACCEPTABLE,
-      desc = "the new watch is linked both ways, the cancelled one is out")
-  @Outcome(expect = FORBIDDEN, desc = "a watch lost, or a cancelled one still linked")
+  @Description("Two destroy watches pushed on one stripe at once")
+  @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "both held")
+  @Outcome(expect = FORBIDDEN, desc = "a watch lost")
   @State
-  public static class RegisterRace {
-    private final ResourceCore[] resources = sameStripe();
-    private final DestroyWatch cancelled = DestroyWatch.watch(resources[0]);
-    private DestroyWatch registered;
+  public static class Pushes {
+    private final DestroyWatch.Stacks stacks = new DestroyWatch.Stacks();
+    private final AsyncResource[] resources = new AsyncResource[2];
+    private final DestroyWatch first = watch(resources, 0);
+    private final DestroyWatch second = watch(resources, 1);
 
     @Actor
-    public void register() {
-      registered = DestroyWatch.watch(resources[1]);
+    public void push1() {
+      stacks.push(first, 3);
     }
 
     @Actor
-    public void cancel() {
-      cancelled.cancel();
+    public void push2() {
+      stacks.push(second, 3);
     }
 
     @Arbiter
     public void arbiter(ZZ_Result r) {
-      synchronized (HEAD.get(registered)) {
-        DestroyWatch next = (DestroyWatch) NEXT.get(registered);
-        DestroyWatch prev = (DestroyWatch) PREV.get(registered);
-        r.r1 =
-            next != null
-                && prev != null
-                && PREV.get(next) == registered
-                && NEXT.get(prev) == registered;
-        r.r2 = NEXT.get(cancelled) == null && PREV.get(cancelled) == null;
-      }
-      registered.cancel();
+      stacks.sweep(true);
+      r.r1 = stacks.holds(first);
+      r.r2 = stacks.holds(second);
     }
   }
 
   /**
-   * {@link RegisterRace} on a copy of the stripe list whose cancellation unlinks without the
-   * stripe's lock: must fail.
+   * A push racing a sweep of a stack that holds a live watch and a done one: the pushed and the
+   * live are held afterwards, the done is not.
    */
   @JCStressTest
-  @Description("RegisterRace on a list unlinked without its lock: must fail")
+  @Description("A destroy watch pushed while the sweeper takes its stack")
   @Outcome(
-      id = "true, true",
+      id = "true, true, false",
       expect = ACCEPTABLE,
-      desc = "the new watch is linked both ways, the cancelled one is out")
-  @Outcome(expect = FORBIDDEN, desc = "a watch lost, or a cancelled one still linked")
+      desc = "the pushed and the live held, the done dropped")
+  @Outcome(expect = FORBIDDEN, desc = "a live watch lost, or a done one kept")
   @State
-  public static class RegisterRaceBroken {
-    private final Node head = new Node(null);
-    private final Node cancelled = new Node(head);
-    private Node registered;
+  public static class PushDuringSweep {
+    private final DestroyWatch.Stacks stacks = new DestroyWatch.Stacks();
+    private final AsyncResource[] resources = new AsyncResource[3];
+    private final DestroyWatch live = watch(resources, 0);
+    private final DestroyWatch done = watch(resources, 1);
+    private final DestroyWatch pushed = watch(resources, 2);
 
-    @Actor
-    public void register() {
-      registered = new Node(head);
+    public PushDuringSweep() {
+      stacks.push(live, 5);
+      stacks.push(done, 5);
+      done.cancel();
     }
 
     @Actor
-    public void cancel() {
-      cancelled.unlinkUnlocked();
+    public void push() {
+      stacks.push(pushed, 5);
+    }
+
+    @Actor
+    public void sweep() {
+      stacks.sweep(false);
+    }
+
+    @Arbiter
+    public void arbiter(ZZZ_Result r) {
+      stacks.sweep(true);
+      r.r1 = stacks.holds(pushed);
+      r.r2 = stacks.holds(live);
+      r.r3 = stacks.holds(done);
+    }
+  }
+
+  /** {@link Pushes} on a stack pushed without compare-and-set: must fail. */
+  @JCStressTest
+  @Description("Two watches pushed on a stack without compare-and-set: must fail")
+  @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "both held")
+  @Outcome(expect = FORBIDDEN, desc = "a watch lost")
+  @State
+  public static class PushesBroken {
+    private final AtomicReferenceArray<Node> stacks = new AtomicReferenceArray<>(1);
+    private final Node first = new Node();
+    private final Node second = new Node();
+
+    /** The defect: the top read, then written, with no compare-and-set between. */
+    void push(Node n) {
+      n.next = stacks.get(0);
+      stacks.set(0, n);
+    }
+
+    @Actor
+    public void push1() {
+      push(first);
+    }
+
+    @Actor
+    public void push2() {
+      push(second);
     }
 
     @Arbiter
     public void arbiter(ZZ_Result r) {
-      synchronized (head) {
-        Node next = registered.next;
-        Node prev = registered.prev;
-        boolean reachable = false;
-        for (Node n = head.next; n != head && n != null; n = n.next) {
-          reachable |= n == registered;
-        }
-        r.r1 =
-            reachable
-                && next != null
-                && prev != null
-                && next.prev == registered
-                && prev.next == registered;
-        r.r2 = cancelled.next == null && cancelled.prev == null;
+      for (Node n = stacks.get(0); n != null; n = n.next) {
+        r.r1 |= n == first;
+        r.r2 |= n == second;
       }
     }
 
-    /** {@code DestroyWatch}'s list: a sentinel head, insertion after it under its lock. */
+    /** A watch of the copy: its link alone. */
     static final class Node {
-      final Node head;
-      Node prev;
       Node next;
-
-      Node(Node head) {
-        if (head == null) {
-          this.head = this;
-          prev = this;
-          next = this;
-          return;
-        }
-        this.head = head;
-        synchronized (head) {
-          next = head.next;
-          prev = head;
-          head.next.prev = this;
-          head.next = this;
-        }
-      }
-
-      /** The defect: {@code DestroyWatch.unlink} without {@code synchronized (head)}. */
-      void unlinkUnlocked() {
-        if (next != null) {
-          prev.next = next;
-          next.prev = prev;
-          next = null;
-          prev = null;
-        }
-      }
     }
   }
 }
