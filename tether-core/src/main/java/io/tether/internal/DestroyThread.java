@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * treats its work as application work. Under a steady stream of events (every completed future of a
  * busy server) it wakes about once a millisecond and delivers what gathered, rather than once an
  * event; idle, it parks until the next event unparks it. The ids wait in a ring of {@code long}s
- * (no boxing, no node a event); only while the ring is full do they go to a queue of objects, and
+ * (no boxing, no node an event); only while the ring is full do they go to a queue of objects, and
  * then every id does until that queue is empty again, so the ids of one thread keep their order.
  */
 final class DestroyThread {
@@ -21,7 +21,6 @@ final class DestroyThread {
 
   private static final ConcurrentLinkedQueue<Long> OVERFLOW = new ConcurrentLinkedQueue<>();
   private static final long GATHER_NANOS = 1_000_000;
-  private static volatile boolean sleeping;
   private static final Thread THREAD;
 
   static {
@@ -32,7 +31,7 @@ final class DestroyThread {
     if (!OVERFLOW.isEmpty() || !RING.offer(asyncId)) {
       OVERFLOW.offer(asyncId);
     }
-    if (sleeping) { // read after the offer: a thread going to sleep re-reads the queue after
+    if (RING.wakeNeeded()) { // asked after the offer: a drainer going to sleep looks again after
       LockSupport.unpark(THREAD);
     }
   }
@@ -45,11 +44,11 @@ final class DestroyThread {
         deliver();
         LockSupport.parkNanos(GATHER_NANOS);
         if (empty()) {
-          sleeping = true;
+          RING.sleeping(true);
           if (empty()) { // re-read after announcing the sleep: no event is missed
             LockSupport.park();
           }
-          sleeping = false;
+          RING.sleeping(false);
         }
       } catch (Throwable t) {
         // destroyNow reports callback failures itself; keep delivering whatever else happens

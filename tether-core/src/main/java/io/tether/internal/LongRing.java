@@ -1,5 +1,6 @@
 package io.tether.internal;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -14,6 +15,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * ordered store: the value is visible before the sequence). The consumer takes position {@code
  * head} when its slot reads {@code head + 1}, reads the value, and frees the slot for the next lap
  * with {@code head + size}. A full ring refuses the value ({@link #offer} returns false).
+ *
+ * <p>A consumer that sleeps when the ring is empty announces it ({@link #sleeping(boolean)}) and
+ * then looks at the ring once more; a producer asks {@link #wakeNeeded()} after its offer. Each
+ * side writes its own flag before it reads the other's, with a full fence between (the sequence's
+ * ordered store alone may be passed by the producer's read), so at least one of them sees the
+ * other: the consumer finds the value, or the producer wakes it.
  */
 final class LongRing {
   private final long[] values;
@@ -23,6 +30,9 @@ final class LongRing {
 
   /** The consumer's next position; read and written by the consumer alone. */
   private long head;
+
+  /** Whether the consumer sleeps, or is about to, until woken. */
+  private volatile boolean sleeping;
 
   /** A ring of {@code size} slots, a power of two. */
   LongRing(int size) {
@@ -56,6 +66,20 @@ final class LongRing {
         p = tail.get(); // another producer took p
       }
     }
+  }
+
+  /** Whether the consumer must be woken: ask after {@link #offer}. Any thread. */
+  boolean wakeNeeded() {
+    VarHandle.fullFence(); // the offer's ordered store before the read of the flag
+    return sleeping;
+  }
+
+  /**
+   * The consumer is about to sleep ({@code true}; look at {@link #ready()} once more after this) or
+   * is awake again ({@code false}).
+   */
+  void sleeping(boolean asleep) {
+    sleeping = asleep;
   }
 
   /** Whether a value is ready to take. The consumer only. */

@@ -13,14 +13,17 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LL_Result;
 import org.openjdk.jcstress.infra.results.L_Result;
+import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 /**
  * The destroy thread's ring of ids ({@link LongRing}) under races: two producers offering an id
- * each at once, and a producer offering one while the consumer takes what is ready. Every id must
- * be taken exactly once and whole: the consumer may never read a slot before its producer wrote it.
+ * each at once, a producer offering one while the consumer takes what is ready, and one offering
+ * while the consumer goes to sleep. Every id must be taken exactly once and whole (the consumer may
+ * never read a slot before its producer wrote it), and a consumer that sleeps is woken.
  *
- * <p>The {@code Broken} twin runs a copy of the ring whose producer publishes the slot's sequence
- * before it writes the id (the two steps of {@link LongRing#offer} swapped).
+ * <p>The {@code Broken} twins run copies of the ring: one whose producer publishes the slot's
+ * sequence before it writes the id (the two steps of {@link LongRing#offer} swapped), one whose
+ * producer asks whether to wake the consumer with no fence after its offer.
  */
 public final class LongRingStress {
 
@@ -128,6 +131,91 @@ public final class LongRingStress {
       }
       r.r1 = taken;
       r.r2 = after;
+    }
+  }
+
+  /**
+   * A producer offering an id and asking whether to wake the consumer, while the consumer announces
+   * its sleep and looks at the ring once more: one of them must see the other.
+   */
+  @JCStressTest
+  @Description("A producer offering an id while the destroy thread goes to sleep")
+  @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "the consumer finds the id and is woken")
+  @Outcome(id = "true, false", expect = ACCEPTABLE, desc = "the consumer sleeps and is woken")
+  @Outcome(id = "false, true", expect = ACCEPTABLE, desc = "the consumer finds the id")
+  @Outcome(id = "false, false", expect = FORBIDDEN, desc = "the consumer sleeps, never woken")
+  @State
+  public static class WakeUp {
+    private final LongRing ring = new LongRing(2);
+
+    @Actor
+    public void producer(ZZ_Result r) {
+      ring.offer(1);
+      r.r1 = ring.wakeNeeded();
+    }
+
+    @Actor
+    public void consumer(ZZ_Result r) {
+      ring.sleeping(true);
+      r.r2 = ring.ready();
+    }
+  }
+
+  /** {@link WakeUp} with a ring whose producer reads the flag with no fence after its offer. */
+  @JCStressTest
+  @Description("A producer offering an id to a ring that asks to wake with no fence")
+  @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "the consumer finds the id and is woken")
+  @Outcome(id = "true, false", expect = ACCEPTABLE, desc = "the consumer sleeps and is woken")
+  @Outcome(id = "false, true", expect = ACCEPTABLE, desc = "the consumer finds the id")
+  @Outcome(id = "false, false", expect = FORBIDDEN, desc = "the consumer sleeps, never woken")
+  @State
+  public static class WakeUpBroken {
+    private final UnfencedRing ring = new UnfencedRing(2);
+
+    @Actor
+    public void producer(ZZ_Result r) {
+      ring.offer(1);
+      r.r1 = ring.wakeNeeded();
+    }
+
+    @Actor
+    public void consumer(ZZ_Result r) {
+      ring.sleeping = true;
+      r.r2 = ring.ready();
+    }
+  }
+
+  /** {@link LongRing}'s offer and wake-up with the fence left out: the bug the test must catch. */
+  static final class UnfencedRing {
+    private final long[] values;
+    private final AtomicLongArray sequences;
+    private final int mask;
+    private final AtomicLong tail = new AtomicLong();
+    volatile boolean sleeping;
+
+    UnfencedRing(int size) {
+      values = new long[size];
+      sequences = new AtomicLongArray(size);
+      for (int i = 0; i < size; i++) {
+        sequences.set(i, i);
+      }
+      mask = size - 1;
+    }
+
+    void offer(long value) {
+      long p = tail.getAndIncrement(); // the ring is never full here
+      int i = (int) p & mask;
+      values[i] = value;
+      sequences.lazySet(i, p + 1);
+    }
+
+    /** The defect: no full fence between the offer's ordered store and this read. */
+    boolean wakeNeeded() {
+      return sleeping;
+    }
+
+    boolean ready() {
+      return sequences.get(0) == 1;
     }
   }
 
