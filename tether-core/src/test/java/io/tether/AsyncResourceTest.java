@@ -151,6 +151,23 @@ class AsyncResourceTest {
   }
 
   @Test
+  @Timeout(30)
+  void destroyedResourcesWatches_areDroppedByTheCleanerItself() throws Exception {
+    recorder.enable();
+    for (int i = 0; i < 1000; i++) {
+      new AsyncResource("ENDED", AsyncHooks.executionAsyncId(), false).emitDestroy();
+    }
+    assertThat(Hooks.destroyWatchesUnswept()).as("pushed, done, not swept yet").isPositive();
+    // The cleaner sweeps on its own schedule (every 10 ms while watches are made, up to a second
+    // when idle before): wait for it, bounded, without sweeping from here.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (Hooks.destroyWatchesUnswept() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(Hooks.destroyWatchesUnswept()).as("swept by the cleaner within 10 s").isZero();
+  }
+
+  @Test
   void unreachableResource_requireManualDestroy_getsNoDestroy() throws Exception {
     recorder.enable();
     long manual = createAndDrop("MANUAL", true);

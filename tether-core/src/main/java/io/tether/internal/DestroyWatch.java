@@ -31,7 +31,7 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
   private static final ReferenceQueue<ResourceCore> UNREACHABLE = new ReferenceQueue<>();
 
   /** How often the stacks are swept while watches are made; idle, less and less often. */
-  static final long SWEEP_MILLIS = 10;
+  private static final long SWEEP_MILLIS = 10;
 
   private static final long MAX_SWEEP_MILLIS = 1000;
 
@@ -84,6 +84,11 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
     return STACKS.held();
   }
 
+  /** Watches on the stacks, not yet swept: for tests (the cleaner's own sweeps empty them). */
+  static int onStacks() {
+    return STACKS.onStacks();
+  }
+
   /**
    * Where watches are held: {@link #STRIPES} lock-free stacks that any thread pushes on, and the
    * sweeper's list of those that outlived a sweep. One instance holds Tether's; tests make their
@@ -125,29 +130,41 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       return false;
     }
 
+    /** Watches on the stacks, not yet swept, done or not: for tests. */
+    synchronized int onStacks() {
+      int n = 0;
+      for (int i = 0; i < STRIPES; i++) {
+        for (DestroyWatch w = stacks.get(i); w != null; w = w.next) {
+          n++;
+        }
+      }
+      return n;
+    }
+
     /**
      * Takes every stack whole and keeps its watches that are not done on the sweeper's list; with
      * {@code all}, drops the done ones of that list too.
      *
-     * @return how many watches were looked at
+     * @return how many watches were taken off the stacks (the sweeper's list not counted: a
+     *     long-lived watch there must not keep the sweeper from slowing down)
      */
     synchronized int sweep(boolean all) {
-      int seen = 0;
       if (all) {
         DestroyWatch list = old;
         old = null;
-        seen += keep(list);
+        keep(list);
       }
+      int taken = 0;
       for (int i = 0; i < STRIPES; i++) {
         DestroyWatch list = stacks.get(i) == null ? null : stacks.getAndSet(i, null);
-        seen += keep(list);
+        taken += keep(list);
       }
-      return seen;
+      return taken;
     }
 
-    /** Moves the watches of {@code list} that are not done to the sweeper's list. */
+    /** Moves the watches of {@code list} that are not done to the sweeper's list; how many. */
     private int keep(DestroyWatch list) {
-      int seen = 0;
+      int n = 0;
       DestroyWatch w = list;
       while (w != null) {
         DestroyWatch next = w.next;
@@ -157,10 +174,10 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
           w.next = old;
           old = w;
         }
-        seen++;
+        n++;
         w = next;
       }
-      return seen;
+      return n;
     }
   }
 
@@ -184,8 +201,8 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
           }
           continue;
         }
-        int seen = STACKS.sweep(++sweeps % OLD_EVERY == 0);
-        wait = seen > 0 ? SWEEP_MILLIS : Math.min(wait * 2, MAX_SWEEP_MILLIS);
+        int taken = STACKS.sweep(++sweeps % OLD_EVERY == 0);
+        wait = taken > 0 ? SWEEP_MILLIS : Math.min(wait * 2, MAX_SWEEP_MILLIS);
         nextSweep = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
       } catch (Throwable t) {
         // a daemon: it runs as long as the JVM does; destroyNow reports hook failures itself

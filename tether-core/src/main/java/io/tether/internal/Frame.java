@@ -53,7 +53,12 @@ public final class Frame {
   /** What {@link #get} returns where the frame has no entry under the key. */
   public static final Object NONE = new Object();
 
-  /** The value under {@code key}, or {@link #NONE}: the read of {@code getStore()}. */
+  /**
+   * The value under {@code key}, or {@link #NONE}: the read of {@code getStore()}. The same scan as
+   * {@link #indexOf}'s, returning the value itself: {@code indexOf} then {@link #valueAt} measured
+   * slower with ten storages (56.8 and 59.3 ns against 53.6 and 53.9 for ten reads on JDK 17, 54.7
+   * and 54.7 against 45.3 and 50.7 on JDK 25, alternated in one run).
+   */
   public Object get(Key key) {
     if (key0 == key) {
       return value0;

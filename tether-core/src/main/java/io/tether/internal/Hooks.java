@@ -98,6 +98,14 @@ public final class Hooks {
     return DestroyWatch.held();
   }
 
+  /**
+   * Destroy watches pushed and not yet swept by the cleaner, done or not (counting does not sweep):
+   * for tests.
+   */
+  public static int destroyWatchesUnswept() {
+    return DestroyWatch.onStacks();
+  }
+
   /** Delivers destroy of {@code asyncId} to the enabled hooks, now, on this thread. */
   static void destroyNow(long asyncId) {
     HookSet h = active;
