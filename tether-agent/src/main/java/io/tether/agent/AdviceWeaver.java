@@ -810,6 +810,15 @@ final class AdviceWeaver extends MethodVisitor {
     String[] to = advice.substitutions.get(owner + "." + name + descriptor);
     if (to != null && opcode != Opcodes.INVOKESTATIC && opcode != Opcodes.INVOKESPECIAL) {
       // No net: the call replaced would throw what the substitute lets through.
+      if (to.length > 3) {
+        Type[] params = Type.getArgumentTypes(to[2]);
+        Type last = params[params.length - 1];
+        if (enterLocal >= 0 && Type.getReturnType(advice.enterDescriptor).equals(last)) {
+          load(last, enterLocal);
+        } else {
+          pushDefault(last); // merged from advice with another entry: as if the entry had failed
+        }
+      }
       super.visitMethodInsn(Opcodes.INVOKESTATIC, to[0], to[1], to[2], false);
     } else {
       super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);

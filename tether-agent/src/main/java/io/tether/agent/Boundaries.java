@@ -439,14 +439,14 @@ final class Boundaries implements TypeHierarchy.Roots {
     add(
         pool,
         Methods.named("execute").descriptor("(Ljava/lang/Runnable;)V"),
-        MethodAdvice.enter("executeEnter", "()I")
-            .exit("linkResume", "(I)V", ENTER)
-            .substitute(
+        MethodAdvice.enter("executeEnter", "()Ljava/lang/Object;")
+            .exit("executeExit", O_V, ENTER)
+            .substituteWithEnter(
                 "java/util/concurrent/BlockingQueue",
                 "offer",
                 "(Ljava/lang/Object;)Z",
                 "offerTask",
-                "(Ljava/util/concurrent/BlockingQueue;Ljava/lang/Object;)Z"));
+                "(Ljava/util/concurrent/BlockingQueue;Ljava/lang/Object;Ljava/lang/Object;)Z"));
     add(
         pool,
         Methods.named("addWorker").descriptorStartsWith("(Ljava/lang/Runnable;"),

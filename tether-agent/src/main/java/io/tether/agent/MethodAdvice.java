@@ -2,6 +2,7 @@ package io.tether.agent;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.objectweb.asm.Type;
 
 /**
  * What the agent weaves into one method: a call to an {@code io.tether.internal.WovenCalls} method
@@ -83,8 +84,15 @@ final class MethodAdvice {
   /** By the parameter's index (a reference parameter; others are left alone). */
   Map<Integer, Replacement> argReplacements = new HashMap<>();
 
-  /** By {@code owner.name descriptor} of the call replaced: {owner, name, descriptor} static. */
+  /**
+   * By {@code owner.name descriptor} of the call replaced: {owner, name, descriptor} static, and a
+   * fourth element {@link #WITH_ENTER} when the entry call's result is passed after the call's own
+   * arguments.
+   */
   Map<String, String[]> substitutions = new HashMap<>();
+
+  /** The marker of a substitution that also takes the entry call's result. */
+  static final String WITH_ENTER = "enter";
 
   /**
    * By {@code owner.name} of a reference field: after each {@code putfield} of it (outside
@@ -118,7 +126,9 @@ final class MethodAdvice {
     MethodAdvice a = copy();
     a.owner = owner;
     for (Map.Entry<String, String[]> e : a.substitutions.entrySet()) {
-      e.setValue(new String[] {owner, e.getValue()[1], e.getValue()[2]});
+      String[] to = e.getValue().clone();
+      to[0] = owner;
+      e.setValue(to);
     }
     return a;
   }
@@ -217,6 +227,22 @@ final class MethodAdvice {
     MethodAdvice a = copy();
     a.substitutions.put(
         owner + "." + name + descriptor, new String[] {this.owner, to, toDescriptor});
+    return a;
+  }
+
+  /**
+   * Each call of {@code owner.name descriptor} becomes a call of static {@code WovenCalls.to} with
+   * the call's arguments and then the entry call's result (its default value if the entry call
+   * failed): how a call inside the method reuses what the entry looked up.
+   */
+  MethodAdvice substituteWithEnter(
+      String owner, String name, String descriptor, String to, String toDescriptor) {
+    if (enterName == null || Type.getReturnType(enterDescriptor).getSort() == Type.VOID) {
+      throw new IllegalStateException("no entry result to pass to " + to);
+    }
+    MethodAdvice a = copy();
+    a.substitutions.put(
+        owner + "." + name + descriptor, new String[] {this.owner, to, toDescriptor, WITH_ENTER});
     return a;
   }
 

@@ -500,6 +500,46 @@ class AdviceNetUnitTest {
     assertThat(FailingAdvice.CALLS).containsExactly("runTask", "failRunTask");
   }
 
+  @ParameterizedTest
+  @EnumSource(Form.class)
+  void substitutionWithTheEntrysResult_getsItOrTheDefaultWhenTheEntryFailed(Form form)
+      throws Throwable {
+    String runWith = "(Ljava/lang/Runnable;Ljava/lang/Object;)V";
+    Object target =
+        woven(
+            form,
+            NetTarget.class,
+            List.of(
+                rule(
+                    "runs",
+                    MethodAdvice.enter("enterState", "()Ljava/lang/Object;")
+                        .substituteWithEnter(
+                            "java/lang/Runnable", "run", "()V", "runTaskWith", runWith)),
+                rule(
+                    "runsFailing",
+                    MethodAdvice.enter("failObject", O_O, THIS)
+                        .substituteWithEnter(
+                            "java/lang/Runnable", "run", "()V", "runTaskWith", runWith))));
+    List<String> ran = new java.util.ArrayList<>();
+
+    call(target, "runs", (Runnable) () -> ran.add("runs"));
+    call(target, "runsFailing", (Runnable) () -> ran.add("runsFailing"));
+
+    assertThat(ran).containsExactly("runs", "runsFailing");
+    assertThat(FailingAdvice.CALLS)
+        .containsExactly("enterState", "runTaskWith state", "failObject", "runTaskWith null");
+  }
+
+  @Test
+  void substitutionWithTheEntrysResult_needsAnEntryThatReturnsOne() {
+    assertThatThrownBy(
+            () ->
+                MethodAdvice.none()
+                    .substituteWithEnter("java/lang/Runnable", "run", "()V", "runTask", "()V"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("no entry result to pass to runTask");
+  }
+
   /**
    * The nets come first in the exception table; a type annotation on a catch parameter, which names
    * its entry by index, still names the method's own entry.

@@ -114,4 +114,16 @@ public final class FailingAdvice {
   public static void failRunTask(Runnable task) {
     throw fail("failRunTask");
   }
+
+  /** An entry that succeeds: its result is what {@link #runTaskWith} is given. */
+  public static Object enterState() {
+    CALLS.add("enterState");
+    return "state";
+  }
+
+  /** As {@code WovenCalls.offerTask}: the replaced call's arguments, then the entry's result. */
+  public static void runTaskWith(Runnable task, Object entered) {
+    CALLS.add("runTaskWith " + entered);
+    task.run();
+  }
 }

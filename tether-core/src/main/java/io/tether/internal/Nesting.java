@@ -48,17 +48,32 @@ public final class Nesting {
   }
 
   /**
+   * Added to {@link #SETTLED} when the outermost deferred method links its work ({@link #settle}):
+   * how {@link #leaveDeferred} tells that method, entered {@link #OUTSIDE}, from one nested a level
+   * deeper, whose depth without the flag is the same. A bit far above any real nesting, so counting
+   * up and down in nested methods keeps it.
+   */
+  static final int LINKED_HERE = 1 << 20;
+
+  /**
    * Enters a method that links its work later, where the work enters the pool ({@code
    * ThreadPoolExecutor.execute}: see {@link TaskLinks#linkSubmitted}). Inside {@code
    * CompletableFuture}'s own registration of a stage the work is the future's business and is
-   * entered {@link #SETTLED}.
-   *
-   * @return the state to give back to {@link #resume}
+   * entered {@link #SETTLED}. Leave with {@link #leaveDeferred}, which needs nothing kept: what it
+   * takes away is what this added (the stage nesting is the same on the way out: stage methods are
+   * left in {@code finally} before their callers), or all of it where {@link #settle} linked.
    */
-  static int enterDeferred(ExecutionState s) {
+  static void enterDeferred(ExecutionState s) {
+    s.linkDepth += s.stageDepth > 0 ? SETTLED : OUTERMOST;
+  }
+
+  /** Leaves a method entered with {@link #enterDeferred}. */
+  static void leaveDeferred(ExecutionState s) {
     int depth = s.linkDepth;
-    s.linkDepth = s.stageDepth > 0 ? depth + SETTLED : depth + 1;
-    return depth;
+    s.linkDepth =
+        depth == (SETTLED | LINKED_HERE)
+            ? OUTSIDE
+            : Math.max(OUTSIDE, depth - (s.stageDepth > 0 ? SETTLED : OUTERMOST));
   }
 
   /** Whether the outermost linking method is running and has not linked yet. */
@@ -66,9 +81,13 @@ public final class Nesting {
     return s.linkDepth == OUTERMOST && s.suppressDepth == 0;
   }
 
-  /** The outermost linking method linked its work: nothing more links until it is left. */
+  /**
+   * The outermost linking method linked its work: nothing more links until it is left. Only a
+   * method entered with {@link #enterDeferred} from {@link #OUTSIDE} links this way ({@link
+   * #awaitsLink}), so the flag tells {@link #leaveDeferred} to go back there.
+   */
   static void settle(ExecutionState s) {
-    s.linkDepth = SETTLED;
+    s.linkDepth = SETTLED | LINKED_HERE;
   }
 
   /**
@@ -83,7 +102,7 @@ public final class Nesting {
     return depth;
   }
 
-  /** Gives back the state that {@link #enterDeferred} or {@link #suspend} took. */
+  /** Gives back the state that {@link #suspend} took. */
   static void resume(ExecutionState s, int depth) {
     s.linkDepth = depth;
   }

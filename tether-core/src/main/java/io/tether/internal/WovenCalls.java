@@ -77,15 +77,29 @@ public final class WovenCalls {
    * (TransmittableThreadLocal's {@code TtlRunnable}, OpenTelemetry's wrapper), in whichever order
    * the agents are attached.
    *
-   * @return the nesting to give back to {@link #linkResume}
+   * @return the thread's state, which {@link #offerTask} and {@link #executeExit} take instead of
+   *     looking it up again (one thread-local lookup an {@code execute} that queues its task)
    */
-  public static int executeEnter() {
-    return Nesting.enterDeferred(ExecutionState.current());
+  public static Object executeEnter() {
+    ExecutionState s = ExecutionState.current();
+    Nesting.enterDeferred(s);
+    return s;
   }
 
-  /** {@code queue.offer(task)} in {@code ThreadPoolExecutor.execute}, replaced: links the task. */
-  public static boolean offerTask(BlockingQueue<Object> queue, Object task) {
-    boolean linked = TaskLinks.linkSubmitted(task, ExecutionState.current());
+  /** {@code ThreadPoolExecutor.execute} left; {@code state} is what {@link #executeEnter} gave. */
+  public static void executeExit(Object state) {
+    if (state != null) { // null: the entry failed and changed nothing
+      Nesting.leaveDeferred((ExecutionState) state);
+    }
+  }
+
+  /**
+   * {@code queue.offer(task)} in {@code ThreadPoolExecutor.execute}, replaced: links the task, on
+   * the thread whose state {@link #executeEnter} gave ({@code null} if it failed: nothing is linked
+   * then).
+   */
+  public static boolean offerTask(BlockingQueue<Object> queue, Object task, Object state) {
+    boolean linked = state != null && TaskLinks.linkSubmitted(task, (ExecutionState) state);
     try {
       return queue.offer(task);
     } catch (RuntimeException | Error e) {

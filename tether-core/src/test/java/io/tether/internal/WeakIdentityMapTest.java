@@ -34,6 +34,74 @@ class WeakIdentityMapTest {
     assertThat(value.get()).as("the value of a collected key").isNull();
   }
 
+  @Test
+  void manyKeys_growTheTables_andEachKeepsItsValueUntilRemoved() {
+    WeakIdentityMap<Integer> map = new WeakIdentityMap<>();
+    Object[] keys = new Object[5_000];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = new Object();
+      assertThat(map.putIfAbsent(keys[i], i)).isNull();
+    }
+    assertThat(map.size()).isEqualTo(keys.length);
+    for (int i = 0; i < keys.length; i++) {
+      assertThat(map.get(keys[i])).isEqualTo(i);
+    }
+    for (int i = 0; i < keys.length; i += 2) {
+      assertThat(map.remove(keys[i], (Integer) (i + 1))).as("another value").isFalse();
+      assertThat(map.remove(keys[i], map.get(keys[i]))).isTrue();
+      assertThat(map.replace(keys[i + 1], i, -i)).as("not its value").isFalse();
+      assertThat(map.replace(keys[i + 1], map.get(keys[i + 1]), -(i + 1))).isTrue();
+    }
+    assertThat(map.size()).isEqualTo(keys.length / 2);
+    for (int i = 0; i < keys.length; i++) {
+      assertThat(map.get(keys[i])).isEqualTo(i % 2 == 0 ? null : -i);
+    }
+    assertThat(map.keyWhere(v -> v == -4_999)).isSameAs(keys[4_999]);
+  }
+
+  /**
+   * Lock-free lookups while other threads insert and remove keys of the same stripes, growing their
+   * tables over and over: a key present throughout is found every time.
+   */
+  @Test
+  void lookups_neverMissAKeyThatStays_whileOthersComeAndGoAndTablesGrow() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      WeakIdentityMap<Object> map = new WeakIdentityMap<>();
+      Object[] stay = new Object[64];
+      for (int i = 0; i < stay.length; i++) {
+        stay[i] = new Object();
+        map.putIfAbsent(stay[i], stay[i]);
+      }
+      java.util.concurrent.atomic.AtomicBoolean churning =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicInteger misses =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Thread reader =
+          new Thread(
+              () -> {
+                while (churning.get()) {
+                  for (Object key : stay) {
+                    if (map.get(key) != key) {
+                      misses.incrementAndGet();
+                    }
+                  }
+                }
+              });
+      reader.start();
+      Object[] come = new Object[4_000];
+      for (int i = 0; i < come.length; i++) {
+        come[i] = new Object();
+        map.putIfAbsent(come[i], come[i]);
+        if (i % 3 == 0) {
+          map.remove(come[i / 2]);
+        }
+      }
+      churning.set(false);
+      reader.join();
+      assertThat(misses.get()).as("lookups of keys present throughout that missed").isZero();
+    }
+  }
+
   /** In its own frame, so that no stack slot of the test keeps the key or the value. */
   private static WeakReference<Object> putAndDrop(WeakIdentityMap<Object> map) {
     Object key = new Object();
