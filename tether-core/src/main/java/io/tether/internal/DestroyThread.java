@@ -73,7 +73,12 @@ final class DestroyThread {
     } while (any);
   }
 
+  /**
+   * Whether nothing was added that is not delivered: no position of the ring claimed (a value being
+   * published counts, so the drainer does not sleep on it: {@link LongRing}'s wake-up needs this),
+   * and the overflow empty.
+   */
   private static boolean empty() {
-    return !RING.ready() && OVERFLOW.isEmpty();
+    return !RING.pending() && OVERFLOW.isEmpty();
   }
 }

@@ -5,32 +5,44 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Not public API. Raises destroy for a resource that became unreachable without being destroyed.
  * Holds only the id, never the resource, or the resource could never become unreachable.
  *
  * <p>A phantom reference to the resource, which must stay reachable itself until the collector
- * enqueues it: it is pushed on one of {@link #STRIPES} lock-free stacks (the stripe by the linking
- * thread, so threads rarely meet on one), by one compare-and-set. Cancelling only marks it done, an
- * ordered store: no lock, nothing unlinked on the resource's hot path. Tether's own daemon thread
- * ({@code tether-cleaner}, started unlinked) raises destroy for the enqueued that are not done, and
- * sweeps the stacks: it takes a stack whole (one swap), drops the done watches and keeps the others
- * on a list of its own, swept again less often. A done watch is thus held until the next sweep, at
- * most {@link #SWEEP_MILLIS} later while watches are being made.
+ * enqueues it. It is held in a {@link Chunk}: {@value #CHUNK} slots that one thread fills (its
+ * current chunk hangs on its {@link ExecutionState}), with a byte a slot that says the watch is
+ * done. Cancelling only sets that byte, an ordered store: no lock, nothing unlinked on the
+ * resource's hot path. Tether's own daemon thread ({@code tether-cleaner}, started unlinked) raises
+ * destroy for the enqueued that are not done, and sweeps the chunks every {@link #SWEEP_MILLIS}
+ * while watches are made: it reads a chunk's done bytes (one or two cache lines for 64 watches; the
+ * watches themselves, scattered over the heap, are not touched) and drops a chunk once it is
+ * complete and its watches are done. A watch still live a few sweeps after its chunk completed
+ * moves to the sweeper's own list of long-lived watches, swept less often. A done watch is thus
+ * held until the sweep after its chunk completes.
  *
- * <p>Invariants: a watch's {@code next} is written by its pusher before the compare-and-set that
- * publishes it, and after that only by a sweeper (holding its {@link Stacks}' lock), which owns
- * every watch it took off a stack; {@code done} goes false to true once (a second setting is
- * harmless).
+ * <p>Invariants: a chunk is on {@link Held}'s list (pending, then the sweeper's) from its creation
+ * until it is dropped, so every watch in it is reachable. Only the thread that made a chunk
+ * reserves its slots, each by a compare-and-set of {@code filled}, and the sweeper seals a chunk
+ * whose owner made no watch for a whole sweep by the compare-and-set that sets {@link
+ * Chunk#SEALED}: a reservation either lands before the seal (and the sweeper counts its slot) or
+ * fails (and the owner starts a new chunk). A chunk is complete when full or sealed; no slot is
+ * reserved in it after that. A slot's done byte goes from 0 to 1 once; its watch reference is
+ * written by the owner after the reservation (the sweeper keeps a chunk whose reserved slot it
+ * still reads as empty). The sweeper's list and the long-lived list are guarded by {@link Held}'s
+ * lock.
  */
 final class DestroyWatch extends PhantomReference<ResourceCore> {
-  private static final int STRIPES = 16;
-  private static final Stacks STACKS = new Stacks();
+
+  /** Watches a chunk. */
+  static final int CHUNK = 64;
+
+  private static final Held HELD = new Held();
   private static final ReferenceQueue<ResourceCore> UNREACHABLE = new ReferenceQueue<>();
 
-  /** How often the stacks are swept while watches are made; idle, less and less often. */
+  /** How often the chunks are swept while watches are made; idle, less and less often. */
   private static final long SWEEP_MILLIS = 10;
 
   private static final long MAX_SWEEP_MILLIS = 1000;
@@ -38,90 +50,185 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
   /** How often, in sweeps, the sweeper's own list of long-lived watches is swept. */
   private static final int OLD_EVERY = 50;
 
-  private static final VarHandle DONE;
+  /** Sweeps a complete chunk with live watches is kept before they move to the long-lived list. */
+  private static final int CHUNK_SWEEPS = 3;
 
   static {
-    try {
-      DONE = MethodHandles.lookup().findVarHandle(DestroyWatch.class, "done", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
     Nesting.startOwnThread("tether-cleaner", DestroyWatch::clean);
   }
 
   private final long asyncId;
+  private final Chunk chunk;
+  private final int slot;
 
-  /** The watch below this one on its stack or list (see the class invariants). */
+  /** The next watch on the long-lived list; guarded by {@link Held}'s lock. */
   private DestroyWatch next;
 
-  @SuppressWarnings("unused") // through DONE
-  private boolean done;
-
-  /** A watch of {@code resource}, not yet held anywhere: {@link Stacks#push} it. */
-  DestroyWatch(ResourceCore resource) {
+  private DestroyWatch(ResourceCore resource, Chunk chunk, int slot) {
     super(resource, UNREACHABLE);
-    asyncId = resource.asyncId;
+    this.asyncId = resource.asyncId;
+    this.chunk = chunk;
+    this.slot = slot;
   }
 
   /** Watches {@code resource}, linked on the thread whose state is {@code s}. */
   static DestroyWatch watch(ResourceCore resource, ExecutionState s) {
-    DestroyWatch w = new DestroyWatch(resource);
-    STACKS.push(w, s.stripe);
+    Chunk c = s.watchChunk;
+    DestroyWatch w = c == null ? null : HELD.add(resource, c);
+    while (w == null) { // full, or sealed while this thread made no watch: a new one
+      c = HELD.newChunk();
+      s.watchChunk = c;
+      w = HELD.add(resource, c);
+    }
     return w;
   }
 
   /** Destroy was raised another way: the collector need not tell us any more. */
   void cancel() {
-    DONE.setRelease(this, true);
+    chunk.setDone(slot);
   }
 
   boolean isDone() {
-    return (boolean) DONE.getAcquire(this);
+    return chunk.isDone(slot);
   }
 
   /** Watches held and not done: for tests. Sweeps first. */
   static int held() {
-    return STACKS.held();
+    return HELD.held();
   }
 
-  /** Watches on the stacks, not yet swept: for tests (the cleaner's own sweeps empty them). */
-  static int onStacks() {
-    return STACKS.onStacks();
+  /** Watches in chunks not yet dropped, done or not: for tests (the cleaner's sweeps drop them). */
+  static int unswept() {
+    return HELD.unswept();
+  }
+
+  /** The slots of one thread's watches and their done bytes; see the class invariants. */
+  static final class Chunk {
+    /** Set in {@link #filled} by the sweeper: no more slots are reserved here. */
+    static final int SEALED = 1 << 30;
+
+    private static final VarHandle FILLED;
+    private static final VarHandle DONE = MethodHandles.arrayElementVarHandle(byte[].class);
+
+    static {
+      try {
+        FILLED = MethodHandles.lookup().findVarHandle(Chunk.class, "filled", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final Held held;
+    final DestroyWatch[] watches = new DestroyWatch[CHUNK];
+    private final byte[] done = new byte[CHUNK];
+
+    /** Slots reserved, with {@link #SEALED} once sealed; through {@link #FILLED}. */
+    @SuppressWarnings("unused")
+    private volatile int filled;
+
+    /** The sweeper's: {@link #filled} at its last visit, and sweeps since the chunk completed. */
+    int seen = -1;
+
+    int completeSweeps;
+
+    /** The next chunk on the pending stack or the sweeper's list. */
+    Chunk next;
+
+    Chunk(Held held) {
+      this.held = held;
+    }
+
+    /** The next slot, reserved; -1 when full or sealed. Only the chunk's owner calls this. */
+    int reserve() {
+      int n = filled;
+      return n < CHUNK && FILLED.compareAndSet(this, n, n + 1) ? n : -1;
+    }
+
+    /** Seals the chunk if {@link #filled} is still {@code n}. Only the sweeper calls this. */
+    boolean seal(int n) {
+      return FILLED.compareAndSet(this, n, n | SEALED);
+    }
+
+    int filled() {
+      return filled;
+    }
+
+    void setDone(int i) {
+      DONE.setRelease(done, i, (byte) 1);
+    }
+
+    boolean isDone(int i) {
+      return (byte) DONE.getAcquire(done, i) != 0;
+    }
   }
 
   /**
-   * Where watches are held: {@link #STRIPES} lock-free stacks that any thread pushes on, and the
-   * sweeper's list of those that outlived a sweep. One instance holds Tether's; tests make their
-   * own.
+   * Where watches are held: the chunks, and the sweeper's list of those that outlived their chunk.
+   * One instance holds Tether's; tests make their own.
    */
-  static final class Stacks {
-    private final AtomicReferenceArray<DestroyWatch> stacks = new AtomicReferenceArray<>(STRIPES);
+  static final class Held {
+    /** Chunks made since the last sweep, pushed by their owners. */
+    private final AtomicReference<Chunk> pending = new AtomicReference<>();
 
-    /** Watches that outlived a sweep, guarded by this object's lock. */
+    /** Chunks the sweeper took from {@link #pending}; guarded by this object's lock. */
+    private Chunk chunks;
+
+    /** Watches that outlived their chunk; guarded by this object's lock. */
     private DestroyWatch old;
 
-    /** Pushes {@code w} on the stack of {@code stripe} (any number; its low bits choose). */
-    void push(DestroyWatch w, int stripe) {
-      int i = stripe & (STRIPES - 1);
-      DestroyWatch top;
+    /** A new chunk, held from now on; the caller's thread owns it. */
+    Chunk newChunk() {
+      Chunk c = new Chunk(this);
+      Chunk top;
       do {
-        top = stacks.get(i);
-        w.next = top;
-      } while (!stacks.compareAndSet(i, top, w));
+        top = pending.get();
+        c.next = top;
+      } while (!pending.compareAndSet(top, c));
+      return c;
+    }
+
+    /**
+     * A watch of {@code resource} in a slot of {@code c} (a chunk of this, owned by the caller's
+     * thread), or {@code null} when {@code c} is full, sealed or another's.
+     */
+    DestroyWatch add(ResourceCore resource, Chunk c) {
+      int i = c.held == this ? c.reserve() : -1;
+      if (i < 0) {
+        return null;
+      }
+      DestroyWatch w = new DestroyWatch(resource, c, i);
+      c.watches[i] = w;
+      return w;
     }
 
     /** Watches held and not done. Sweeps first. */
     synchronized int held() {
       sweep(true);
       int n = 0;
+      for (Chunk c = chunks; c != null; c = c.next) {
+        int filled = c.filled() & ~Chunk.SEALED;
+        for (int i = 0; i < filled; i++) {
+          n += c.isDone(i) ? 0 : 1;
+        }
+      }
       for (DestroyWatch w = old; w != null; w = w.next) {
         n++;
       }
       return n;
     }
 
-    /** Whether {@code w} is held on the sweeper's list (after a {@link #sweep}). */
+    /** Whether {@code w} is held (after a {@link #sweep}): in a chunk kept, or on the old list. */
     synchronized boolean holds(DestroyWatch w) {
+      for (Chunk c = chunks; c != null; c = c.next) {
+        if (c == w.chunk) {
+          return true;
+        }
+      }
+      for (Chunk c = pending.get(); c != null; c = c.next) {
+        if (c == w.chunk) {
+          return true;
+        }
+      }
       for (DestroyWatch o = old; o != null; o = o.next) {
         if (o == w) {
           return true;
@@ -130,60 +237,107 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       return false;
     }
 
-    /** Watches on the stacks, not yet swept, done or not: for tests. */
-    synchronized int onStacks() {
+    /** Watches in chunks not dropped yet, done or not. */
+    synchronized int unswept() {
       int n = 0;
-      for (int i = 0; i < STRIPES; i++) {
-        for (DestroyWatch w = stacks.get(i); w != null; w = w.next) {
-          n++;
-        }
+      for (Chunk c = chunks; c != null; c = c.next) {
+        n += c.filled() & ~Chunk.SEALED;
+      }
+      for (Chunk c = pending.get(); c != null; c = c.next) {
+        n += c.filled() & ~Chunk.SEALED;
       }
       return n;
     }
 
     /**
-     * Takes every stack whole and keeps its watches that are not done on the sweeper's list; with
-     * {@code all}, drops the done ones of that list too.
+     * Visits every chunk: seals one whose owner made no watch since the last visit, drops a
+     * complete one whose watches are done, and moves the live watches of one complete for {@link
+     * #CHUNK_SWEEPS} sweeps to the long-lived list; with {@code all}, drops the done watches of
+     * that list too.
      *
-     * @return how many watches were taken off the stacks (the sweeper's list not counted: a
-     *     long-lived watch there must not keep the sweeper from slowing down)
+     * @return how many watches left the chunks (the long-lived list not counted: a watch there must
+     *     not keep the sweeper from slowing down)
      */
     synchronized int sweep(boolean all) {
       if (all) {
         DestroyWatch list = old;
         old = null;
-        keep(list);
+        while (list != null) {
+          DestroyWatch next = list.next;
+          keepIfLive(list);
+          list = next;
+        }
       }
-      int taken = 0;
-      for (int i = 0; i < STRIPES; i++) {
-        DestroyWatch list = stacks.get(i) == null ? null : stacks.getAndSet(i, null);
-        taken += keep(list);
+      Chunk fresh = pending.getAndSet(null);
+      while (fresh != null) {
+        Chunk next = fresh.next;
+        fresh.next = chunks;
+        chunks = fresh;
+        fresh = next;
       }
-      return taken;
+      int left = 0;
+      Chunk prev = null;
+      for (Chunk c = chunks; c != null; c = c.next) {
+        int n = visit(c);
+        if (n < 0) {
+          prev = c;
+        } else {
+          left += n;
+          if (prev == null) {
+            chunks = c.next;
+          } else {
+            prev.next = c.next;
+          }
+        }
+      }
+      return left;
     }
 
-    /** Moves the watches of {@code list} that are not done to the sweeper's list; how many. */
-    private int keep(DestroyWatch list) {
-      int n = 0;
-      DestroyWatch w = list;
-      while (w != null) {
-        DestroyWatch next = w.next;
-        if (w.isDone()) {
-          w.next = null;
-        } else {
-          w.next = old;
-          old = w;
+    /** One chunk's visit: how many watches left it when it is to be dropped, else -1. */
+    private int visit(Chunk c) {
+      int f = c.filled();
+      int n = f & ~Chunk.SEALED;
+      if ((f & Chunk.SEALED) == 0 && n < CHUNK) {
+        if (n != c.seen || !c.seal(n)) {
+          c.seen = n; // its owner is still filling it
+          return -1;
         }
-        n++;
-        w = next;
+      }
+      boolean live = false;
+      for (int i = 0; i < n && !live; i++) {
+        live = !c.isDone(i);
+      }
+      if (live) {
+        if (++c.completeSweeps < CHUNK_SWEEPS) {
+          return -1;
+        }
+        for (int i = 0; i < n; i++) {
+          if (!c.isDone(i) && c.watches[i] == null) {
+            return -1; // reserved, not yet written by its owner: next time
+          }
+        }
+        for (int i = 0; i < n; i++) {
+          if (!c.isDone(i)) {
+            keepIfLive(c.watches[i]);
+          }
+        }
       }
       return n;
+    }
+
+    private void keepIfLive(DestroyWatch w) {
+      if (w.isDone()) {
+        w.next = null;
+      } else {
+        w.next = old;
+        old = w;
+      }
     }
   }
 
   /**
    * The cleaner: raises destroy for watches enqueued by the collector that are not done, and sweeps
-   * the stacks every {@link #SWEEP_MILLIS} while there is something to sweep, less often (up to
+   * the chunks every {@link #SWEEP_MILLIS} while there is something to sweep, less often (up to
    * once a second) while there is not.
    */
   private static void clean() {
@@ -201,7 +355,7 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
           }
           continue;
         }
-        int taken = STACKS.sweep(++sweeps % OLD_EVERY == 0);
+        int taken = HELD.sweep(++sweeps % OLD_EVERY == 0);
         wait = taken > 0 ? SWEEP_MILLIS : Math.min(wait * 2, MAX_SWEEP_MILLIS);
         nextSweep = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
       } catch (Throwable t) {

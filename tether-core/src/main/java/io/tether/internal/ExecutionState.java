@@ -81,6 +81,9 @@ public final class ExecutionState {
    */
   public Object recorderSlot;
 
+  /** The chunk this thread's destroy watches go in ({@link DestroyWatch#watch}); null until one. */
+  DestroyWatch.Chunk watchChunk;
+
   /**
    * The async ids this thread hands out next: {@code nextId} up to {@code idEnd} (exclusive), a
    * block taken from the global counter, {@code idBlock} ids long the next time.

@@ -103,7 +103,7 @@ public final class Hooks {
    * for tests.
    */
   public static int destroyWatchesUnswept() {
-    return DestroyWatch.onStacks();
+    return DestroyWatch.unswept();
   }
 
   /** Delivers destroy of {@code asyncId} to the enabled hooks, now, on this thread. */

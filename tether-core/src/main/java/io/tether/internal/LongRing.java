@@ -1,6 +1,5 @@
 package io.tether.internal;
 
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -17,10 +16,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * with {@code head + size}. A full ring refuses the value ({@link #offer} returns false).
  *
  * <p>A consumer that sleeps when the ring is empty announces it ({@link #sleeping(boolean)}) and
- * then looks at the ring once more; a producer asks {@link #wakeNeeded()} after its offer. Each
- * side writes its own flag before it reads the other's, with a full fence between (the sequence's
- * ordered store alone may be passed by the producer's read), so at least one of them sees the
- * other: the consumer finds the value, or the producer wakes it.
+ * then asks once more whether a position was claimed ({@link #pending()}: the claim, not the
+ * publication); a producer asks {@link #wakeNeeded()} after its offer. Each side writes before it
+ * reads the other's: the producer's claim is a compare-and-set of {@link #tail}, the consumer's
+ * announcement a volatile write, and both reads are volatile, so (sequential consistency of
+ * volatile accesses) at least one of them sees the other: the consumer finds the claim and does not
+ * sleep, or the producer wakes it. No fence of its own: the claim is one. (Looking at the
+ * publication instead would need a full fence after the sequence's ordered store, which the
+ * producer's read of the flag may pass: a missed wake-up that jcstress found.)
  */
 final class LongRing {
   private final long[] values;
@@ -68,18 +71,28 @@ final class LongRing {
     }
   }
 
-  /** Whether the consumer must be woken: ask after {@link #offer}. Any thread. */
+  /**
+   * Whether the consumer must be woken: ask after {@link #offer}, whose claim orders this read
+   * after it. Any thread.
+   */
   boolean wakeNeeded() {
-    VarHandle.fullFence(); // the offer's ordered store before the read of the flag
     return sleeping;
   }
 
   /**
-   * The consumer is about to sleep ({@code true}; look at {@link #ready()} once more after this) or
+   * The consumer is about to sleep ({@code true}; ask {@link #pending()} once more after this) or
    * is awake again ({@code false}).
    */
   void sleeping(boolean asleep) {
     sleeping = asleep;
+  }
+
+  /**
+   * Whether a position was claimed that the consumer has not taken: a value ready, or about to be
+   * (its producer between claim and publication). The consumer only.
+   */
+  boolean pending() {
+    return tail.get() != head;
   }
 
   /** Whether a value is ready to take. The consumer only. */

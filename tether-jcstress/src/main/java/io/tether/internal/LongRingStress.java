@@ -23,7 +23,8 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
  *
  * <p>The {@code Broken} twins run copies of the ring: one whose producer publishes the slot's
  * sequence before it writes the id (the two steps of {@link LongRing#offer} swapped), one whose
- * producer asks whether to wake the consumer with no fence after its offer.
+ * consumer, going to sleep, looks at the published value instead of the claim while no fence
+ * follows the publication (the ring's first wake-up, which missed some).
  */
 public final class LongRingStress {
 
@@ -157,13 +158,16 @@ public final class LongRingStress {
     @Actor
     public void consumer(ZZ_Result r) {
       ring.sleeping(true);
-      r.r2 = ring.ready();
+      r.r2 = ring.pending();
     }
   }
 
-  /** {@link WakeUp} with a ring whose producer reads the flag with no fence after its offer. */
+  /**
+   * {@link WakeUp} with a ring whose sleeping consumer looks at the publication, not the claim, and
+   * whose producer reads the flag with no fence after publishing.
+   */
   @JCStressTest
-  @Description("A producer offering an id to a ring that asks to wake with no fence")
+  @Description("A consumer that looks at the publication, a producer with no fence after it")
   @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "the consumer finds the id and is woken")
   @Outcome(id = "true, false", expect = ACCEPTABLE, desc = "the consumer sleeps and is woken")
   @Outcome(id = "false, true", expect = ACCEPTABLE, desc = "the consumer finds the id")
@@ -185,7 +189,10 @@ public final class LongRingStress {
     }
   }
 
-  /** {@link LongRing}'s offer and wake-up with the fence left out: the bug the test must catch. */
+  /**
+   * {@link LongRing}'s offer and wake-up as they were first: the consumer looks at the publication
+   * and no fence follows it. The bug the test must catch.
+   */
   static final class UnfencedRing {
     private final long[] values;
     private final AtomicLongArray sequences;
@@ -209,7 +216,7 @@ public final class LongRingStress {
       sequences.lazySet(i, p + 1);
     }
 
-    /** The defect: no full fence between the offer's ordered store and this read. */
+    /** The defect: the offer's ordered store may pass this read (and the consumer asks ready). */
     boolean wakeNeeded() {
       return sleeping;
     }
