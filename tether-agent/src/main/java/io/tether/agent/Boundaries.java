@@ -476,6 +476,7 @@ final class Boundaries implements TypeHierarchy.Roots {
         Methods.named("delayedExecute")
             .descriptorStartsWith("(Ljava/util/concurrent/RunnableScheduledFuture;"),
         linking("delayedExecuteEnter", O_V, 0));
+    linkFieldTypes.add("java/util/concurrent/FutureTask"); // its links in a field: TaskLinks
     add(
         "java/util/concurrent/FutureTask",
         Methods.named("cancel").descriptor("(Z)Z"),
@@ -489,6 +490,16 @@ final class Boundaries implements TypeHierarchy.Roots {
   private void forkJoin() {
     String task = "java/util/concurrent/ForkJoinTask";
     String pool = "java/util/concurrent/ForkJoinPool";
+    // Their links in a field (TaskFields); not ForkJoinTask's own: CompletableFuture's stages are
+    // fork/join tasks too, never linked, and would each grow by the field.
+    for (String withField :
+        List.of(
+            "java/util/concurrent/CountedCompleter",
+            "java/util/concurrent/RecursiveTask",
+            "java/util/concurrent/RecursiveAction")) {
+      linkFieldTypes.add(withField);
+      jdkTypes.putIfAbsent(withField, new ArrayList<>()); // nothing to weave: the field alone
+    }
     add(task, Methods.named("fork").descriptorStartsWith("()"), linking("forkEnter", O_V, THIS));
     add(
         task,

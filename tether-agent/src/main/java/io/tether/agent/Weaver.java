@@ -68,7 +68,11 @@ final class Weaver implements ClassFileTransformer {
       return false;
     }
     boundaries.ensure(name);
-    if (boundaries.jdkTypes.containsKey(name) || boundaries.libraryTypes.containsKey(name)) {
+    List<Boundaries.Rule> jdk = boundaries.jdkTypes.get(name);
+    if (jdk != null) {
+      return !jdk.isEmpty(); // a type only given the link field has nothing to weave once loaded
+    }
+    if (boundaries.libraryTypes.containsKey(name)) {
       return true;
     }
     return !rules(name, hierarchy.of(type)).isEmpty();
@@ -239,7 +243,8 @@ final class Weaver implements ClassFileTransformer {
 
   /**
    * {@code bytes} with {@code rules} woven in and, if {@code linkField}, {@link #LINK_HOLDER}
-   * implemented by a field of its own; {@code null} if no method matched.
+   * implemented by a field of its own; {@code null} if nothing changed (no method matched, and no
+   * field to add).
    */
   static byte[] weave(byte[] bytes, List<Boundaries.Rule> rules, boolean linkField) {
     ClassReader reader = new ClassReader(bytes);
@@ -282,10 +287,10 @@ final class Weaver implements ClassFileTransformer {
           }
         },
         ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
-    if (matched.isEmpty()) {
+    boolean addLinkField = linkField && !hasLinkField[0];
+    if (matched.isEmpty() && !addLinkField) {
       return null;
     }
-    boolean addLinkField = linkField && !hasLinkField[0];
     ClassWriter writer = new ClassWriter(reader, 0);
     reader.accept(
         new ClassVisitor(ASM_API, writer) {
@@ -481,10 +486,14 @@ final class Weaver implements ClassFileTransformer {
     return offset;
   }
 
-  /** The field and the accessors of {@link #LINK_HOLDER}: a private transient plain field. */
+  /**
+   * The field and the accessors of {@link #LINK_HOLDER}: a transient plain field, public (and
+   * synthetic) so that tether-core can compare and set it through a {@code VarHandle} of the public
+   * lookup, in {@code java.base}'s classes too (their packages are exported, not open).
+   */
   private static void addLinkField(ClassVisitor cv, String owner) {
     cv.visitField(
-            Opcodes.ACC_PRIVATE | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC,
+            Opcodes.ACC_PUBLIC | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC,
             LINK_FIELD,
             "Ljava/lang/Object;",
             null,

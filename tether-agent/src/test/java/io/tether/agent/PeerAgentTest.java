@@ -93,7 +93,16 @@ class PeerAgentTest {
     }
     if (tetherFirst) {
       assertThat(io.tether.internal.LinkHolder.class)
-          .isAssignableFrom(java.util.concurrent.CompletableFuture.class);
+          .isAssignableFrom(java.util.concurrent.CompletableFuture.class)
+          .isAssignableFrom(java.util.concurrent.FutureTask.class)
+          .isAssignableFrom(java.util.concurrent.CountedCompleter.class)
+          .isAssignableFrom(java.util.concurrent.RecursiveTask.class)
+          .isAssignableFrom(java.util.concurrent.RecursiveAction.class);
+      assertThat(
+              io.tether.internal.LinkHolder.class.isAssignableFrom(
+                  java.util.concurrent.ForkJoinTask.class))
+          .as("not ForkJoinTask itself: CompletableFuture's stages would grow")
+          .isFalse();
     }
   }
 

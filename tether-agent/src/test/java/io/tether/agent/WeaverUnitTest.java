@@ -117,7 +117,7 @@ class WeaverUnitTest {
 
   /**
    * A class given the link field (as {@code CompletableFuture} is at first load): it implements
-   * {@code LinkHolder} with a private transient field of its own, verifies, and still carries the
+   * {@code LinkHolder} with a public transient field of its own, verifies, and still carries the
    * context its rules weave.
    */
   @Test
@@ -132,7 +132,7 @@ class WeaverUnitTest {
             .loadClass(QueueingExecutor.class.getName());
     assertThat(type.getInterfaces()).contains(Executor.class, LinkHolder.class);
     java.lang.reflect.Field field = type.getDeclaredField(Weaver.LINK_FIELD);
-    assertThat(java.lang.reflect.Modifier.isPrivate(field.getModifiers())).isTrue();
+    assertThat(java.lang.reflect.Modifier.isPublic(field.getModifiers())).isTrue();
     assertThat(java.lang.reflect.Modifier.isTransient(field.getModifiers())).isTrue();
     assertThat(field.isSynthetic()).isTrue();
 
@@ -151,6 +151,22 @@ class WeaverUnitTest {
     List<Runnable> queue = (List<Runnable>) type.getField("queue").get(executor);
     queue.forEach(Runnable::run);
     assertThat(seen).containsExactly("first");
+  }
+
+  /**
+   * A class with nothing to weave but the link field (the fork/join task classes) gets the field;
+   * without it, the class is left alone.
+   */
+  @Test
+  void linkFieldAlone_isAddedToAClassWithNothingElseToWeave() throws Exception {
+    byte[] woven = Weaver.weave(classFile(QueueingExecutor.class), List.of(), true);
+    assertThat(woven).isNotNull();
+    Class<?> type =
+        new OneClassLoader(QueueingExecutor.class.getName(), woven)
+            .loadClass(QueueingExecutor.class.getName());
+    assertThat(LinkHolder.class).isAssignableFrom(type);
+    assertThat(type.getField(Weaver.LINK_FIELD).getType()).isEqualTo(Object.class);
+    assertThat(Weaver.weave(classFile(QueueingExecutor.class), List.of(), false)).isNull();
   }
 
   /** Weaving a class that already has the link field (a retransformation) does not add it twice. */

@@ -5,10 +5,15 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.tether.AsyncHook;
 import io.tether.AsyncLocalStorage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
@@ -42,7 +47,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code thenApplyAsync} on the same executor and {@code thenApply} in turn, then {@code
  *       join()};
  *   <li>{@code parallelStream}: {@code IntStream.range(0, 10_000).parallel().map(...).sum()} on the
- *       common fork/join pool.
+ *       common fork/join pool;
+ *   <li>{@code forkJoinTasks} (not among {@link AgentOverheadRunner}'s): one task on the common
+ *       pool that forks {@value #FORKED} small tasks and joins them, so that nearly all of the time
+ *       is the forks' own, on one worker, without the wake-ups that make the stream's time scatter:
+ *       the price of the agent's link of a forked task, resolved;
+ *   <li>{@code submittedTasks} (not among the runner's either): {@value #FORKED} small tasks
+ *       submitted to the executor at once (each a {@code FutureTask}), then every result awaited:
+ *       the worker finds the queue full rather than parking between tasks, so what is measured is
+ *       submission, run and result, the hop's wake-ups mostly gone.
  * </ul>
  *
  * <p>The calling thread holds one value in each agent's own context mechanism, so that every agent
@@ -81,6 +94,7 @@ public class AgentOverheadBenchmark {
   static final int CHAIN_STAGES = 10;
   static final int STREAM_SIZE = 10_000;
   static final int STREAM_CHECK_EVERY = 1_000;
+  static final int FORKED = 1_000;
 
   /** The bit of each mechanism in {@link #seen()}. */
   static final int TETHER = 1;
@@ -200,6 +214,62 @@ public class AgentOverheadBenchmark {
               + " stages");
     }
     return arrived;
+  }
+
+  @Benchmark
+  public int forkJoinTasks() {
+    int arrived = ForkJoinPool.commonPool().invoke(new Forks());
+    if (arrived != FORKED) {
+      throw new IllegalStateException(
+          "forkJoinTasks: " + describe(expected) + " arrived in " + arrived + " of " + FORKED);
+    }
+    return arrived;
+  }
+
+  @Benchmark
+  public int submittedTasks() throws Exception {
+    List<Future<Integer>> futures = new ArrayList<>(FORKED);
+    for (int i = 0; i < FORKED; i++) {
+      futures.add(executor.submit(checkedTask));
+    }
+    int arrived = 0;
+    for (Future<Integer> f : futures) {
+      arrived += f.get();
+    }
+    if (arrived != FORKED) {
+      throw new IllegalStateException(
+          "submittedTasks: " + describe(expected) + " arrived in " + arrived + " of " + FORKED);
+    }
+    return arrived;
+  }
+
+  private final Callable<Integer> checkedTask = () -> arrived() ? 1 : 0;
+
+  /** Forks {@value #FORKED} tasks that each check the context, and joins them. */
+  @SuppressWarnings("serial") // never serialized
+  final class Forks extends RecursiveTask<Integer> {
+    @Override
+    protected Integer compute() {
+      Checked[] forked = new Checked[FORKED];
+      for (int i = 0; i < FORKED; i++) {
+        forked[i] = new Checked();
+        forked[i].fork();
+      }
+      int arrived = 0;
+      for (int i = FORKED - 1; i >= 0; i--) {
+        arrived += forked[i].join();
+      }
+      return arrived;
+    }
+  }
+
+  /** 1 if every expected mechanism's value arrived in the task. */
+  @SuppressWarnings("serial") // never serialized
+  final class Checked extends RecursiveTask<Integer> {
+    @Override
+    protected Integer compute() {
+      return arrived() ? 1 : 0;
+    }
   }
 
   @Benchmark

@@ -1,6 +1,7 @@
 package io.tether.internal;
 
 import io.tether.ResourceTypes;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Not public API. The links of the application's task objects: a task keeps its identity (queues,
@@ -15,6 +16,14 @@ import io.tether.ResourceTypes;
  * emptied by a taker is retired and never receives a link again (an attacher that finds it retired
  * installs a fresh value). An entry whose task was collected is expunged by the map, releasing the
  * captured context of a task dropped without running.
+ *
+ * <p>A {@code FutureTask}, {@code CountedCompleter}, {@code RecursiveTask} or {@code
+ * RecursiveAction} (what {@code submit}, a parallel stream and fork/join code make for every task)
+ * keeps its first link in a field of its own where the agent added one ({@link TaskFields}): a
+ * compare-and-set to attach and one to take. A link that finds the field taken (the same task
+ * linked again before it ran) goes to the map, and while any such link is there ({@link #OVERFLOW})
+ * the links of every task with a field go to the map as well and takers look there after the field:
+ * so a field's link is always older than the map's links of its task, and oldest first still holds.
  */
 public final class TaskLinks {
 
@@ -69,7 +78,20 @@ public final class TaskLinks {
     return false;
   }
 
+  /**
+   * Links of tasks with a field ({@link TaskFields}) held in the map, counted before they are put
+   * there and after they are taken: while there are any, such tasks' links go to the map and are
+   * sought there after the field. (A task collected with links in the map leaves its count.)
+   */
+  private static final AtomicInteger OVERFLOW = new AtomicInteger();
+
   private static void attach(Object task, Link link) {
+    if (TaskFields.has(task)) {
+      if (OVERFLOW.get() == 0 && TaskFields.compareAndSet(task, null, link)) {
+        return;
+      }
+      OVERFLOW.incrementAndGet(); // before the map holds it: a taker of an empty field looks there
+    }
     while (true) {
       Object held = TASKS.putIfAbsent(task, link);
       if (held == null) {
@@ -95,6 +117,14 @@ public final class TaskLinks {
 
   /** Whether a link is attached to {@code task}. */
   public static boolean isLinked(Object task) {
+    if (TaskFields.has(task)) {
+      if (TaskFields.get(task) != null) {
+        return true;
+      }
+      if (OVERFLOW.get() == 0) {
+        return false;
+      }
+    }
     Object held = task == null ? null : TASKS.get(task);
     return held instanceof Link || held instanceof Slot && ((Slot) held).peek() != null;
   }
@@ -144,6 +174,34 @@ public final class TaskLinks {
     if (task == null) {
       return null;
     }
+    if (TaskFields.has(task)) { // its links are one-shot: scheduled tasks keep theirs in the map
+      if (newest && OVERFLOW.get() > 0) {
+        Link link = takeFromMap(task, true, force);
+        if (link != null) {
+          OVERFLOW.decrementAndGet();
+          return link;
+        }
+      }
+      Object held;
+      while ((held = TaskFields.get(task)) != null) {
+        if (TaskFields.compareAndSet(task, held, null)) {
+          return (Link) held;
+        }
+      }
+      if (OVERFLOW.get() == 0) {
+        return null;
+      }
+      Link link = takeFromMap(task, newest, force);
+      if (link != null) {
+        OVERFLOW.decrementAndGet();
+      }
+      return link;
+    }
+    return takeFromMap(task, newest, force);
+  }
+
+  /** {@link #take} of the links of {@code task} held in the map. */
+  private static Link takeFromMap(Object task, boolean newest, boolean force) {
     while (true) {
       Object held = TASKS.get(task);
       if (held == null) {
