@@ -190,23 +190,47 @@ public final class LongRingStress {
   }
 
   /**
-   * {@link LongRing}'s offer and wake-up as they were first: the consumer looks at the publication
-   * and no fence follows it. The bug the test must catch.
+   * The fields of {@link LongRing}, copied for the broken twins (the ring itself is final and keeps
+   * no hook for a defect), with its consumer side as it is.
    */
-  static final class UnfencedRing {
-    private final long[] values;
-    private final AtomicLongArray sequences;
-    private final int mask;
-    private final AtomicLong tail = new AtomicLong();
-    volatile boolean sleeping;
+  abstract static class RingCopy {
+    final long[] values;
+    final AtomicLongArray sequences;
+    final int mask;
+    final AtomicLong tail = new AtomicLong();
+    private long head;
 
-    UnfencedRing(int size) {
+    RingCopy(int size) {
       values = new long[size];
       sequences = new AtomicLongArray(size);
       for (int i = 0; i < size; i++) {
         sequences.set(i, i);
       }
       mask = size - 1;
+    }
+
+    boolean ready() {
+      return sequences.get((int) head & mask) == head + 1;
+    }
+
+    long take() {
+      int i = (int) head & mask;
+      long value = values[i];
+      sequences.lazySet(i, head + mask + 1);
+      head++;
+      return value;
+    }
+  }
+
+  /**
+   * {@link LongRing}'s offer and wake-up as they were first: the consumer looks at the publication
+   * and no fence follows it. The bug the test must catch.
+   */
+  static final class UnfencedRing extends RingCopy {
+    volatile boolean sleeping;
+
+    UnfencedRing(int size) {
+      super(size);
     }
 
     void offer(long value) {
@@ -220,27 +244,12 @@ public final class LongRingStress {
     boolean wakeNeeded() {
       return sleeping;
     }
-
-    boolean ready() {
-      return sequences.get(0) == 1;
-    }
   }
 
   /** {@link LongRing} with its producer's last two steps swapped: the bug the test must catch. */
-  static final class PublishFirstRing {
-    private final long[] values;
-    private final AtomicLongArray sequences;
-    private final int mask;
-    private final AtomicLong tail = new AtomicLong();
-    private long head;
-
+  static final class PublishFirstRing extends RingCopy {
     PublishFirstRing(int size) {
-      values = new long[size];
-      sequences = new AtomicLongArray(size);
-      for (int i = 0; i < size; i++) {
-        sequences.set(i, i);
-      }
-      mask = size - 1;
+      super(size);
     }
 
     boolean offer(long value) {
@@ -261,18 +270,6 @@ public final class LongRingStress {
           p = tail.get();
         }
       }
-    }
-
-    boolean ready() {
-      return sequences.get((int) head & mask) == head + 1;
-    }
-
-    long take() {
-      int i = (int) head & mask;
-      long value = values[i];
-      sequences.lazySet(i, head + mask + 1);
-      head++;
-      return value;
     }
   }
 }
