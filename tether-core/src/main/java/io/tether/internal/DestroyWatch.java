@@ -9,37 +9,38 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Not public API. Raises destroy for a resource that became unreachable without being destroyed.
- * Holds only the id, never the resource, or the resource could never become unreachable.
  *
- * <p>A phantom reference to the resource, which must stay reachable itself until the collector
- * enqueues it. It is held in a {@link Chunk}: {@value #CHUNK} slots that one thread fills (its
- * current chunk hangs on its {@link ExecutionState}), with a byte a slot that says the watch is
- * done. Cancelling only sets that byte, an ordered store: no lock, nothing unlinked on the
- * resource's hot path. Tether's own daemon thread ({@code tether-cleaner}, started unlinked) raises
- * destroy for the enqueued that are not done, and sweeps the chunks every {@link #SWEEP_MILLIS}
- * while watches are made: it reads a chunk's done bytes (one or two cache lines for 64 watches; the
- * watches themselves, scattered over the heap, are not touched) and drops a chunk once it is
- * complete and its watches are done. A watch still live a few sweeps after its chunk completed
- * moves to the sweeper's own list of long-lived watches, swept less often. A done watch is thus
- * held until the sweep after its chunk completes.
+ * <p>A resource is first held where its thread put it: a slot of a {@link Chunk} ({@value #CHUNK}
+ * slots that one thread fills; its current chunk hangs on its {@link ExecutionState}), a plain
+ * store and an ordered one of the chunk's count, no lock and no compare-and-set. Destroying the
+ * resource sets the slot's done byte and clears the slot, so a done resource is not kept. Tether's
+ * own daemon thread ({@code tether-cleaner}, started unlinked) sweeps the chunks every {@link
+ * #SWEEP_MILLIS} while watches are made; a resource still in its slot after {@link Held#age} sweeps
+ * (most are destroyed long before) gets a watch, a phantom reference made there and then, and
+ * leaves its slot, so that it can become unreachable. Only the id is in the watch, never the
+ * resource, or the resource could never become unreachable; the cleaner raises destroy for the
+ * watches the collector enqueues that are not done. A chunk is dropped once it is complete (full,
+ * or its thread ended) and every resource in it is done or watched; watches are on the sweeper's
+ * list of long-lived watches, swept less often.
  *
- * <p>Invariants: a chunk is on {@link Held}'s list (pending, then the sweeper's) from its creation
- * until it is dropped, so every watch in it is reachable. Only the thread that made a chunk
- * reserves its slots, each by a compare-and-set of {@code filled}, and the sweeper seals a chunk
- * whose owner made no watch for a whole sweep by the compare-and-set that sets {@link
- * Chunk#SEALED}: a reservation either lands before the seal (and the sweeper counts its slot) or
- * fails (and the owner starts a new chunk). A chunk is complete when full or sealed; no slot is
- * reserved in it after that. A slot's done byte goes from 0 to 1 once; its watch reference is
- * written by the owner after the reservation (the sweeper keeps a chunk whose reserved slot it
- * still reads as empty). The sweeper's list and the long-lived list are guarded by {@link Held}'s
- * lock.
+ * <p>Invariants: a chunk is on {@link Held}'s lists (pending, then the sweeper's) from its creation
+ * until it is dropped. Only the thread that made a chunk ({@link Chunk#owner}) writes its slots
+ * with resources, each before the ordered store of {@code filled} that publishes it, and never
+ * writes a slot twice; other writes of a slot only clear it: by the resource's destroy, after its
+ * done byte is set, or by the sweeper once the resource has its watch. So a slot below {@code
+ * filled} that reads empty holds a resource destroyed or already watched. A slot's done byte goes
+ * from 0 to 1 once, and a watch made before it was set sees it when enqueued. {@code processed} and
+ * the sweeper's counts are the sweeper's alone; its lists are guarded by {@link Held}'s lock.
  */
 final class DestroyWatch extends PhantomReference<ResourceCore> {
 
-  /** Watches a chunk. */
+  /** Slots a chunk. */
   static final int CHUNK = 64;
 
-  private static final Held HELD = new Held();
+  /** Sweeps a resource stays in its slot, at least, before it gets a watch. */
+  private static final int AGE_SWEEPS = 2;
+
+  private static final Held HELD = new Held(AGE_SWEEPS);
   private static final ReferenceQueue<ResourceCore> UNREACHABLE = new ReferenceQueue<>();
 
   /** How often the chunks are swept while watches are made; idle, less and less often. */
@@ -49,9 +50,6 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
 
   /** How often, in sweeps, the sweeper's own list of long-lived watches is swept. */
   private static final int OLD_EVERY = 50;
-
-  /** Sweeps a complete chunk with live watches is kept before they move to the long-lived list. */
-  private static final int CHUNK_SWEEPS = 3;
 
   static {
     Nesting.startOwnThread("tether-cleaner", DestroyWatch::clean);
@@ -71,42 +69,50 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
     this.slot = slot;
   }
 
-  /** Watches {@code resource}, linked on the thread whose state is {@code s}. */
-  static DestroyWatch watch(ResourceCore resource, ExecutionState s) {
+  /**
+   * Holds {@code resource} in the chunk of the thread whose state is {@code s} (the caller's),
+   * which becomes {@code s.watchChunk} if the old one was full: the resource itself, or, {@code
+   * now}, its watch.
+   *
+   * @return the slot, in {@code s.watchChunk}
+   */
+  static int watch(ResourceCore resource, ExecutionState s, boolean now) {
     Chunk c = s.watchChunk;
-    DestroyWatch w = c == null ? null : HELD.add(resource, c);
-    while (w == null) { // full, or sealed while this thread made no watch: a new one
+    int slot = c == null ? -1 : c.next();
+    if (slot < 0) {
       c = HELD.newChunk();
       s.watchChunk = c;
-      w = HELD.add(resource, c);
+      slot = c.next();
     }
-    return w;
+    c.put(slot, now ? new DestroyWatch(resource, c, slot) : resource);
+    return slot;
   }
 
-  /** Destroy was raised another way: the collector need not tell us any more. */
-  void cancel() {
-    chunk.setDone(slot);
+  /**
+   * Sees out every slot of every chunk now, whatever its age: no resource is held by its slot
+   * afterwards, only by a watch. For the context leak detector, which must not see a resource kept
+   * alive by Tether.
+   */
+  static void seeOutAll() {
+    HELD.seeOutAll();
   }
 
   boolean isDone() {
     return chunk.isDone(slot);
   }
 
-  /** Watches held and not done: for tests. Sweeps first. */
+  /** Resources watched and not done: for tests. Sweeps first. */
   static int held() {
     return HELD.held();
   }
 
-  /** Watches in chunks not yet dropped, done or not: for tests (the cleaner's sweeps drop them). */
+  /** Slots the sweeper has yet to see out, done or not: for tests (the cleaner's sweeps do). */
   static int unswept() {
     return HELD.unswept();
   }
 
-  /** The slots of one thread's watches and their done bytes; see the class invariants. */
+  /** One thread's slots and their done bytes; see the class invariants. */
   static final class Chunk {
-    /** Set in {@link #filled} by the sweeper: no more slots are reserved here. */
-    static final int SEALED = 1 << 30;
-
     private static final VarHandle FILLED;
     private static final VarHandle DONE = MethodHandles.arrayElementVarHandle(byte[].class);
 
@@ -118,67 +124,99 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       }
     }
 
-    final Held held;
-    final DestroyWatch[] watches = new DestroyWatch[CHUNK];
+    final Thread owner;
+
+    /** A slot holds a resource or its watch, until the resource is done or the sweeper sees it. */
+    private final Object[] slots = new Object[CHUNK];
+
     private final byte[] done = new byte[CHUNK];
 
-    /** Slots reserved, with {@link #SEALED} once sealed; through {@link #FILLED}. */
+    /** Slots filled; written by the owner alone, through {@link #FILLED}. */
     @SuppressWarnings("unused")
     private volatile int filled;
 
-    /** The sweeper's: {@link #filled} at its last visit, and sweeps since the chunk completed. */
-    int seen = -1;
+    /** The sweeper's: slots it has seen out, and {@link #filled} at its last two visits. */
+    int processed;
 
-    int completeSweeps;
+    int seen;
+    int seenBefore;
 
     /** The next chunk on the pending stack or the sweeper's list. */
     Chunk next;
 
-    Chunk(Held held) {
-      this.held = held;
+    Chunk(Thread owner) {
+      this.owner = owner;
     }
 
-    /** The next slot, reserved; -1 when full or sealed. Only the chunk's owner calls this. */
-    int reserve() {
-      int n = filled;
-      return n < CHUNK && FILLED.compareAndSet(this, n, n + 1) ? n : -1;
+    /** The next slot, or -1 when full. Only the owner calls this, then {@link #put}. */
+    int next() {
+      int n = (int) FILLED.get(this);
+      return n == CHUNK ? -1 : n;
     }
 
-    /** Seals the chunk if {@link #filled} is still {@code n}. Only the sweeper calls this. */
-    boolean seal(int n) {
-      return FILLED.compareAndSet(this, n, n | SEALED);
+    /** Fills slot {@code n}, from {@link #next}, with a resource or its watch, and publishes it. */
+    void put(int n, Object resourceOrWatch) {
+      slots[n] = resourceOrWatch;
+      FILLED.setRelease(this, n + 1);
+    }
+
+    /** Puts {@code r} in the next slot: the slot, or -1 when full. Only the owner calls this. */
+    int add(ResourceCore r) {
+      int n = next();
+      if (n >= 0) {
+        put(n, r);
+      }
+      return n;
     }
 
     int filled() {
       return filled;
     }
 
+    /** The resource in slot {@code i} was destroyed: marks it done and lets go of it. */
     void setDone(int i) {
       DONE.setRelease(done, i, (byte) 1);
+      slots[i] = null;
     }
 
     boolean isDone(int i) {
       return (byte) DONE.getAcquire(done, i) != 0;
     }
+
+    /** Whether slot {@code i} still holds {@code r} or its watch: for tests. */
+    boolean holds(int i, ResourceCore r) {
+      Object o = slots[i];
+      return o == r || o instanceof DestroyWatch && ((DestroyWatch) o).refersTo(r);
+    }
   }
 
   /**
-   * Where watches are held: the chunks, and the sweeper's list of those that outlived their chunk.
-   * One instance holds Tether's; tests make their own.
+   * Where resources are held: the chunks, and the sweeper's list of watches. One instance holds
+   * Tether's; tests make their own.
    */
   static final class Held {
+    /** Sweeps a resource stays in its slot before it gets a watch (0 in tests: the first sweep). */
+    final int age;
+
     /** Chunks made since the last sweep, pushed by their owners. */
     private final AtomicReference<Chunk> pending = new AtomicReference<>();
 
     /** Chunks the sweeper took from {@link #pending}; guarded by this object's lock. */
     private Chunk chunks;
 
-    /** Watches that outlived their chunk; guarded by this object's lock. */
+    /** Watches of resources that outlived their slots; guarded by this object's lock. */
     private DestroyWatch old;
+
+    Held(int age) {
+      if (age < 0 || age > 2) {
+        throw new IllegalArgumentException("age must be 0 to 2 sweeps, was " + age);
+      }
+      this.age = age;
+    }
 
     /** A new chunk, held from now on; the caller's thread owns it. */
     Chunk newChunk() {
-      Chunk c = new Chunk(this);
+      Chunk c = new Chunk(Thread.currentThread());
       Chunk top;
       do {
         top = pending.get();
@@ -187,27 +225,13 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       return c;
     }
 
-    /**
-     * A watch of {@code resource} in a slot of {@code c} (a chunk of this, owned by the caller's
-     * thread), or {@code null} when {@code c} is full, sealed or another's.
-     */
-    DestroyWatch add(ResourceCore resource, Chunk c) {
-      int i = c.held == this ? c.reserve() : -1;
-      if (i < 0) {
-        return null;
-      }
-      DestroyWatch w = new DestroyWatch(resource, c, i);
-      c.watches[i] = w;
-      return w;
-    }
-
-    /** Watches held and not done. Sweeps first. */
+    /** Resources held and not done. Sweeps first. */
     synchronized int held() {
       sweep(true);
       int n = 0;
       for (Chunk c = chunks; c != null; c = c.next) {
-        int filled = c.filled() & ~Chunk.SEALED;
-        for (int i = 0; i < filled; i++) {
+        int filled = c.filled();
+        for (int i = c.processed; i < filled; i++) {
           n += c.isDone(i) ? 0 : 1;
         }
       }
@@ -217,48 +241,58 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       return n;
     }
 
-    /** Whether {@code w} is held (after a {@link #sweep}): in a chunk kept, or on the old list. */
-    synchronized boolean holds(DestroyWatch w) {
-      for (Chunk c = chunks; c != null; c = c.next) {
-        if (c == w.chunk) {
-          return true;
+    /**
+     * Whether {@code r} is held (after a {@link #sweep}): in a slot of a chunk kept, or watched on
+     * the long-lived list.
+     */
+    synchronized boolean holds(ResourceCore r) {
+      for (Chunk list : new Chunk[] {chunks, pending.get()}) {
+        for (Chunk c = list; c != null; c = c.next) {
+          for (int i = 0; i < c.filled(); i++) {
+            if (c.holds(i, r)) {
+              return true;
+            }
+          }
         }
       }
-      for (Chunk c = pending.get(); c != null; c = c.next) {
-        if (c == w.chunk) {
-          return true;
-        }
-      }
-      for (DestroyWatch o = old; o != null; o = o.next) {
-        if (o == w) {
+      for (DestroyWatch w = old; w != null; w = w.next) {
+        if (w.refersTo(r)) {
           return true;
         }
       }
       return false;
     }
 
-    /** Watches in chunks not dropped yet, done or not. */
+    /** Slots not yet seen out by the sweeper, done or not. */
     synchronized int unswept() {
       int n = 0;
       for (Chunk c = chunks; c != null; c = c.next) {
-        n += c.filled() & ~Chunk.SEALED;
+        n += c.filled() - c.processed;
       }
       for (Chunk c = pending.get(); c != null; c = c.next) {
-        n += c.filled() & ~Chunk.SEALED;
+        n += c.filled();
       }
       return n;
     }
 
     /**
-     * Visits every chunk: seals one whose owner made no watch since the last visit, drops a
-     * complete one whose watches are done, and moves the live watches of one complete for {@link
-     * #CHUNK_SWEEPS} sweeps to the long-lived list; with {@code all}, drops the done watches of
-     * that list too.
+     * Visits every chunk: sees out its slots {@link #age} sweeps old (a resource still there gets a
+     * watch, on the long-lived list) and drops a complete chunk whose resources are all done or
+     * watched; with {@code all}, drops the done watches of the long-lived list too.
      *
-     * @return how many watches left the chunks (the long-lived list not counted: a watch there must
-     *     not keep the sweeper from slowing down)
+     * @return how many slots were seen out (the long-lived list not counted: a watch there must not
+     *     keep the sweeper from slowing down)
      */
     synchronized int sweep(boolean all) {
+      return sweep(all, age);
+    }
+
+    /** Sees out every slot, whatever its age. */
+    synchronized void seeOutAll() {
+      sweep(false, 0);
+    }
+
+    private int sweep(boolean all, int age) {
       if (all) {
         DestroyWatch list = old;
         old = null;
@@ -278,51 +312,62 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       int left = 0;
       Chunk prev = null;
       for (Chunk c = chunks; c != null; c = c.next) {
-        int n = visit(c);
-        if (n < 0) {
-          prev = c;
-        } else {
+        int n = visit(c, age);
+        if (n >= 0) {
           left += n;
           if (prev == null) {
             chunks = c.next;
           } else {
             prev.next = c.next;
           }
+        } else {
+          left += -n - 1;
+          prev = c;
         }
       }
       return left;
     }
 
-    /** One chunk's visit: how many watches left it when it is to be dropped, else -1. */
-    private int visit(Chunk c) {
+    /**
+     * One chunk's visit. Returns the slots seen out: as is when the chunk is to be dropped, else as
+     * {@code -1 - n}.
+     */
+    private int visit(Chunk c, int age) {
       int f = c.filled();
-      int n = f & ~Chunk.SEALED;
-      if ((f & Chunk.SEALED) == 0 && n < CHUNK) {
-        if (n != c.seen || !c.seal(n)) {
-          c.seen = n; // its owner is still filling it
-          return -1;
+      boolean complete = f == CHUNK;
+      if (!complete && !c.owner.isAlive()) {
+        complete = true;
+        f = c.filled(); // read again: the owner filled its last slot before it ended
+      }
+      int aged = age == 0 ? f : age == 1 ? c.seen : c.seenBefore;
+      c.seenBefore = c.seen;
+      c.seen = f;
+      int from = c.processed;
+      for (int i = from; i < aged; i++) {
+        Object o = c.isDone(i) ? null : c.slots[i];
+        if (o != null) { // outlived its slot: watched from now on (null: destroyed meanwhile)
+          DestroyWatch w =
+              o instanceof DestroyWatch
+                  ? (DestroyWatch) o
+                  : new DestroyWatch((ResourceCore) o, c, i);
+          c.slots[i] = null;
+          w.next = old;
+          old = w;
         }
       }
-      boolean live = false;
-      for (int i = 0; i < n && !live; i++) {
-        live = !c.isDone(i);
+      if (aged > from) {
+        c.processed = aged;
       }
-      if (live) {
-        if (++c.completeSweeps < CHUNK_SWEEPS) {
-          return -1;
-        }
-        for (int i = 0; i < n; i++) {
-          if (!c.isDone(i) && c.watches[i] == null) {
-            return -1; // reserved, not yet written by its owner: next time
-          }
-        }
-        for (int i = 0; i < n; i++) {
-          if (!c.isDone(i)) {
-            keepIfLive(c.watches[i]);
-          }
+      int seenOut = Math.max(aged - from, 0);
+      if (!complete) {
+        return -1 - seenOut;
+      }
+      for (int i = c.processed; i < f; i++) {
+        if (!c.isDone(i)) {
+          return -1 - seenOut; // complete, but a resource is not old enough to watch yet
         }
       }
-      return n;
+      return seenOut + (f - c.processed);
     }
 
     private void keepIfLive(DestroyWatch w) {
@@ -350,7 +395,7 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
         DestroyWatch w = left > 0 ? (DestroyWatch) UNREACHABLE.remove(left) : null;
         if (w != null) {
           if (!w.isDone()) {
-            w.cancel();
+            w.chunk.setDone(w.slot);
             Hooks.destroyNow(w.asyncId);
           }
           continue;

@@ -360,6 +360,7 @@ public final class Leaks {
 
     /** The leaks past the threshold at {@code now}, marked reported; reports nothing itself. */
     synchronized List<ContextLeak> sweep(long now) {
+      DestroyWatch.seeOutAll(); // the agent's links held in their slots: let go of them first
       if (sentinel.get() == null) {
         collections++;
         sentinel = new WeakReference<>(new Object());

@@ -6,17 +6,17 @@ import java.util.function.Supplier;
  * Not public API. One resource the agent linked: a submission of a task, a thread, a {@code
  * CompletableFuture} stage, an I/O operation's callback.
  *
- * <p>Invariants: {@code running} and {@code over} are volatile, and each side of a race writes its
- * own before it reads the other's: a run that ends and a cancellation (or a completion of the
- * stage's future) that happens meanwhile, at least one of them sees the other and claims the one
- * destroy ({@link ResourceCore#claimDestroy}). {@code next} chains the links of one task object,
+ * <p>Invariants: {@link #RUNNING} and {@link #OVER} are bits of the resource's state, beside its
+ * destroy claim, each set or cleared in one atomic step that claims destroy when the other bit says
+ * so: of a run that ends and a cancellation (or a completion of the stage's future) that happens
+ * meanwhile, at least one sees the other and claims the one destroy. Only a stage link and a
+ * periodic task's link mark their runs: a one-shot task's link is taken from its task before it
+ * runs, so nothing can cancel it meanwhile. {@code next} chains the links of one task object,
  * guarded by that object's {@link TaskLinks} slot. {@code registering} is written and read only by
  * the thread registering a stage, between {@code stageBegin} and {@code stageEnd}.
  */
 public final class Link extends ResourceCore {
   final boolean periodic;
-  volatile boolean running;
-  volatile boolean over;
 
   /** Next link of the same task object, guarded by its slot. */
   Link next;
@@ -29,7 +29,7 @@ public final class Link extends ResourceCore {
 
   /** Links a resource of {@code type} here, on the thread whose state is {@code s}. */
   Link(String type, long trigger, boolean periodic, ExecutionState s) {
-    super(type, trigger, true, s);
+    super(type, trigger, true, s, false);
     this.periodic = periodic;
   }
 
@@ -41,8 +41,7 @@ public final class Link extends ResourceCore {
    * collector. Once only: the claim cancels the watch.
    */
   void futureDone() {
-    over = true;
-    if (!running && claimDestroy()) {
+    if (setClaimingUnless(OVER, RUNNING)) {
       DestroyThread.add(asyncId);
     }
   }
@@ -53,7 +52,7 @@ public final class Link extends ResourceCore {
       runInScope(fn);
       return;
     }
-    running = true;
+    setState(RUNNING);
     try {
       runInScope(fn);
     } finally {
@@ -66,7 +65,7 @@ public final class Link extends ResourceCore {
     if (!watched()) {
       return getInScope(fn);
     }
-    running = true;
+    setState(RUNNING);
     try {
       return getInScope(fn);
     } finally {
@@ -76,16 +75,29 @@ public final class Link extends ResourceCore {
 
   /** The stage function returned: if the future completed meanwhile, its destroy is due now. */
   private void stageRan() {
-    running = false;
-    if (over && claimDestroy()) {
+    if (clearClaimingWhen(RUNNING, OVER)) {
       DestroyThread.add(asyncId);
     }
   }
 
+  /** A periodic task's run begins: a cancellation meanwhile leaves its destroy to the run's end. */
+  void runBegins() {
+    if (periodic) {
+      setState(RUNNING);
+    }
+  }
+
+  /**
+   * A task's run ended: whether its destroy is due (a one-shot task's; a periodic one's when it is
+   * {@code finished} or was cancelled), for the caller to raise with {@link #ended}.
+   */
+  boolean runEnded(boolean finished) {
+    return !periodic || (clearState(RUNNING) & OVER) != 0 || finished;
+  }
+
   /** No run will start any more: destroy now, or after the run in progress. */
   void cancelled() {
-    over = true;
-    if (!running) {
+    if ((setState(OVER) & RUNNING) == 0) {
       ended();
     }
   }

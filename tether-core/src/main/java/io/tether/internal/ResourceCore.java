@@ -1,7 +1,8 @@
 package io.tether.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -11,12 +12,12 @@ import java.util.function.Supplier;
  * Not public API. {@code AsyncResource}, {@code AsyncSnapshot}, bound functions, executor tasks and
  * the agent's links all extend it.
  *
- * <p>Invariants: all fields but {@code destroyed} are final and set at the link point, on the
- * linking thread, so a resource may be published to any thread through any queue. {@code destroyed}
- * moves 0 to 1 once, by CAS, which is what makes destroy exactly-once whoever races to raise it
- * (the running thread, {@code emitDestroy}, or the cleaner when the resource became unreachable). A
- * resource linked inside a hook callback is {@code silent}: it still carries its frame but raises
- * no hook events at all, so hooks cannot recurse.
+ * <p>Invariants: all fields but {@code state} are final and set at the link point, on the linking
+ * thread, so a resource may be published to any thread through any queue. {@code state}'s {@link
+ * #DESTROYED} bit is set once, by CAS, which is what makes destroy exactly-once whoever races to
+ * raise it (the running thread, {@code emitDestroy}, or the cleaner when the resource became
+ * unreachable). A resource linked inside a hook callback is {@code silent}: it still carries its
+ * frame but raises no hook events at all, so hooks cannot recurse.
  */
 public abstract class ResourceCore {
 
@@ -30,8 +31,24 @@ public abstract class ResourceCore {
    */
   static final AtomicLong NEXT_ID = new AtomicLong(2);
 
-  private static final AtomicIntegerFieldUpdater<ResourceCore> DESTROYED =
-      AtomicIntegerFieldUpdater.newUpdater(ResourceCore.class, "destroyed");
+  /** {@link #state}: destroy was claimed. */
+  static final int DESTROYED = 1;
+
+  /** {@link #state}, a {@link Link}'s: a run of its continuation is in progress. */
+  static final int RUNNING = 2;
+
+  /** {@link #state}, a {@link Link}'s: no run will start any more (completed, or cancelled). */
+  static final int OVER = 4;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(ResourceCore.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   protected final String type;
   protected final long asyncId;
@@ -39,10 +56,16 @@ public abstract class ResourceCore {
   protected final Frame frame;
   protected final boolean silent;
 
-  /** Non-null when destroy must also be raised if this resource becomes unreachable. */
-  private final DestroyWatch watch;
+  /**
+   * Non-null when destroy must also be raised if this resource becomes unreachable: the chunk that
+   * holds it, in slot {@link #watchSlot}, until it is destroyed or watched ({@link DestroyWatch}).
+   */
+  private final DestroyWatch.Chunk watchChunk;
 
-  private volatile int destroyed;
+  private final byte watchSlot;
+
+  /** {@link #DESTROYED}, and a link's {@link #RUNNING} and {@link #OVER}: see the invariants. */
+  private volatile int state;
 
   /**
    * Links a resource here and now: captures the current frame and raises {@code init}.
@@ -62,6 +85,21 @@ public abstract class ResourceCore {
    */
   @SuppressWarnings("this-escape") // see above
   ResourceCore(String type, long triggerAsyncId, boolean destroyWhenUnreachable, ExecutionState s) {
+    this(type, triggerAsyncId, destroyWhenUnreachable, s, true);
+  }
+
+  /**
+   * As {@link #ResourceCore(String, long, boolean, ExecutionState)}; with {@code watchNow} false, a
+   * watched resource gets its destroy watch only if it outlives its slot ({@link DestroyWatch}):
+   * for the agent's links, which end by themselves, and which the application never holds.
+   */
+  @SuppressWarnings("this-escape") // see above
+  ResourceCore(
+      String type,
+      long triggerAsyncId,
+      boolean destroyWhenUnreachable,
+      ExecutionState s,
+      boolean watchNow) {
     this.type = type;
     this.asyncId = s.newAsyncId();
     this.triggerAsyncId = triggerAsyncId == CURRENT_TRIGGER ? s.asyncId : triggerAsyncId;
@@ -69,10 +107,17 @@ public abstract class ResourceCore {
     this.silent = s.inHook;
     Hooks.HookSet h = Hooks.active;
     if (h != null && !silent) {
-      watch = destroyWhenUnreachable && h.destroy.length > 0 ? DestroyWatch.watch(this, s) : null;
+      if (destroyWhenUnreachable && h.destroy.length > 0) {
+        watchSlot = (byte) DestroyWatch.watch(this, s, watchNow);
+        watchChunk = s.watchChunk;
+      } else {
+        watchSlot = 0;
+        watchChunk = null;
+      }
       h.init(s, asyncId, type, this.triggerAsyncId, this);
     } else {
-      watch = null;
+      watchSlot = 0;
+      watchChunk = null;
     }
     if (AsyncStackTraces.enabled) {
       AsyncStackTraces.capture(this, s);
@@ -171,26 +216,93 @@ public abstract class ResourceCore {
 
   /** Whether this resource's destroy was claimed (raised, or about to be). */
   final boolean destroyClaimed() {
-    return destroyed != 0;
+    return (state & DESTROYED) != 0;
   }
 
   /** Whether a destroy hook was enabled when this resource was linked (it is watched). */
   final boolean watched() {
-    return watch != null;
+    return watchChunk != null;
   }
 
   /** Claims the one destroy of this resource; false if it was already claimed. */
   protected final boolean claimDestroy() {
-    if (!DESTROYED.compareAndSet(this, 0, 1)) {
+    int s;
+    do {
+      s = state;
+      if ((s & DESTROYED) != 0) {
+        return false;
+      }
+    } while (!STATE.compareAndSet(this, s, s | DESTROYED));
+    watchDone();
+    return true;
+  }
+
+  /**
+   * Sets {@code bits} in the state, and claims destroy with them when {@code unless} is clear (and
+   * destroy not yet claimed): one atomic step, so that of two threads racing, each setting its own
+   * bit and looking for the other's, at least one sees the other's.
+   *
+   * @return whether this call claimed destroy
+   */
+  final boolean setClaimingUnless(int bits, int unless) {
+    int s;
+    int n;
+    do {
+      s = state;
+      n = s | bits;
+      if ((s & (unless | DESTROYED)) == 0) {
+        n |= DESTROYED;
+      }
+    } while (!STATE.compareAndSet(this, s, n));
+    return claimed(s, n);
+  }
+
+  /** Sets {@code bits} in the state, one atomic step: the state before. */
+  final int setState(int bits) {
+    return (int) STATE.getAndBitwiseOr(this, bits);
+  }
+
+  /** Clears {@code bits} from the state, one atomic step: the state before. */
+  final int clearState(int bits) {
+    return (int) STATE.getAndBitwiseAnd(this, ~bits);
+  }
+
+  /**
+   * Clears {@code bits} from the state, and claims destroy with it when {@code when} is set (and
+   * destroy not yet claimed): one atomic step.
+   *
+   * @return whether this call claimed destroy
+   */
+  final boolean clearClaimingWhen(int bits, int when) {
+    int s;
+    int n;
+    do {
+      s = state;
+      n = s & ~bits;
+      if ((s & (when | DESTROYED)) == when) {
+        n |= DESTROYED;
+      }
+    } while (!STATE.compareAndSet(this, s, n));
+    return claimed(s, n);
+  }
+
+  private boolean claimed(int before, int after) {
+    if ((after & ~before & DESTROYED) == 0) {
       return false;
     }
-    if (watch != null) {
-      watch.cancel();
-      // Reachable until the watch is done: were it collected between the claim and the cancel,
-      // the cleaner would raise its destroy a second time.
+    watchDone();
+    return true;
+  }
+
+  /** Destroy was claimed: the watch, if any, need not raise it. */
+  private void watchDone() {
+    DestroyWatch.Chunk c = watchChunk;
+    if (c != null) {
+      c.setDone(watchSlot);
+      // Reachable until the slot is done: were it watched and collected between the claim and
+      // this, the cleaner would raise its destroy a second time.
       java.lang.ref.Reference.reachabilityFence(this);
     }
-    return true;
   }
 
   /**
@@ -199,7 +311,7 @@ public abstract class ResourceCore {
    * observe it: no hook enabled and no watch to cancel.
    */
   final void ended() {
-    if ((watch != null || Hooks.active != null) && claimDestroy() && !silent) {
+    if ((watchChunk != null || Hooks.active != null) && claimDestroy() && !silent) {
       Hooks.destroyNow(asyncId);
     }
   }

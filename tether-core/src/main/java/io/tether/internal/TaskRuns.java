@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
  * <p>Invariants: every {@link #begin} that returns a link is matched by exactly one {@link #end} or
  * {@link #endThrown} on the same thread, so the thread's context is restored whatever the task did.
  * A one-shot link is destroyed after its run; a periodic one after the run that threw, the run that
- * found it cancelled ({@link Link#over}), or its last.
+ * found it cancelled ({@link Link#cancelled}), or its last.
  */
 public final class TaskRuns {
 
@@ -27,7 +27,7 @@ public final class TaskRuns {
     if (link == null) {
       return null;
     }
-    link.running = true;
+    link.runBegins();
     link.enterScope();
     return link;
   }
@@ -44,8 +44,7 @@ public final class TaskRuns {
   }
 
   private static void finish(Link link, boolean finished) {
-    link.running = false;
-    if (!link.periodic || finished || link.over) {
+    if (link.runEnded(finished)) {
       link.ended();
     }
   }
@@ -61,7 +60,7 @@ public final class TaskRuns {
     if (h != null && !link.silent) {
       h.after(s, link.asyncId);
     }
-    link.running = false;
+    link.runEnded(true);
     link.ended();
   }
 
@@ -72,7 +71,7 @@ public final class TaskRuns {
       task.run();
       return;
     }
-    link.running = true;
+    link.runBegins();
     ExecutionState s = ExecutionState.current();
     Frame oldFrame = s.frame;
     Object oldResource = s.resource;

@@ -12,51 +12,47 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
+import org.openjdk.jcstress.infra.results.Z_Result;
 
 /**
- * Where destroy watches are held ({@link DestroyWatch.Held}) under races: a watch added to its
- * thread's chunk while the sweeper seals that chunk, and a watch cancelled while the sweeper visits
- * its chunk. A watch not done must stay held (or its resource, collected, would never get its
- * destroy); a done one is dropped by later sweeps. Each state holds watches of its own; the arbiter
- * sweeps them and asks which are held.
+ * Where resources watched for their destroy are held ({@link DestroyWatch.Held}) under races: a
+ * resource put in its thread's chunk while the sweeper visits that chunk, and a resource destroyed
+ * while the sweeper sees its slot out. A resource not done must stay held, in its slot or by a
+ * watch (or, collected, it would never get its destroy); a done one is let go. Each state holds its
+ * own chunk, swept with no age (a resource still in its slot at a sweep gets its watch there and
+ * then); the arbiter sweeps again and asks which are held.
  *
- * <p>The {@code Broken} twin reserves a chunk's slot with a read and a write of its count instead
- * of a compare-and-set.
+ * <p>The {@code Broken} twin publishes the chunk's count before it writes the slot.
  */
 public final class DestroyWatchStress {
 
   private DestroyWatchStress() {}
 
-  /** Sweeps enough for a complete chunk's live watches to move to the long-lived list. */
+  /** Sweeps that see out every slot and drop the done watches of the long-lived list. */
   static void sweepOut(DestroyWatch.Held held) {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 3; i++) {
       held.sweep(true);
     }
   }
 
-  /** A watch added while the sweeper seals the chunk (its owner made none for a whole sweep). */
+  /** A resource put in its chunk while the sweeper visits the chunk. */
   @JCStressTest
-  @Description("A destroy watch added to a chunk while the sweeper seals it")
-  @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "added before the seal, and held")
-  @Outcome(
-      id = "false, true",
-      expect = ACCEPTABLE,
-      desc = "sealed first: the add is refused (the owner starts a new chunk)")
-  @Outcome(expect = FORBIDDEN, desc = "a watch added and lost")
+  @Description("A resource put in its thread's chunk while the sweeper visits the chunk")
+  @Outcome(id = "true", expect = ACCEPTABLE, desc = "held, in its slot or by a watch")
+  @Outcome(expect = FORBIDDEN, desc = "a live resource lost")
   @State
-  public static class AddWhileSealing {
-    private final DestroyWatch.Held held = new DestroyWatch.Held();
+  public static class AddWhileSweeping {
+    private final DestroyWatch.Held held = new DestroyWatch.Held(0);
     private final DestroyWatch.Chunk chunk = held.newChunk();
     private final AsyncResource resource = new AsyncResource("watched");
-    private DestroyWatch added;
 
-    public AddWhileSealing() {
+    public AddWhileSweeping() {
       held.sweep(false); // the sweeper has seen the chunk empty once
     }
 
     @Actor
     public void add() {
-      added = held.add(resource, chunk);
+      chunk.add(resource);
     }
 
     @Actor
@@ -65,41 +61,36 @@ public final class DestroyWatchStress {
     }
 
     @Arbiter
-    public void arbiter(ZZ_Result r) {
+    public void arbiter(Z_Result r) {
       sweepOut(held);
-      r.r1 = added != null;
-      r.r2 = added == null || held.holds(added);
+      r.r1 = held.holds(resource);
     }
   }
 
-  /** A watch cancelled while the sweeper visits its complete chunk, beside a live one. */
+  /** A resource destroyed while the sweeper sees its slot out, beside a live one. */
   @JCStressTest
-  @Description("A destroy watch cancelled while the sweeper visits its chunk")
+  @Description("A resource destroyed while the sweeper sees its slot out")
   @Outcome(
       id = "true, false",
       expect = ACCEPTABLE,
-      desc = "the live watch held, the cancelled one dropped")
-  @Outcome(expect = FORBIDDEN, desc = "a live watch lost, or a done one kept")
+      desc = "the live resource held, the destroyed one let go")
+  @Outcome(expect = FORBIDDEN, desc = "a live resource lost, or a destroyed one kept")
   @State
   public static class CancelWhileSweeping {
-    private final DestroyWatch.Held held = new DestroyWatch.Held();
-    private final AsyncResource[] resources = {
-      new AsyncResource("watched"), new AsyncResource("watched")
-    };
-    private final DestroyWatch live;
-    private final DestroyWatch done;
+    private final DestroyWatch.Held held = new DestroyWatch.Held(0);
+    private final DestroyWatch.Chunk chunk = held.newChunk();
+    private final AsyncResource live = new AsyncResource("watched");
+    private final AsyncResource done = new AsyncResource("watched");
+    private final int doneSlot;
 
     public CancelWhileSweeping() {
-      DestroyWatch.Chunk chunk = held.newChunk();
-      live = held.add(resources[0], chunk);
-      done = held.add(resources[1], chunk);
-      held.sweep(false);
-      held.sweep(false); // sealed: complete, both live
+      chunk.add(live);
+      doneSlot = chunk.add(done);
     }
 
     @Actor
     public void cancel() {
-      done.cancel();
+      chunk.setDone(doneSlot);
     }
 
     @Actor
@@ -115,39 +106,39 @@ public final class DestroyWatchStress {
     }
   }
 
-  /** {@link AddWhileSealing} with a slot reserved by a read and a write: must fail. */
+  /** {@link AddWhileSweeping} with the count published before the slot is written: must fail. */
   @JCStressTest
-  @Description("A slot reserved without compare-and-set while the chunk is sealed: must fail")
-  @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "added before the seal, and held")
-  @Outcome(id = "false, true", expect = ACCEPTABLE, desc = "sealed first: the add is refused")
-  @Outcome(expect = FORBIDDEN, desc = "a watch added and lost")
+  @Description("A chunk's count published before its slot is written: must fail")
+  @Outcome(id = "true", expect = ACCEPTABLE, desc = "held")
+  @Outcome(expect = FORBIDDEN, desc = "a live resource lost")
   @State
-  public static class AddWhileSealingBroken {
-    private static final int SEALED = DestroyWatch.Chunk.SEALED;
+  public static class AddWhileSweepingBroken {
+    private final Object resource = new Object();
+    private final Object[] slots = new Object[1];
     private final AtomicInteger filled = new AtomicInteger();
-    private boolean added;
-    private boolean dropped;
+    private int processed;
+    private boolean watched;
 
-    /** The defect: the count read, then written, with no compare-and-set between. */
+    /** The defect: the slot written after the count that publishes it. */
     @Actor
     public void add() {
-      int n = filled.get();
-      if (n < DestroyWatch.CHUNK) {
-        filled.set(n + 1);
-        added = true;
+      filled.set(1);
+      slots[0] = resource;
+    }
+
+    /** As the sweeper with no age: sees out the slots below the count (an empty one is done). */
+    @Actor
+    public void sweep() {
+      int f = filled.get();
+      for (; processed < f; processed++) {
+        watched = slots[processed] != null;
       }
     }
 
-    /** As the sweeper: seals the chunk if still empty, and drops it (nothing in it is live). */
-    @Actor
-    public void sweep() {
-      dropped = filled.compareAndSet(0, SEALED);
-    }
-
     @Arbiter
-    public void arbiter(ZZ_Result r) {
-      r.r1 = added;
-      r.r2 = !(added && dropped);
+    public void arbiter(Z_Result r) {
+      sweep();
+      r.r1 = watched || processed == 0;
     }
   }
 }
