@@ -332,6 +332,31 @@ class CompletableFutureBoundaryTest {
   }
 
   /**
+   * A future nobody completes and nobody holds any more gets its destroy once collected: its link
+   * is held by Tether only until it outlives its slot (a couple of the cleaner's sweeps), then by a
+   * phantom reference alone.
+   */
+  @Test
+  void hooks_destroyOfAPendingFutureDropped_whenCollected() throws Exception {
+    try (RecordingHook recorder = new RecordingHook().enable()) {
+      long id = pendingFutureDropped(recorder);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!recorder.awaitDestroy(id, 50) && System.nanoTime() < deadline) {
+        System.gc();
+      }
+      assertThat(recorder.eventsOf(id)).containsExactly("init", "destroy");
+    }
+  }
+
+  private static long pendingFutureDropped(RecordingHook recorder) {
+    CompletableFuture<String> pending = new CompletableFuture<>();
+    List<Long> futures = recorder.idsOfTypeFromThisThread(ResourceTypes.COMPLETABLE_FUTURE);
+    assertThat(futures).hasSize(1);
+    assertThat(pending).isNotDone();
+    return futures.get(0);
+  }
+
+  /**
    * A stage registered on a source that is already complete runs at once, and the JDK writes the
    * dependent's result directly (no completion method): it resolves all the same. So does a future
    * created completed, and one whose result is obtruded.

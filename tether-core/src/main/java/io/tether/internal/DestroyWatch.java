@@ -263,6 +263,17 @@ final class DestroyWatch extends PhantomReference<ResourceCore> {
       return false;
     }
 
+    /** Chunks held, pending or swept: for tests. */
+    synchronized int chunks() {
+      int n = 0;
+      for (Chunk list : new Chunk[] {chunks, pending.get()}) {
+        for (Chunk c = list; c != null; c = c.next) {
+          n++;
+        }
+      }
+      return n;
+    }
+
     /** Slots not yet seen out by the sweeper, done or not. */
     synchronized int unswept() {
       int n = 0;
