@@ -159,6 +159,7 @@ final class Weaver implements ClassFileTransformer {
     try {
       boundaries.ensure(name);
       List<Boundaries.Rule> rules = boundaries.jdkTypes.get(name);
+      boolean taskField = false;
       if (rules == null) {
         if (!candidate(name)) {
           return null;
@@ -169,6 +170,7 @@ final class Weaver implements ClassFileTransformer {
             return null;
           }
           flags = hierarchy.of(redefined);
+          taskField = hasLinkField(redefined); // given at first load: kept, or the schema changes
         } else {
           ClassReader header = new ClassReader(bytes);
           String superName = header.getSuperName();
@@ -179,16 +181,18 @@ final class Weaver implements ClassFileTransformer {
                   && !boundaries.libraryTypes.containsKey(name)) {
             return null;
           }
+          taskField = plainTask(superName, interfaces);
           flags = hierarchy.of(loader, name, superName, interfaces);
         }
         rules = rules(name, flags);
-        if (rules.isEmpty()) {
+        if (rules.isEmpty() && !taskField) {
           return null;
         }
       }
       boolean linkField =
-          boundaries.linkFieldTypes.contains(name)
-              && (redefined == null || hasLinkField(redefined));
+          taskField
+              || boundaries.linkFieldTypes.contains(name)
+                  && (redefined == null || hasLinkField(redefined));
       byte[] woven = weave(bytes, rules, linkField);
       if (woven != null && debug) {
         System.err.println("tether-agent: instrumented " + name.replace('/', '.'));
@@ -198,6 +202,21 @@ final class Weaver implements ClassFileTransformer {
       report(name.replace('/', '.'), t);
       return null;
     }
+  }
+
+  /**
+   * Whether a class that is loading is a plain task of the application's or a library's: it extends
+   * {@code Object} and implements {@code Runnable} or {@code Callable} and nothing else (an
+   * anonymous task, or a named one). Such a class gets the link field ({@link #LINK_HOLDER}), where
+   * its instances' first link waits instead of the weak identity map. Nothing else qualifies: not a
+   * class with another interface, which might make it {@code Serializable} (the field would change
+   * its default serial version), nor a subclass, nor a lambda (the JDK does not show those).
+   */
+  static boolean plainTask(String superName, String[] interfaces) {
+    return "java/lang/Object".equals(superName)
+        && interfaces.length == 1
+        && ("java/lang/Runnable".equals(interfaces[0])
+            || "java/util/concurrent/Callable".equals(interfaces[0]));
   }
 
   /** Whether a loaded class was given the link field when it was first loaded. */

@@ -55,7 +55,9 @@ class TaskFieldLinksTest {
     java.lang.reflect.Field field;
     try {
       field =
-          (task instanceof ForkJoinTask ? RecursiveAction.class : FutureTask.class)
+          (task instanceof ForkJoinTask
+                  ? RecursiveAction.class
+                  : task instanceof FutureTask ? FutureTask.class : task.getClass())
               .getField("tether$link");
     } catch (NoSuchFieldException e) {
       assertThat(ALONE)
@@ -75,8 +77,124 @@ class TaskFieldLinksTest {
     }
   }
 
+  private static boolean declaresField(Class<?> type) {
+    try {
+      type.getDeclaredField("tether$link");
+      return true;
+    } catch (NoSuchFieldException e) {
+      return false;
+    }
+  }
+
   private static Supplier<Object> task(String kind) {
-    return kind.equals("FutureTask") ? () -> new FutureTask<>(() -> null) : () -> action(() -> {});
+    switch (kind) {
+      case "FutureTask":
+        return () -> new FutureTask<>(() -> null);
+      case "PlainTask":
+        return TaskFieldLinksTest::plainTask;
+      default:
+        return () -> action(() -> {});
+    }
+  }
+
+  /** A task of the application's: an anonymous {@code Runnable}, given the field at its load. */
+  private static Runnable plainTask() {
+    return new Runnable() {
+      @Override
+      public void run() {}
+    };
+  }
+
+  @Test
+  void plainTasksOfTheApplication_haveTheField_othersNot() {
+    if (ALONE) { // a peer agent first may give the class an interface of its own: no longer plain
+      assertThat(plainTask()).isInstanceOf(io.tether.internal.LinkHolder.class);
+      assertThat(hasField(plainTask().getClass())).isTrue();
+      assertThat(hasField(PlainBase.class)).isTrue();
+    }
+    assertThat(hasField(SerializableTask.class))
+        .as("another interface: maybe serializable")
+        .isFalse();
+    assertThat(declaresField(TaskSubclass.class)).as("not a subclass of Object").isFalse();
+    Runnable lambda = () -> {};
+    assertThat(lambda).isNotInstanceOf(io.tether.internal.LinkHolder.class);
+  }
+
+  @SuppressWarnings("serial")
+  static final class SerializableTask implements Runnable, java.io.Serializable {
+    @Override
+    public void run() {}
+  }
+
+  static class PlainBase implements Runnable {
+    @Override
+    public void run() {}
+  }
+
+  static final class TaskSubclass extends PlainBase {}
+
+  @Test
+  void anExecutedPlainTask_holdsItsLinkInItsField_untilItRunsInIt() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      occupyTheOnlyWorker(pool, release);
+      AtomicReference<String> seen = new AtomicReference<>();
+      CountDownLatch ran = new CountDownLatch(1);
+      Runnable task =
+          new Runnable() {
+            @Override
+            public void run() {
+              seen.set(REQUEST.getStore());
+              ran.countDown();
+            }
+          };
+      REQUEST.run("pending", () -> pool.execute(task));
+
+      // TransmittableThreadLocal's agent, as a peer, hands the pool a wrapper of its own instead
+      assertThat(TaskLinks.isLinked(task)).isEqualTo(!PeerAgentTest.TTL);
+      if (!PeerAgentTest.TTL && hasField(task.getClass())) {
+        assertThat(field(task)).as("the link, in the task's field").isNotNull();
+      }
+      release.countDown();
+      assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(seen.get()).isEqualTo("pending");
+      assertThat(field(task)).as("taken by the run").isNull();
+      assertThat(TaskLinks.isLinked(task)).isFalse();
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A plain task linked as periodic (a library's scheduler running it again and again): its link
+   * waits in the map, where runs only read it, until the task is dropped; then the next plain
+   * task's link is in its field again.
+   */
+  @Test
+  void aPlainTaskLinkedPeriodic_keepsItsLinkInTheMap_untilDropped() throws Exception {
+    Runnable task = plainTask();
+    REQUEST.run(
+        "periodic",
+        () ->
+            TaskLinks.linkTask(task, ResourceTypes.SCHEDULED_TASK, true, ExecutionState.current()));
+    assertThat(field(task)).as("not in the field").isNull();
+    for (int i = 0; i < 2; i++) {
+      Object begun = WovenCalls.beginTask(task);
+      assertThat(REQUEST.getStore()).isEqualTo("periodic");
+      WovenCalls.endTask(begun);
+      assertThat(TaskLinks.isLinked(task)).as("still linked after run %d", i).isTrue();
+    }
+    TaskLinks.dropTask(task);
+    assertThat(TaskLinks.isLinked(task)).isFalse();
+
+    Runnable next = plainTask();
+    REQUEST.run("next", () -> link(next));
+    if (hasField(next.getClass())) {
+      assertThat(field(next)).as("back in the field").isNotNull();
+    }
+    TaskLinks.dropTask(next);
   }
 
   @Test
@@ -139,7 +257,7 @@ class TaskFieldLinksTest {
    * task is in its field again.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"FutureTask", "ForkJoinTask"})
+  @ValueSource(strings = {"FutureTask", "ForkJoinTask", "PlainTask"})
   void furtherLinksOfATask_waitBehindTheFirst_oldestRunFirst_newestDropped(String kind)
       throws Exception {
     Object task = task(kind).get();
@@ -204,7 +322,7 @@ class TaskFieldLinksTest {
    * compare-and-sets meet in.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"FutureTask", "ForkJoinTask"})
+  @ValueSource(strings = {"FutureTask", "ForkJoinTask", "PlainTask"})
   void attachersRacingTakers_loseNoLink_andHandNoneOutTwice(String kind) throws Exception {
     int tasks = 10_000;
     int links = 4; // two attachers, two each

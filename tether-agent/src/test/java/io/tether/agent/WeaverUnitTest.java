@@ -171,6 +171,23 @@ class WeaverUnitTest {
 
   /** Weaving a class that already has the link field (a retransformation) does not add it twice. */
   @Test
+  void plainTask_isAnObjectSubclassImplementingRunnableOrCallableAlone() {
+    String[] runnable = {"java/lang/Runnable"};
+    assertThat(Weaver.plainTask("java/lang/Object", runnable)).isTrue();
+    assertThat(Weaver.plainTask("java/lang/Object", new String[] {"java/util/concurrent/Callable"}))
+        .isTrue();
+    assertThat(
+            Weaver.plainTask(
+                "java/lang/Object", new String[] {"java/lang/Runnable", "java/io/Serializable"}))
+        .as("another interface: maybe serializable")
+        .isFalse();
+    assertThat(Weaver.plainTask("com/example/Base", runnable)).as("a subclass").isFalse();
+    assertThat(Weaver.plainTask("java/lang/Object", new String[0])).isFalse();
+    assertThat(Weaver.plainTask("java/lang/Object", new String[] {"java/util/function/Supplier"}))
+        .isFalse();
+  }
+
+  @Test
   void linkField_isNotAddedTwice() throws Exception {
     List<Boundaries.Rule> rules = new Boundaries(AgentOptions.parse("")).executors;
     byte[] once = Weaver.weave(classFile(QueueingExecutor.class), rules, true);

@@ -17,8 +17,12 @@ import java.util.concurrent.RunnableScheduledFuture;
  * map operations. Those are what {@code submit}, parallel streams and the application's own
  * fork/join tasks make; {@code ForkJoinTask} itself is left alone, because {@code
  * CompletableFuture}'s stages are fork/join tasks too, never linked, and a field there would make
- * every stage 8 bytes larger. Without the field (a class loaded before the agent, or no agent)
- * {@link #has} is false and the map serves as before. {@link TaskLinks} decides what goes where.
+ * every stage 8 bytes larger. The agent gives the field as well to the plain tasks of the
+ * application and its libraries (a class that extends {@code Object} and implements {@code
+ * Runnable} or {@code Callable} alone, such as an anonymous task), reached through a lookup private
+ * to each such class ({@link #PLAIN}: where its package is open to Tether, as every package of the
+ * class path is). Without the field (a class loaded before the agent, a lambda, or no agent) {@link
+ * #has} is false and the map serves as before. {@link TaskLinks} decides what goes where.
  */
 final class TaskFields {
 
@@ -26,6 +30,20 @@ final class TaskFields {
   private static final VarHandle COUNTED_COMPLETER = find(CountedCompleter.class);
   private static final VarHandle RECURSIVE_TASK = find(RecursiveTask.class);
   private static final VarHandle RECURSIVE_ACTION = find(RecursiveAction.class);
+
+  /** The field of each plain task class that has it, or {@code null}. */
+  private static final ClassValue<VarHandle> PLAIN =
+      new ClassValue<VarHandle>() {
+        @Override
+        protected VarHandle computeValue(Class<?> type) {
+          try {
+            return MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                .findVarHandle(type, "tether$link", Object.class);
+          } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // a package not open to Tether (a named module's): the map serves
+          }
+        }
+      };
 
   private TaskFields() {}
 
@@ -38,9 +56,9 @@ final class TaskFields {
   }
 
   /**
-   * Whether {@code task} keeps its links in the field: one of the fork/join classes above, or a
-   * {@code FutureTask} that is not a scheduled one (whose periodic link the leak reports look for
-   * in the map), of a class that has the field.
+   * Whether {@code task} keeps its links in the field: one of the fork/join classes above, a {@code
+   * FutureTask} that is not a scheduled one (whose periodic link the leak reports look for in the
+   * map), or a plain task, of a class that has the field.
    */
   static boolean has(Object task) {
     if (task instanceof CountedCompleter) {
@@ -50,9 +68,10 @@ final class TaskFields {
     } else if (task instanceof RecursiveAction) {
       return RECURSIVE_ACTION != null;
     }
-    return task instanceof FutureTask
-        && FUTURE_TASK != null
-        && !(task instanceof RunnableScheduledFuture);
+    if (task instanceof FutureTask) {
+      return FUTURE_TASK != null && !(task instanceof RunnableScheduledFuture);
+    }
+    return task instanceof LinkHolder && PLAIN.get(task.getClass()) != null;
   }
 
   /** The link in the field of {@code task} (one that {@link #has} it), or {@code null}. */
@@ -64,7 +83,10 @@ final class TaskFields {
     } else if (task instanceof RecursiveAction) {
       return (Object) RECURSIVE_ACTION.getAcquire((RecursiveAction) task);
     }
-    return (Object) FUTURE_TASK.getAcquire((FutureTask<?>) task);
+    if (task instanceof FutureTask) {
+      return (Object) FUTURE_TASK.getAcquire((FutureTask<?>) task);
+    }
+    return (Object) PLAIN.get(task.getClass()).getAcquire(task);
   }
 
   /** Sets the field of {@code task} to {@code link} if it holds {@code expected}. */
@@ -76,6 +98,9 @@ final class TaskFields {
     } else if (task instanceof RecursiveAction) {
       return RECURSIVE_ACTION.compareAndSet((RecursiveAction) task, expected, link);
     }
-    return FUTURE_TASK.compareAndSet((FutureTask<?>) task, expected, link);
+    if (task instanceof FutureTask) {
+      return FUTURE_TASK.compareAndSet((FutureTask<?>) task, expected, link);
+    }
+    return PLAIN.get(task.getClass()).compareAndSet(task, expected, link);
   }
 }

@@ -18,12 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * captured context of a task dropped without running.
  *
  * <p>A {@code FutureTask}, {@code CountedCompleter}, {@code RecursiveTask} or {@code
- * RecursiveAction} (what {@code submit}, a parallel stream and fork/join code make for every task)
- * keeps its first link in a field of its own where the agent added one ({@link TaskFields}): a
- * compare-and-set to attach and one to take. A link that finds the field taken (the same task
- * linked again before it ran) goes to the map, and while any such link is there ({@link #OVERFLOW})
- * the links of every task with a field go to the map as well and takers look there after the field:
- * so a field's link is always older than the map's links of its task, and oldest first still holds.
+ * RecursiveAction} (what {@code submit}, a parallel stream and fork/join code make for every task),
+ * and a plain task of the application's (an anonymous {@code Runnable}, say), keeps its first link
+ * in a field of its own where the agent added one ({@link TaskFields}): a compare-and-set to attach
+ * and one to take. A periodic link goes to the map (as an overflow: runs only read it). A link that
+ * finds the field taken (the same task linked again before it ran) goes to the map, and while any
+ * such link is there ({@link #OVERFLOW}) the links of every task with a field go to the map as well
+ * and takers look there after the field: so a field's link is always older than the map's links of
+ * its task, and oldest first still holds.
  */
 public final class TaskLinks {
 
@@ -87,7 +89,9 @@ public final class TaskLinks {
 
   private static void attach(Object task, Link link) {
     if (TaskFields.has(task)) {
-      if (OVERFLOW.get() == 0 && TaskFields.compareAndSet(task, null, link)) {
+      // A periodic link (a plain task some library schedules again and again) goes to the map,
+      // where takers only read it.
+      if (!link.periodic && OVERFLOW.get() == 0 && TaskFields.compareAndSet(task, null, link)) {
         return;
       }
       OVERFLOW.incrementAndGet(); // before the map holds it: a taker of an empty field looks there
@@ -178,7 +182,7 @@ public final class TaskLinks {
       if (newest && OVERFLOW.get() > 0) {
         Link link = takeFromMap(task, true, force);
         if (link != null) {
-          OVERFLOW.decrementAndGet();
+          leftMap(link, force);
           return link;
         }
       }
@@ -193,11 +197,18 @@ public final class TaskLinks {
       }
       Link link = takeFromMap(task, newest, force);
       if (link != null) {
-        OVERFLOW.decrementAndGet();
+        leftMap(link, force);
       }
       return link;
     }
     return takeFromMap(task, newest, force);
+  }
+
+  /** {@code link}, of a task with a field, was taken from the map: read only, if periodic. */
+  private static void leftMap(Link link, boolean force) {
+    if (force || !link.periodic) {
+      OVERFLOW.decrementAndGet();
+    }
   }
 
   /** {@link #take} of the links of {@code task} held in the map. */
