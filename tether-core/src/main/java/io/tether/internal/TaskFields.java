@@ -20,9 +20,11 @@ import java.util.concurrent.RunnableScheduledFuture;
  * every stage 8 bytes larger. The agent gives the field as well to the plain tasks of the
  * application and its libraries (a class that extends {@code Object} and implements {@code
  * Runnable} or {@code Callable} alone, such as an anonymous task), reached through a lookup private
- * to each such class ({@link #PLAIN}: where its package is open to Tether, as every package of the
- * class path is). Without the field (a class loaded before the agent, a lambda, or no agent) {@link
- * #has} is false and the map serves as before. {@link TaskLinks} decides what goes where.
+ * to each such class (where its package is open to Tether, as every package of the class path is).
+ * Without the field (a class loaded before the agent, a lambda, or no agent) {@link Kind#hasField}
+ * is false and the map serves as before. What a class is, field and all, is found once per class
+ * ({@link Kind}), so a task's link or take makes one class-value lookup. {@link TaskLinks} decides
+ * what goes where.
  */
 final class TaskFields {
 
@@ -31,21 +33,78 @@ final class TaskFields {
   private static final VarHandle RECURSIVE_TASK = find(RecursiveTask.class);
   private static final VarHandle RECURSIVE_ACTION = find(RecursiveAction.class);
 
-  /** The field of each plain task class that has it, or {@code null}. */
-  private static final ClassValue<VarHandle> PLAIN =
-      new ClassValue<VarHandle>() {
+  /** {@link Kind#field}: no field (the map serves), or the class whose field it is. */
+  private static final int NONE = 0;
+
+  private static final int IN_FUTURE_TASK = 1;
+  private static final int IN_COUNTED_COMPLETER = 2;
+  private static final int IN_RECURSIVE_TASK = 3;
+  private static final int IN_RECURSIVE_ACTION = 4;
+  private static final int IN_PLAIN_TASK = 5;
+
+  /** What a task class is, found once per class: one class-value lookup a task operation. */
+  private static final ClassValue<Kind> KINDS =
+      new ClassValue<Kind>() {
         @Override
-        protected VarHandle computeValue(Class<?> type) {
-          try {
-            return MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                .findVarHandle(type, "tether$link", Object.class);
-          } catch (ReflectiveOperationException | RuntimeException e) {
-            return null; // a package not open to Tether (a named module's): the map serves
-          }
+        protected Kind computeValue(Class<?> type) {
+          return kind(type);
         }
       };
 
   private TaskFields() {}
+
+  /**
+   * What one task class is to Tether: whether its instances are {@code CompletableFuture}'s
+   * internal tasks (never linked: their context comes from the stage), and where their first link
+   * waits.
+   */
+  static final class Kind {
+    final boolean futureInternal;
+    final int field;
+
+    /** The field of a plain task class, through a lookup private to it. */
+    final VarHandle plain;
+
+    Kind(boolean futureInternal, int field, VarHandle plain) {
+      this.futureInternal = futureInternal;
+      this.field = field;
+      this.plain = plain;
+    }
+
+    /**
+     * Whether the tasks of this class keep their links in the field: one of the fork/join classes
+     * above, a {@code FutureTask} that is not a scheduled one (whose periodic link the leak reports
+     * look for in the map), or a plain task, of a class that has the field.
+     */
+    boolean hasField() {
+      return field != NONE;
+    }
+  }
+
+  /** The kind of {@code task}'s class. */
+  static Kind of(Object task) {
+    return KINDS.get(task.getClass());
+  }
+
+  private static Kind kind(Class<?> type) {
+    boolean internal = type.getName().startsWith("java.util.concurrent.CompletableFuture$");
+    int field = NONE;
+    VarHandle plain = null;
+    if (CountedCompleter.class.isAssignableFrom(type)) {
+      field = COUNTED_COMPLETER != null ? IN_COUNTED_COMPLETER : NONE;
+    } else if (RecursiveTask.class.isAssignableFrom(type)) {
+      field = RECURSIVE_TASK != null ? IN_RECURSIVE_TASK : NONE;
+    } else if (RecursiveAction.class.isAssignableFrom(type)) {
+      field = RECURSIVE_ACTION != null ? IN_RECURSIVE_ACTION : NONE;
+    } else if (FutureTask.class.isAssignableFrom(type)) {
+      boolean scheduled = RunnableScheduledFuture.class.isAssignableFrom(type);
+      field = FUTURE_TASK != null && !scheduled ? IN_FUTURE_TASK : NONE;
+    } else if (LinkHolder.class.isAssignableFrom(type) && !internal) {
+      plain = plainField(type);
+      field = plain != null ? IN_PLAIN_TASK : NONE;
+    }
+    return new Kind(internal, field, plain);
+  }
 
   private static VarHandle find(Class<?> type) {
     try {
@@ -55,52 +114,49 @@ final class TaskFields {
     }
   }
 
+  private static VarHandle plainField(Class<?> type) {
+    try {
+      return MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+          .findVarHandle(type, "tether$link", Object.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // a package not open to Tether (a named module's): the map serves
+    }
+  }
+
   /**
-   * Whether {@code task} keeps its links in the field: one of the fork/join classes above, a {@code
-   * FutureTask} that is not a scheduled one (whose periodic link the leak reports look for in the
-   * map), or a plain task, of a class that has the field.
+   * The link in the field of {@code task}, of kind {@code k} (one that has it), or {@code null}.
    */
-  static boolean has(Object task) {
-    if (task instanceof CountedCompleter) {
-      return COUNTED_COMPLETER != null;
-    } else if (task instanceof RecursiveTask) {
-      return RECURSIVE_TASK != null;
-    } else if (task instanceof RecursiveAction) {
-      return RECURSIVE_ACTION != null;
+  static Object get(Object task, Kind k) {
+    switch (k.field) {
+      case IN_FUTURE_TASK:
+        return (Object) FUTURE_TASK.getAcquire((FutureTask<?>) task);
+      case IN_COUNTED_COMPLETER:
+        return (Object) COUNTED_COMPLETER.getAcquire((CountedCompleter<?>) task);
+      case IN_RECURSIVE_TASK:
+        return (Object) RECURSIVE_TASK.getAcquire((RecursiveTask<?>) task);
+      case IN_RECURSIVE_ACTION:
+        return (Object) RECURSIVE_ACTION.getAcquire((RecursiveAction) task);
+      default:
+        return (Object) k.plain.getAcquire(task);
     }
-    if (task instanceof FutureTask) {
-      return FUTURE_TASK != null && !(task instanceof RunnableScheduledFuture);
-    }
-    return task instanceof LinkHolder && PLAIN.get(task.getClass()) != null;
   }
 
-  /** The link in the field of {@code task} (one that {@link #has} it), or {@code null}. */
-  static Object get(Object task) {
-    if (task instanceof CountedCompleter) {
-      return (Object) COUNTED_COMPLETER.getAcquire((CountedCompleter<?>) task);
-    } else if (task instanceof RecursiveTask) {
-      return (Object) RECURSIVE_TASK.getAcquire((RecursiveTask<?>) task);
-    } else if (task instanceof RecursiveAction) {
-      return (Object) RECURSIVE_ACTION.getAcquire((RecursiveAction) task);
+  /**
+   * Sets the field of {@code task}, of kind {@code k}, to {@code link} if it holds {@code
+   * expected}.
+   */
+  static boolean compareAndSet(Object task, Kind k, Object expected, Object link) {
+    switch (k.field) {
+      case IN_FUTURE_TASK:
+        return FUTURE_TASK.compareAndSet((FutureTask<?>) task, expected, link);
+      case IN_COUNTED_COMPLETER:
+        return COUNTED_COMPLETER.compareAndSet((CountedCompleter<?>) task, expected, link);
+      case IN_RECURSIVE_TASK:
+        return RECURSIVE_TASK.compareAndSet((RecursiveTask<?>) task, expected, link);
+      case IN_RECURSIVE_ACTION:
+        return RECURSIVE_ACTION.compareAndSet((RecursiveAction) task, expected, link);
+      default:
+        return k.plain.compareAndSet(task, expected, link);
     }
-    if (task instanceof FutureTask) {
-      return (Object) FUTURE_TASK.getAcquire((FutureTask<?>) task);
-    }
-    return (Object) PLAIN.get(task.getClass()).getAcquire(task);
-  }
-
-  /** Sets the field of {@code task} to {@code link} if it holds {@code expected}. */
-  static boolean compareAndSet(Object task, Object expected, Object link) {
-    if (task instanceof CountedCompleter) {
-      return COUNTED_COMPLETER.compareAndSet((CountedCompleter<?>) task, expected, link);
-    } else if (task instanceof RecursiveTask) {
-      return RECURSIVE_TASK.compareAndSet((RecursiveTask<?>) task, expected, link);
-    } else if (task instanceof RecursiveAction) {
-      return RECURSIVE_ACTION.compareAndSet((RecursiveAction) task, expected, link);
-    }
-    if (task instanceof FutureTask) {
-      return FUTURE_TASK.compareAndSet((FutureTask<?>) task, expected, link);
-    }
-    return PLAIN.get(task.getClass()).compareAndSet(task, expected, link);
   }
 }

@@ -32,22 +32,11 @@ public final class TaskLinks {
   /** The links attached to tasks: a {@link Link}, or a {@link Slot} when there are several. */
   private static final WeakIdentityMap<Object> TASKS = new WeakIdentityMap<>();
 
-  /**
-   * Classes whose instances are CompletableFuture internals: their context comes from the stage.
-   */
-  private static final ClassValue<Boolean> FUTURE_INTERNAL =
-      new ClassValue<Boolean>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-          return type.getName().startsWith("java.util.concurrent.CompletableFuture$");
-        }
-      };
-
   private TaskLinks() {}
 
   /** Whether {@code task} is one of {@code CompletableFuture}'s internal tasks, never linked. */
   static boolean futureInternal(Object task) {
-    return FUTURE_INTERNAL.get(task.getClass());
+    return TaskFields.of(task).futureInternal;
   }
 
   /**
@@ -57,10 +46,14 @@ public final class TaskLinks {
    * @return whether a link was attached
    */
   public static boolean linkTask(Object task, String type, boolean periodic, ExecutionState s) {
-    if (task == null || task instanceof ResourceCore || futureInternal(task)) {
+    if (task == null || task instanceof ResourceCore) {
       return false;
     }
-    attach(task, new Link(type, ResourceCore.CURRENT_TRIGGER, periodic, s));
+    TaskFields.Kind k = TaskFields.of(task);
+    if (k.futureInternal) {
+      return false;
+    }
+    attach(task, k, new Link(type, ResourceCore.CURRENT_TRIGGER, periodic, s));
     return true;
   }
 
@@ -87,11 +80,11 @@ public final class TaskLinks {
    */
   private static final AtomicInteger OVERFLOW = new AtomicInteger();
 
-  private static void attach(Object task, Link link) {
-    if (TaskFields.has(task)) {
+  private static void attach(Object task, TaskFields.Kind k, Link link) {
+    if (k.hasField()) {
       // A periodic link (a plain task some library schedules again and again) goes to the map,
       // where takers only read it.
-      if (!link.periodic && OVERFLOW.get() == 0 && TaskFields.compareAndSet(task, null, link)) {
+      if (!link.periodic && OVERFLOW.get() == 0 && TaskFields.compareAndSet(task, k, null, link)) {
         return;
       }
       OVERFLOW.incrementAndGet(); // before the map holds it: a taker of an empty field looks there
@@ -121,8 +114,9 @@ public final class TaskLinks {
 
   /** Whether a link is attached to {@code task}. */
   public static boolean isLinked(Object task) {
-    if (TaskFields.has(task)) {
-      if (TaskFields.get(task) != null) {
+    TaskFields.Kind k = task == null ? null : TaskFields.of(task);
+    if (k != null && k.hasField()) {
+      if (TaskFields.get(task, k) != null) {
         return true;
       }
       if (OVERFLOW.get() == 0) {
@@ -167,7 +161,11 @@ public final class TaskLinks {
    * {@code CompletableFuture}, which are never linked (no map lookup for them).
    */
   static Link takeToRun(Object task) {
-    return task == null || futureInternal(task) ? null : take(task, false, false);
+    if (task == null) {
+      return null;
+    }
+    TaskFields.Kind k = TaskFields.of(task);
+    return k.futureInternal ? null : take(task, k, false, false);
   }
 
   /**
@@ -175,10 +173,12 @@ public final class TaskLinks {
    * {@code force}.
    */
   private static Link take(Object task, boolean newest, boolean force) {
-    if (task == null) {
-      return null;
-    }
-    if (TaskFields.has(task)) { // its links are one-shot: scheduled tasks keep theirs in the map
+    return task == null ? null : take(task, TaskFields.of(task), newest, force);
+  }
+
+  /** {@link #take(Object, boolean, boolean)} of a task of kind {@code k}. */
+  private static Link take(Object task, TaskFields.Kind k, boolean newest, boolean force) {
+    if (k.hasField()) { // its links are one-shot: scheduled tasks keep theirs in the map
       if (newest && OVERFLOW.get() > 0) {
         Link link = takeFromMap(task, true, force);
         if (link != null) {
@@ -187,8 +187,8 @@ public final class TaskLinks {
         }
       }
       Object held;
-      while ((held = TaskFields.get(task)) != null) {
-        if (TaskFields.compareAndSet(task, held, null)) {
+      while ((held = TaskFields.get(task, k)) != null) {
+        if (TaskFields.compareAndSet(task, k, held, null)) {
           return (Link) held;
         }
       }
