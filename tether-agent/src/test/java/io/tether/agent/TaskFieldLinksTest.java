@@ -133,40 +133,6 @@ class TaskFieldLinksTest {
 
   static final class TaskSubclass extends PlainBase {}
 
-  @Test
-  void anExecutedPlainTask_holdsItsLinkInItsField_untilItRunsInIt() throws Exception {
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    CountDownLatch release = new CountDownLatch(1);
-    try {
-      occupyTheOnlyWorker(pool, release);
-      AtomicReference<String> seen = new AtomicReference<>();
-      CountDownLatch ran = new CountDownLatch(1);
-      Runnable task =
-          new Runnable() {
-            @Override
-            public void run() {
-              seen.set(REQUEST.getStore());
-              ran.countDown();
-            }
-          };
-      REQUEST.run("pending", () -> pool.execute(task));
-
-      // TransmittableThreadLocal's agent, as a peer, hands the pool a wrapper of its own instead
-      assertThat(TaskLinks.isLinked(task)).isEqualTo(!PeerAgentTest.TTL);
-      if (!PeerAgentTest.TTL && hasField(task.getClass())) {
-        assertThat(field(task)).as("the link, in the task's field").isNotNull();
-      }
-      release.countDown();
-      assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(seen.get()).isEqualTo("pending");
-      assertThat(field(task)).as("taken by the run").isNull();
-      assertThat(TaskLinks.isLinked(task)).isFalse();
-    } finally {
-      release.countDown();
-      pool.shutdownNow();
-    }
-  }
-
   /**
    * A plain task linked as periodic (a library's scheduler running it again and again): its link
    * waits in the map, where runs only read it, until the task is dropped; then the next plain
@@ -197,23 +163,43 @@ class TaskFieldLinksTest {
     TaskLinks.dropTask(next);
   }
 
-  @Test
-  void aSubmittedFutureTask_holdsItsLinkInItsField_untilItRunsInIt() throws Exception {
+  /**
+   * A {@code FutureTask} (what {@code submit} makes) and an application's anonymous task, executed
+   * and pending behind a busy worker, hold their link in their field until they run in it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"FutureTask", "PlainTask"})
+  void anExecutedTask_holdsItsLinkInItsField_untilItRunsInIt(String kind) throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     CountDownLatch release = new CountDownLatch(1);
     try {
       occupyTheOnlyWorker(pool, release);
       AtomicReference<String> seen = new AtomicReference<>();
-      FutureTask<String> task = new FutureTask<>(REQUEST::getStore);
+      CountDownLatch ran = new CountDownLatch(1);
+      Runnable body =
+          () -> {
+            seen.set(REQUEST.getStore());
+            ran.countDown();
+          };
+      Runnable task =
+          kind.equals("FutureTask")
+              ? new FutureTask<>(body, null)
+              : new Runnable() {
+                @Override
+                public void run() {
+                  body.run();
+                }
+              };
       REQUEST.run("pending", () -> pool.execute(task));
 
       // TransmittableThreadLocal's agent, as a peer, hands the pool a wrapper of its own instead
       assertThat(TaskLinks.isLinked(task)).isEqualTo(!PeerAgentTest.TTL);
-      if (!PeerAgentTest.TTL && (ALONE || hasField(FutureTask.class))) {
+      Class<?> withField = task instanceof FutureTask ? FutureTask.class : task.getClass();
+      if (!PeerAgentTest.TTL && (ALONE || hasField(withField))) {
         assertThat(field(task)).as("the link, in the task's field").isNotNull();
       }
       release.countDown();
-      seen.set(task.get(10, TimeUnit.SECONDS));
+      assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(seen.get()).isEqualTo("pending");
       assertThat(field(task)).as("taken by the run").isNull();
       assertThat(TaskLinks.isLinked(task)).isFalse();
