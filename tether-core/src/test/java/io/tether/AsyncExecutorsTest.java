@@ -296,6 +296,38 @@ class AsyncExecutorsTest {
         .isGreaterThanOrEqualTo(3);
   }
 
+  /** Cancelled while a run is in progress: destroy waits for that run's {@code after}. */
+  @Test
+  void scheduleAtFixedRate_cancelledDuringARun_destroyFollowsTheRunsAfter() throws Exception {
+    ScheduledExecutorService ses = track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(1)));
+    recorder.enable();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicLong id = new AtomicLong();
+    ScheduledFuture<?> periodic =
+        als.run(
+            "periodic",
+            () ->
+                ses.scheduleAtFixedRate(
+                    () -> {
+                      if (id.compareAndSet(0, AsyncHooks.executionAsyncId())) {
+                        running.countDown();
+                        Waits.await(release);
+                      }
+                    },
+                    0,
+                    1,
+                    TimeUnit.MILLISECONDS));
+    Waits.await(running);
+    assertThat(periodic.cancel(false)).isTrue();
+    assertThat(recorder.eventsOf(id.get()))
+        .as("no destroy while the run is in progress")
+        .doesNotContain("destroy");
+    release.countDown();
+    assertThat(recorder.awaitDestroy(id.get(), 5000)).isTrue();
+    assertThat(recorder.eventsOf(id.get())).containsExactly("init", "before", "after", "destroy");
+  }
+
   @Test
   void scheduleWithFixedDelay_taskThatThrowsEndsAndIsDestroyed() throws Exception {
     ScheduledExecutorService ses = track(AsyncExecutors.wrap(Executors.newScheduledThreadPool(1)));

@@ -52,7 +52,7 @@ public final class Link extends ResourceCore {
       runInScope(fn);
       return;
     }
-    setState(RUNNING);
+    markRunning();
     try {
       runInScope(fn);
     } finally {
@@ -65,7 +65,7 @@ public final class Link extends ResourceCore {
     if (!watched()) {
       return getInScope(fn);
     }
-    setState(RUNNING);
+    markRunning();
     try {
       return getInScope(fn);
     } finally {
@@ -83,7 +83,7 @@ public final class Link extends ResourceCore {
   /** A periodic task's run begins: a cancellation meanwhile leaves its destroy to the run's end. */
   void runBegins() {
     if (periodic) {
-      setState(RUNNING);
+      markRunning();
     }
   }
 
@@ -92,12 +92,12 @@ public final class Link extends ResourceCore {
    * {@code finished} or was cancelled), for the caller to raise with {@link #ended}.
    */
   boolean runEnded(boolean finished) {
-    return !periodic || (clearState(RUNNING) & OVER) != 0 || finished;
+    return !periodic || runEndedOver() || finished;
   }
 
   /** No run will start any more: destroy now, or after the run in progress. */
   void cancelled() {
-    if ((setState(OVER) & RUNNING) == 0) {
+    if (markOver()) {
       ended();
     }
   }

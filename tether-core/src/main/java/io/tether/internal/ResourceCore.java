@@ -258,13 +258,35 @@ public abstract class ResourceCore {
   }
 
   /** Sets {@code bits} in the state, one atomic step: the state before. */
-  final int setState(int bits) {
+  private int setState(int bits) {
     return (int) STATE.getAndBitwiseOr(this, bits);
   }
 
   /** Clears {@code bits} from the state, one atomic step: the state before. */
-  final int clearState(int bits) {
+  private int clearState(int bits) {
     return (int) STATE.getAndBitwiseAnd(this, ~bits);
+  }
+
+  /**
+   * A run begins that a cancellation or a completion may meet ({@link #RUNNING}): a periodic
+   * task's, or a watched stage's. Its end is {@link #runEndedOver} (a stage's {@link
+   * #clearClaimingWhen}); the cancellation calls {@link #markOver}.
+   */
+  final void markRunning() {
+    setState(RUNNING);
+  }
+
+  /** The run {@link #markRunning} began ended: whether the resource was cancelled meanwhile. */
+  final boolean runEndedOver() {
+    return (clearState(RUNNING) & OVER) != 0;
+  }
+
+  /**
+   * No run will start any more ({@link #OVER}): whether no run is in progress, so that the caller
+   * ends the resource now (else the run's end does).
+   */
+  final boolean markOver() {
+    return (setState(OVER) & RUNNING) == 0;
   }
 
   /**

@@ -92,8 +92,6 @@ public final class Tasks {
    */
   public static final class Periodic extends ResourceCore implements Runnable {
     final Runnable task;
-    private volatile boolean running;
-    private volatile boolean over;
 
     /** {@code task} linked here as a periodic {@code SCHEDULED_TASK}. */
     public Periodic(Runnable task) {
@@ -103,14 +101,13 @@ public final class Tasks {
 
     @Override
     public void run() {
-      running = true;
+      markRunning();
       boolean threw = true;
       try {
         runInScope(task);
         threw = false;
       } finally {
-        running = false;
-        if (threw || over) {
+        if (runEndedOver() || threw) {
           ended();
         }
       }
@@ -118,8 +115,7 @@ public final class Tasks {
 
     /** The schedule was cancelled: no run will start any more. */
     public void cancelled() {
-      over = true;
-      if (!running) {
+      if (markOver()) {
         ended();
       }
     }

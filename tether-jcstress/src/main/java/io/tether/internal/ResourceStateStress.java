@@ -39,7 +39,7 @@ public final class ResourceStateStress {
     private final ResourceCore resource = new AsyncResource("stage");
 
     public StageEndsWhileCompleted() {
-      resource.setState(ResourceCore.RUNNING); // the run has begun
+      resource.markRunning(); // the run has begun
     }
 
     @Actor
@@ -53,7 +53,10 @@ public final class ResourceStateStress {
     }
   }
 
-  /** A periodic task's run ends ({@link Link#runEnded}) while the task is cancelled. */
+  /**
+   * A periodic task's run ends ({@link ResourceCore#runEndedOver}, as {@link Link#runEnded} and
+   * {@code Tasks.Periodic} call it) while the task is cancelled ({@link ResourceCore#markOver}).
+   */
   @JCStressTest
   @Description("A periodic task's run ends while it is cancelled: one finds the destroy due")
   @Outcome(
@@ -67,17 +70,17 @@ public final class ResourceStateStress {
     private final ResourceCore resource = new AsyncResource("periodic");
 
     public PeriodicEndsWhileCancelled() {
-      resource.setState(ResourceCore.RUNNING);
+      resource.markRunning();
     }
 
     @Actor
     public void runEnds(ZZ_Result r) {
-      r.r1 = (resource.clearState(ResourceCore.RUNNING) & ResourceCore.OVER) != 0;
+      r.r1 = resource.runEndedOver();
     }
 
     @Actor
     public void cancels(ZZ_Result r) {
-      r.r2 = (resource.setState(ResourceCore.OVER) & ResourceCore.RUNNING) == 0;
+      r.r2 = resource.markOver();
     }
   }
 
